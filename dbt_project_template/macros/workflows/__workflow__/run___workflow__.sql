@@ -1,0 +1,13 @@
+{#- dbt run-operation << wf.names.runOperation >> [--args '{mode: stateless}']
+    Runs workflow << wf.name >> outside of a model; fails (non-zero exit) when the workflow fails. -#}
+{% macro << wf.names.runOperation >>(mode=<< ('stateful' if wf.stateful else 'stateless') | jinja_str >>) %}
+  {%- if mode not in [<% if wf.stateful %>'stateful'<% endif %><% if wf.stateful and wf.stateless %>, <% endif %><% if wf.stateless %>'stateless'<% endif %>] -%}
+    {{ exceptions.raise_compiler_error("gen: workflow << wf.name >> has no mode '" ~ mode ~ "'") }}
+  {%- endif -%}
+  {%- set result = gen_run_workflow(<< wf.names.definitionMacro >>(), mode) -%}
+  {%- if not result['ok'] -%}
+    {{ exceptions.raise_compiler_error('gen: workflow << wf.name >> (' ~ mode ~ ', execution ' ~ result['execution_id'] ~ ') failed at ' ~ result['error']) }}
+  {%- endif -%}
+  {{ log('Workflow result: ' ~ result['message'], info=true) }}
+  {{ return(result['execution_id']) }}
+{% endmacro %}

@@ -1,0 +1,12 @@
+{#- Runs workflow << wf.name >> (stateless) on `dbt run` / `dbt build` of this model: nothing is persisted
+    but this one-row result. The select below only declares the columns (for compile, docs and show);
+    the gen_workflow materialization writes the run's result row instead. -#}
+{{ config(materialized='gen_workflow', gen_mode='stateless', gen_workflow=<< wf.names.definitionMacro | jinja_str >>,
+          tags=<< (['gen', 'gen_stateless'] + wf.tags) | jinja_literal >>) }}
+<% set typeSql = {'string': '{{ gen_type_string() }}', 'json': '{{ gen_type_json() }}', 'timestamp': '{{ gen_type_timestamp() }}', 'integer': 'integer', 'boolean': 'boolean'} %>
+select
+<% for col in wf.resultColumns %>
+    cast(null as << typeSql[col.type] >>) as << col.name | ident >><% if not loop.last %>,<% endif %>
+
+<% endfor %>
+where 1 = 0

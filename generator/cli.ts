@@ -1,0 +1,344 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { runDbt, type WorkflowSummary } from "./dbt/index.ts";
+import { ExitCode, formatDiagnostic, GenError, type Diagnostic } from "./errors.ts";
+import { resolveScenario, startMockApi, type MockApi } from "./mockapi/index.ts";
+import { compileSpec, type CompileResult } from "./pipeline.ts";
+import type { Target } from "./plan/index.ts";
+import { setupVenv } from "./setup.ts";
+import { STARTER_SPEC } from "./spec/index.ts";
+import { createTerm, type Term } from "./util/term.ts";
+import { checkOutput, writeOutput } from "./write/index.ts";
+
+const HELP: Record<string, string> = {
+  main: `gen: compile YAML workflow specs into dbt projects (DuckDB and Snowflake)
+
+Usage: gen <command> [options]
+
+Commands:
+  build <spec...>     validate and generate the dbt project(s)
+  validate <spec...>  check specs and print every problem with file:line:col
+  run <spec>          build, then run the workflows with dbt (optionally against the bundled mock API)
+  init [file]         write a commented starter spec
+  mock-api            serve the bundled mock policy API
+  setup               create the project-local Python venv with the pinned dbt packages
+
+Run \`gen <command> --help\` for the options of a command.
+
+Exit codes: 0 ok, 1 spec problems or stale output, 2 usage, 3 dbt failed, 70 internal error.`,
+  build: `Usage: gen build <spec...> [-o DIR] [--target duckdb|snowflake|all] [--check] [--force] [--json]
+
+  -o, --out DIR   output directory (default out/<project name>; with several specs, DIR/<project name>)
+  --target T      generate for duckdb, snowflake or all (default: the spec's project.targets)
+  --check         write nothing; exit 1 when the output is stale or missing (for CI)
+  --force         overwrite files in the output directory that gen did not write
+  --json          machine-readable result on stdout`,
+  validate: `Usage: gen validate <spec...> [--json]
+
+Prints every problem of every spec as file:line:col  message  (hint). Exit 1 when there is an error.`,
+  run: `Usage: gen run <spec> [-o DIR] [--mock-api] [--scenario NAME|JSON] [--mode stateful|stateless|all] [--json]
+
+Builds the project, then runs its workflow models with dbt on the duckdb target and prints a summary
+of each execution (status, steps, polls, HTTP calls, time).
+  --mock-api        start the bundled mock API on 127.0.0.1 and point the spec's connections at it
+  --scenario S      mock API scenario: a preset (happy, slow-ready, flaky-5xx, ...) or JSON
+  --mode M          which flows to run (default all)
+  --json            print the summary as JSON on stdout (dbt output goes to stderr)`,
+  init: `Usage: gen init [file] [--force]
+
+Writes a commented starter spec (default: specs/workflow.yaml).`,
+  "mock-api": `Usage: gen mock-api [--port N] [--host H] [--scenario NAME|JSON]
+
+Serves the bundled mock policy API (POST /createpolicy, GET /policy/{id}, POST /circuit, /exports...).
+Admin: GET /__admin/requests, POST /__admin/scenario, POST /__admin/reset. Ctrl-C stops it.`,
+  setup: `Usage: gen setup
+
+Creates .venv/ in the gen directory from requirements.txt (pinned dbt-core, dbt-duckdb, dbt-snowflake,
+fakesnow, sqlglot). A fast no-op when it is already current.`,
+};
+
+class UsageError extends GenError {
+  constructor(message: string, hint?: string) {
+    super("usage", message, { exitCode: ExitCode.usage, hint });
+  }
+}
+
+function parse(command: string, argv: string[], options: ParseArgsConfig["options"]) {
+  try {
+    return parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message, `see \`gen ${command} --help\``);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const term = createTerm();
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        term.out(HELP.main ?? "");
+        return command === undefined ? ExitCode.usage : ExitCode.ok;
+      case "--version":
+        term.out("gen 0.1.0");
+        return ExitCode.ok;
+      case "build":
+        return await cmdBuild(rest, term);
+      case "validate":
+        return cmdValidate(rest, term);
+      case "run":
+        return await cmdRun(rest, term);
+      case "init":
+        return cmdInit(rest, term);
+      case "mock-api":
+        return await cmdMockApi(rest, term);
+      case "setup":
+        return await cmdSetup(rest, term);
+      default:
+        throw new UsageError(`unknown command "${command}"`, "commands: build, validate, run, init, mock-api, setup");
+    }
+  } catch (e) {
+    if (e instanceof GenError) {
+      printDiagnostics(e.diagnostics, term);
+      return e.exitCode;
+    }
+    term.err(term.paint("error", "gen: internal error (a bug, please report it):"));
+    term.err(String((e as Error)?.stack ?? e));
+    return ExitCode.internal;
+  }
+}
+
+function printDiagnostics(diagnostics: Diagnostic[], term: Term): void {
+  for (const d of diagnostics) term.err(formatDiagnostic(d, term.paint));
+}
+
+function readSpec(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new GenError("spec-unreadable", `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      exitCode: ExitCode.usage,
+    });
+  }
+}
+
+function parseTarget(value: string | undefined): Target[] | undefined {
+  if (value === undefined) return undefined;
+  if (value === "all") return ["duckdb", "snowflake"];
+  if (value === "duckdb" || value === "snowflake") return [value];
+  throw new UsageError(`--target must be duckdb, snowflake or all, not "${value}"`);
+}
+
+interface BuiltSpec {
+  specPath: string;
+  outDir: string;
+  result: CompileResult;
+}
+
+function compileAll(specs: string[], out: string | undefined, targets: Target[] | undefined, term: Term): BuiltSpec[] {
+  if (specs.length === 0) throw new UsageError("no spec given", "gen build specs/policy.yaml");
+  const built: BuiltSpec[] = specs.map((specPath) => {
+    const result = compileSpec(readSpec(specPath), specPath, targets ? { targets } : {});
+    const name = result.plan?.project.name ?? basename(specPath).replace(/\.ya?ml$/, "");
+    const outDir = out ? (specs.length > 1 ? join(out, name) : out) : join("out", name);
+    return { specPath, outDir, result };
+  });
+  for (const b of built) printDiagnostics(b.result.diagnostics, term);
+  return built;
+}
+
+async function cmdBuild(argv: string[], term: Term): Promise<number> {
+  const { values, positionals } = parse("build", argv, {
+    out: { type: "string", short: "o" },
+    target: { type: "string" },
+    check: { type: "boolean" },
+    force: { type: "boolean" },
+    json: { type: "boolean" },
+  });
+  if (values.help) return help("build", term);
+  const started = performance.now();
+  const built = compileAll(positionals, values.out as string | undefined, parseTarget(values.target as string | undefined), term);
+  if (built.some((b) => !b.result.files)) return ExitCode.specProblems;
+  const report: Record<string, unknown>[] = [];
+  let exit: number = ExitCode.ok;
+  for (const b of built) {
+    const files = b.result.files ?? [];
+    if (values.check) {
+      const check = checkOutput(b.outDir, files);
+      const problems = check.stale.length + check.missing.length + check.extra.length;
+      if (problems > 0) exit = ExitCode.specProblems;
+      report.push({ spec: b.specPath, out: b.outDir, ...check, ok: problems === 0 });
+      if (!values.json) {
+        for (const p of check.stale) term.err(`${join(b.outDir, p)}  stale  (run gen build ${b.specPath})`);
+        for (const p of check.missing) term.err(`${join(b.outDir, p)}  missing  (run gen build ${b.specPath})`);
+        for (const p of check.extra) term.err(`${join(b.outDir, p)}  no longer generated  (run gen build ${b.specPath})`);
+        if (problems === 0) term.err(term.paint("ok", `${b.outDir} is up to date (${files.length} files)`));
+      }
+      continue;
+    }
+    const w = writeOutput(b.outDir, files, { force: Boolean(values.force) });
+    report.push({ spec: b.specPath, out: b.outDir, written: w.written, unchanged: w.unchanged.length, removed: w.removed });
+    if (!values.json)
+      term.err(
+        `${term.paint("ok", "built")} ${b.outDir}: ${w.written.length} written, ${w.unchanged.length} unchanged, ${w.removed.length} removed (${Math.round(performance.now() - started)} ms)`,
+      );
+  }
+  if (values.json) term.out(JSON.stringify({ ok: exit === 0, results: report }, null, 2));
+  return exit;
+}
+
+function cmdValidate(argv: string[], term: Term): number {
+  const { values, positionals } = parse("validate", argv, { json: { type: "boolean" } });
+  if (values.help) return help("validate", term);
+  if (positionals.length === 0) throw new UsageError("no spec given", "gen validate specs/policy.yaml");
+  const all: Diagnostic[] = [];
+  for (const p of positionals) {
+    const { diagnostics } = compileSpec(readSpec(p), p);
+    all.push(...diagnostics);
+    if (!values.json) {
+      printDiagnostics(diagnostics, term);
+      if (!diagnostics.some((d) => d.severity === "error")) term.err(term.paint("ok", `${p}: valid`));
+    }
+  }
+  const ok = !all.some((d) => d.severity === "error");
+  if (values.json) term.out(JSON.stringify({ ok, diagnostics: all }, null, 2));
+  return ok ? ExitCode.ok : ExitCode.specProblems;
+}
+
+function cmdInit(argv: string[], term: Term): number {
+  const { values, positionals } = parse("init", argv, { force: { type: "boolean" } });
+  if (values.help) return help("init", term);
+  const path = positionals[0] ?? join("specs", "workflow.yaml");
+  if (existsSync(path) && !values.force) throw new UsageError(`${path} already exists`, "pass --force to overwrite it");
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+  writeFileSync(path, STARTER_SPEC);
+  term.err(`${term.paint("ok", "wrote")} ${path}: next, gen build ${path}`);
+  return ExitCode.ok;
+}
+
+async function cmdSetup(argv: string[], term: Term): Promise<number> {
+  const { values } = parse("setup", argv, {});
+  if (values.help) return help("setup", term);
+  const r = await setupVenv((line) => term.err(term.paint("dim", line)));
+  term.err(r.created ? `${term.paint("ok", "venv ready")} (.venv, ${Math.round(r.ms / 1000)} s)` : "venv already current (.venv)");
+  return ExitCode.ok;
+}
+
+async function cmdMockApi(argv: string[], term: Term): Promise<number> {
+  const { values } = parse("mock-api", argv, {
+    port: { type: "string" },
+    host: { type: "string" },
+    scenario: { type: "string" },
+  });
+  if (values.help) return help("mock-api", term);
+  const port = values.port === undefined ? 8787 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
+  const api = await startMockApi({
+    port,
+    host: (values.host as string | undefined) ?? "127.0.0.1",
+    scenario: values.scenario ? scenarioOrUsage(values.scenario as string) : {},
+    log: (line) => term.err(line),
+  });
+  term.err(`mock policy API on ${api.url} (Ctrl-C to stop)`);
+  await new Promise<void>((done) => {
+    const stop = () => void api.close().then(done);
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  return ExitCode.ok;
+}
+
+function scenarioOrUsage(text: string) {
+  try {
+    return resolveScenario(text);
+  } catch (e) {
+    throw new UsageError(`--scenario: ${(e as Error).message}`);
+  }
+}
+
+async function cmdRun(argv: string[], term: Term): Promise<number> {
+  const { values, positionals } = parse("run", argv, {
+    out: { type: "string", short: "o" },
+    "mock-api": { type: "boolean" },
+    scenario: { type: "string" },
+    mode: { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (values.help) return help("run", term);
+  if (positionals.length !== 1) throw new UsageError("gen run takes exactly one spec", "gen run specs/policy.yaml --mock-api");
+  const mode = (values.mode as string | undefined) ?? "all";
+  if (!["stateful", "stateless", "all"].includes(mode)) throw new UsageError(`--mode must be stateful, stateless or all`);
+  const say = values.json ? term.err : term.err;
+  const started = performance.now();
+  const [built] = compileAll(positionals, values.out as string | undefined, undefined, term);
+  if (!built?.result.plan || !built.result.files) return ExitCode.specProblems;
+  const plan = built.result.plan;
+  const w = writeOutput(built.outDir, built.result.files);
+  say(`${term.paint("ok", "built")} ${built.outDir} (${w.written.length} written, ${w.unchanged.length} unchanged)`);
+
+  const env: NodeJS.ProcessEnv = { GEN_TARGET: "duckdb" };
+  let api: MockApi | undefined;
+  try {
+    if (values["mock-api"]) {
+      api = await startMockApi({ port: 0, scenario: values.scenario ? scenarioOrUsage(values.scenario as string) : {} });
+      // Point every env var that feeds a connection URL at the mock.
+      for (const v of plan.project.envVars) env[v.name] = api.url;
+      // Demo secrets: a generated token the mock then requires, so the Authorization header is exercised.
+      const token = `demo-${Math.random().toString(36).slice(2)}`;
+      for (const s of plan.project.secrets) if (!process.env[s]) env[s] = token;
+      if (plan.project.secrets.length === 1 && !process.env[plan.project.secrets[0] ?? ""]) api.setScenario({ requireToken: token });
+      say(`mock API on ${api.url}${values.scenario ? ` (scenario ${values.scenario})` : ""}`);
+    }
+    const selectors = plan.workflows.flatMap((wf) => [
+      ...(wf.stateful && mode !== "stateless" ? [wf.names.statefulModel + "+"] : []),
+      ...(wf.stateless && mode !== "stateful" ? [wf.names.statelessModel] : []),
+    ]);
+    say(term.paint("bold", `dbt run --select ${selectors.join(" ")}`));
+    const dbt = await runDbt(built.outDir, ["run", "--select", ...selectors], {
+      env,
+      onLine: (line) => say(term.paint("dim", line)),
+    });
+    const wallMs = Math.round(performance.now() - started);
+    const summary = {
+      ok: dbt.exitCode === 0,
+      out: built.outDir,
+      wall_ms: wallMs,
+      dbt_ms: dbt.elapsedMs,
+      http_requests_served: api ? api.requests().length : null,
+      executions: dbt.summaries,
+    };
+    if (values.json) term.out(JSON.stringify(summary, null, 2));
+    else printSummary(summary, term);
+    return dbt.exitCode === 0 ? ExitCode.ok : ExitCode.dbtFailed;
+  } finally {
+    await api?.close();
+  }
+}
+
+function printSummary(
+  s: { ok: boolean; wall_ms: number; dbt_ms: number; http_requests_served: number | null; executions: WorkflowSummary[] },
+  term: Term,
+): void {
+  term.err("");
+  term.err(term.paint("bold", "Executions"));
+  for (const e of s.executions) {
+    const status = e.ok ? term.paint("ok", e.status) : term.paint("error", e.status);
+    term.err(
+      `  ${e.workflow} (${e.mode}) ${e.execution_id}: ${status}, ${e.ok ? e.steps_total : "?"}/${e.steps_total} steps, ${e.polls} polls, ${e.http_calls} HTTP calls (${e.http_attempts} attempts), ${(e.elapsed_ms / 1000).toFixed(1)} s${e.resumed ? ", resumed" : ""}`,
+    );
+    if (e.error) term.err(`    ${term.paint("error", e.error)}`);
+  }
+  term.err(
+    `${s.ok ? term.paint("ok", "ok") : term.paint("error", "dbt failed")}: wall ${(s.wall_ms / 1000).toFixed(1)} s, dbt ${(s.dbt_ms / 1000).toFixed(1)} s` +
+      (s.http_requests_served !== null ? `, ${s.http_requests_served} HTTP requests served by the mock API` : ""),
+  );
+}
+
+function help(command: string, term: Term): number {
+  term.out(HELP[command] ?? HELP.main ?? "");
+  return ExitCode.ok;
+}

@@ -1,0 +1,97 @@
+import { execa } from "execa";
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ExitCode, GenError } from "../errors.ts";
+
+/** The gen installation directory: its .venv is where `npm run setup` puts dbt. */
+export const GEN_HOME = fileURLToPath(new URL("../../", import.meta.url));
+export const VENV_DIR = join(GEN_HOME, ".venv");
+
+/** dbt from GEN_DBT, else the project-local venv, else PATH. */
+export function findDbt(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GEN_DBT) {
+    if (!existsSync(env.GEN_DBT)) throw new GenError("dbt-not-found", `GEN_DBT points to ${env.GEN_DBT}, which does not exist`, { exitCode: ExitCode.usage });
+    return env.GEN_DBT;
+  }
+  const local = join(VENV_DIR, "bin", "dbt");
+  if (existsSync(local)) return local;
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, "dbt");
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  throw new GenError("dbt-not-found", "dbt was not found (no GEN_DBT, no .venv/bin/dbt, none on PATH)", {
+    exitCode: ExitCode.usage,
+    hint: "run `npm run setup` to create the project-local venv with the pinned dbt packages",
+  });
+}
+
+export interface WorkflowSummary {
+  workflow: string;
+  mode: string;
+  execution_id: string;
+  ok: boolean;
+  status: string;
+  error: string | null;
+  resumed: boolean;
+  steps_total: number;
+  http_calls: number;
+  http_attempts: number;
+  polls: number;
+  elapsed_ms: number;
+}
+
+export interface DbtRunResult {
+  exitCode: number;
+  elapsedMs: number;
+  summaries: WorkflowSummary[];
+  output: string;
+}
+
+const SUMMARY_MARK = "gen-summary ";
+
+/**
+ * Runs dbt in the generated project (cwd = project dir, so that the duckdb path and the plugin path resolve),
+ * streaming each line to onLine, and collecting the workflow summaries the runtime logs.
+ */
+export async function runDbt(
+  projectDir: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; onLine?: (line: string) => void; dbt?: string } = {},
+): Promise<DbtRunResult> {
+  const dbt = options.dbt ?? findDbt(options.env ?? process.env);
+  const started = Date.now();
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, DBT_SEND_ANONYMOUS_USAGE_STATS: "false" };
+  if (env.NO_COLOR !== undefined) env.DBT_USE_COLORS = "false";
+  const child = execa(dbt, [...args, "--project-dir", ".", "--profiles-dir", "."], {
+    cwd: projectDir,
+    env,
+    reject: false,
+    all: true,
+    stdin: "ignore",
+    buffer: { all: true, stdout: false, stderr: false },
+  });
+  const summaries: WorkflowSummary[] = [];
+  let pending = "";
+  child.all?.on("data", (chunk: Buffer) => {
+    pending += chunk.toString("utf8");
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      const at = line.indexOf(SUMMARY_MARK);
+      if (at >= 0) {
+        try {
+          summaries.push(JSON.parse(line.slice(at + SUMMARY_MARK.length)) as WorkflowSummary);
+        } catch {
+          // a truncated line is only a missing summary row, the run result stands
+        }
+        continue;
+      }
+      options.onLine?.(line);
+    }
+  });
+  const result = await child;
+  if (pending) options.onLine?.(pending);
+  return { exitCode: result.exitCode ?? 1, elapsedMs: Date.now() - started, summaries, output: String(result.all ?? "") };
+}

@@ -1,0 +1,299 @@
+import type { Spec } from "../spec/index.ts";
+import { parseJsonPath } from "../spec/jsonpath.ts";
+import { sequenceDiagram } from "./diagram.ts";
+import { collectRefs, compileTemplate, compileValue, valueTemplateParts } from "./templates.ts";
+import type {
+  ConnectionDef,
+  FilePlan,
+  Plan,
+  ProjectPlan,
+  StepDef,
+  TemplatePartDef,
+  WorkflowDef,
+  WorkflowPlan,
+} from "./types.ts";
+
+export type * from "./types.ts";
+
+export const GEN_VERSION = "0.1.0";
+
+/** The placeholder in template paths that stands for a workflow name. */
+export const WORKFLOW_PLACEHOLDER = "__workflow__";
+
+type Workflow = Spec["workflows"][number];
+type Step = Workflow["steps"][number];
+
+/**
+ * Spec -> Plan. Pure: `templates` is the list of template paths (relative to dbt_project_template/).
+ * The spec has been validated, so anything inconsistent here is a bug, not a user error.
+ */
+export function buildPlan(spec: Spec, templates: string[]): Plan {
+  const workflows = spec.workflows.map((wf) => planWorkflow(spec, wf));
+  const project = planProject(spec, workflows);
+  return { project, workflows, files: planFiles(project, workflows, templates) };
+}
+
+function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
+  const templates: TemplatePartDef[][] = [];
+  for (const wf of workflows) {
+    for (const c of Object.values(wf.definition.connections))
+      templates.push(c.base_url, ...c.headers.map(([, v]) => v));
+    for (const s of wf.definition.steps) {
+      templates.push(s.path, ...s.headers.map(([, v]) => v), ...s.query.map(([, v]) => v));
+      templates.push(...valueTemplateParts(s.body));
+      if (s.idempotency_key) templates.push(s.idempotency_key);
+    }
+  }
+  const { env, secrets } = collectRefs(templates);
+  const sf = spec.project.snowflake ?? {};
+  const name = spec.project.name;
+  const hosts = new Set<string>();
+  for (const conn of Object.values(spec.connections)) {
+    const host = hostPort(conn.base_url);
+    if (host) hosts.add(host);
+  }
+  return {
+    name,
+    description: spec.project.description ?? null,
+    targets: [...spec.project.targets],
+    duckdbPath: spec.project.duckdb?.path ?? "gen.duckdb",
+    snowflake: {
+      warehouse: sf.warehouse ?? null,
+      database: sf.database ?? null,
+      schema: sf.schema ?? null,
+      role: sf.role ?? null,
+      externalAccessIntegration: sf.external_access_integration ?? `${name.toUpperCase()}_API_ACCESS`,
+      networkRule: sf.network_rule ?? `${name.toUpperCase()}_API_EGRESS`,
+      dbtProjectObject: sf.dbt_project_object ?? null,
+      secretsSchema: sf.secrets_schema ?? null,
+      hosts: [...hosts].sort(),
+      secrets: [...secrets].sort(),
+    },
+    envVars: [...env].map(([n, d]) => ({ name: n, default: d })).sort((a, b) => a.name.localeCompare(b.name)),
+    secrets: [...secrets].sort(),
+    genVersion: GEN_VERSION,
+  };
+}
+
+/** host:port of a base URL, with the ${env.X:-default} default substituted (the network rule needs a host). */
+export function hostPort(baseUrl: string): string | null {
+  const concrete = compileTemplate(baseUrl)
+    .map((p) => ("text" in p ? p.text : "env" in p ? (p.default ?? "") : ""))
+    .join("");
+  try {
+    const url = new URL(concrete);
+    const port = url.port || (url.protocol === "https:" ? "443" : "80");
+    return `${url.hostname}:${port}`;
+  } catch {
+    return null;
+  }
+}
+
+function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
+  const state = {
+    table: wf.state?.table ?? `${wf.name}_state`,
+    attempt_log_table: wf.state?.attempt_log_table ?? `${wf.name}_attempts`,
+    input_column: wf.state?.input_column ?? "input_data",
+    retention_days: wf.state?.retention_days ?? 7,
+    stuck_after_hours: wf.state?.stuck_after_hours ?? 1,
+  };
+  const steps = wf.steps.map((s, i) => planStep(s, i));
+  const usedConnections = [...new Set(wf.steps.map((s) => s.request.connection))];
+  const connections: Record<string, ConnectionDef> = {};
+  for (const name of usedConnections) {
+    const c = spec.connections[name];
+    if (!c) throw new Error(`internal: unknown connection ${name}`);
+    const headers: [string, TemplatePartDef[]][] = Object.entries(c.headers ?? {}).map(([k, v]) => [
+      k,
+      compileTemplate(v),
+    ]);
+    const auth = c.auth;
+    if (auth?.type === "bearer") headers.push(["Authorization", compileTemplate("Bearer " + auth.token)]);
+    else if (auth?.type === "header") headers.push([auth.name, compileTemplate(auth.value)]);
+    else if (auth?.type === "basic")
+      headers.push(["Authorization", [{ text: "Basic " }, ...basicParts(auth.username, auth.password)]]);
+    connections[name] = {
+      base_url: compileTemplate(c.base_url),
+      headers,
+      timeout_s: c.timeout_s ?? 30,
+      retry: {
+        max_attempts: c.retry?.max_attempts ?? 3,
+        backoff_s: c.retry?.backoff_s ?? 1,
+        max_backoff_s: c.retry?.max_backoff_s ?? 30,
+        on: [...(c.retry?.on ?? ["connect", "timeout", "429", "5xx"])],
+      },
+    };
+  }
+  const outputColumns = steps.flatMap((s) => s.outputs.map(([n]) => n));
+  const responseColumns = steps.map((s) => s.response_column);
+  const flagColumns = [...new Set(steps.flatMap((s) => [...s.flags_on_start, ...s.flags_on_success]))];
+  const lastStatus = [...steps].reverse().find((s) => s.sets_status !== null)?.sets_status;
+  const definition: WorkflowDef = {
+    name: wf.name,
+    description: wf.description ?? null,
+    input: wf.input ?? {},
+    final_status: steps[steps.length - 1]?.sets_status ?? lastStatus ?? "completed",
+    state,
+    output_columns: outputColumns,
+    response_columns: responseColumns,
+    flag_columns: flagColumns,
+    connections,
+    steps,
+  };
+  const modes = wf.modes ?? ["stateful", "stateless"];
+  const n = wf.name;
+  return {
+    name: n,
+    description: wf.description ?? null,
+    tags: [...(wf.tags ?? [])],
+    stateful: modes.includes("stateful"),
+    stateless: modes.includes("stateless"),
+    definition,
+    names: {
+      statefulModel: `stateful_${n}`,
+      statelessModel: `stateless_${n}`,
+      definitionMacro: `${n}__definition`,
+      runOperation: `run_${n}`,
+      getStateOperation: `get_${n}_state`,
+      dropOperation: `drop_${n}_objects`,
+      cleanupOperation: `cleanup_${n}`,
+      successRateModel: `${n}_success_rate_24h`,
+      stuckModel: `${n}_stuck_executions`,
+      hourlyStatsModel: `${n}_hourly_stats`,
+    },
+    stateColumns: stateColumns(definition),
+    statusValues: [
+      ...new Set(["pending", ...steps.flatMap((s) => (s.sets_status ? [s.sets_status] : [])), definition.final_status, "error"]),
+    ],
+    resultColumns: [
+      { name: "execution_id", type: "string", description: "Identifier of this stateless execution (not persisted elsewhere)." },
+      { name: "workflow", type: "string", description: "Workflow name." },
+      { name: "workflow_status", type: "string", description: "Final status of the workflow." },
+      { name: "message", type: "string", description: "Human-readable outcome." },
+      ...outputColumns.map((o) => ({
+        name: o,
+        type: "string" as const,
+        description: `Output \`${o}\` extracted from the API response.`,
+      })),
+      { name: "steps_completed", type: "integer", description: "Number of steps that completed." },
+      { name: "http_calls", type: "integer", description: "HTTP calls made (polls included, transient retries not)." },
+      { name: "poll_count", type: "integer", description: "Number of status polls." },
+      { name: "elapsed_ms", type: "integer", description: "Wall time of the workflow in milliseconds." },
+      { name: "responses", type: "json", description: "Outputs and last response of every step, as JSON." },
+      { name: "execution_timestamp", type: "timestamp", description: "When the result row was written (UTC)." },
+    ],
+    diagram: modes.includes("stateful") ? sequenceDiagram(spec, wf, "stateful") : sequenceDiagram(spec, wf, "stateless"),
+  };
+}
+
+/** Basic auth cannot be encoded at build time when it holds secrets; the primitive encodes `${basic:...}`. */
+function basicParts(username: string, password: string): TemplatePartDef[] {
+  return [...compileTemplate(username), { text: ":" }, ...compileTemplate(password)];
+}
+
+function planStep(step: Step, index: number): StepDef {
+  const method = step.request.method ?? "GET";
+  const mutating = method !== "GET";
+  // Every mutating request carries an idempotency key, so a retried or resumed call cannot act twice.
+  const idempotency = step.request.idempotency_key ?? (mutating ? "${execution.id}:" + step.name : null);
+  const poll = step.poll;
+  return {
+    name: step.name,
+    index,
+    description: step.description ?? null,
+    connection: step.request.connection,
+    method,
+    path: compileTemplate(step.request.path),
+    query: Object.entries(step.request.query ?? {}).map(([k, v]) => [k, compileTemplate(String(v))]),
+    headers: Object.entries(step.request.headers ?? {}).map(([k, v]) => [k, compileTemplate(v)]),
+    body: step.request.body === undefined ? null : compileValue(step.request.body),
+    idempotency_key: idempotency === null ? null : compileTemplate(idempotency),
+    outputs: Object.entries(step.outputs ?? {}).map(([name, path]) => [name, segments(path), path]),
+    poll: poll
+      ? {
+          status: segments(poll.status),
+          status_path: poll.status,
+          success: [...poll.success],
+          pending: [...(poll.pending ?? [])],
+          failure: [...(poll.failure ?? [])],
+          max_attempts: poll.max_attempts ?? 10,
+          interval_s: poll.interval_s ?? 5,
+          backoff: poll.backoff ?? "fixed",
+          max_interval_s: poll.max_interval_s ?? 60,
+          timeout_s: poll.timeout_s ?? 3600,
+        }
+      : null,
+    sets_status: step.sets_status ?? null,
+    response_column: step.response_column ?? `${step.name}_response`,
+    flags_on_start: [...(step.flags?.on_start ?? [])],
+    flags_on_success: [...(step.flags?.on_success ?? [])],
+  };
+}
+
+function segments(path: string): (string | number)[] {
+  const parsed = parseJsonPath(path);
+  if ("error" in parsed) throw new Error(`internal: unvalidated JSONPath ${path}`);
+  return parsed.segments;
+}
+
+function stateColumns(def: WorkflowDef): WorkflowPlan["stateColumns"] {
+  const outputsByName = new Map(def.steps.flatMap((s) => s.outputs.map(([n, , p]) => [n, { step: s.name, p }])));
+  const responseOf = new Map(def.steps.map((s) => [s.response_column, s.name]));
+  return [
+    { name: "execution_id", type: "string", description: "Unique execution identifier." },
+    { name: "workflow", type: "string", description: "Workflow name." },
+    ...def.output_columns.map((n) => ({
+      name: n,
+      type: "string" as const,
+      description: `Output of step ${outputsByName.get(n)?.step}: \`${outputsByName.get(n)?.p}\` of its response.`,
+    })),
+    { name: "poll_count", type: "integer", description: "Number of status polls made so far." },
+    { name: "status", type: "string", description: "Current execution status." },
+    { name: "current_step", type: "string", description: "Step running, or the last one that ran." },
+    { name: "steps_completed", type: "integer", description: "Steps completed; a resumed run starts after them." },
+    { name: "start_time", type: "timestamp", description: "When the execution started (UTC)." },
+    { name: "last_poll_time", type: "timestamp", description: "Time of the last status poll (UTC)." },
+    { name: "end_time", type: "timestamp", description: "When the execution completed or failed (UTC)." },
+    { name: "completed", type: "boolean", description: "True once every step succeeded." },
+    ...def.flag_columns.map((f) => ({
+      name: f,
+      type: "boolean" as const,
+      description: `Flag set by ${def.steps
+        .filter((s) => s.flags_on_start.includes(f) || s.flags_on_success.includes(f))
+        .map((s) => `${s.name} (${s.flags_on_start.includes(f) ? "on start" : "on success"})`)
+        .join(", ")}.`,
+    })),
+    { name: "error_message", type: "string", description: "Why the execution failed (no secrets)." },
+    { name: "message", type: "string", description: "Last progress message." },
+    ...def.response_columns.map((c) => ({
+      name: c,
+      type: "json" as const,
+      description: `Last response of step ${responseOf.get(c)}.`,
+    })),
+    { name: def.state.input_column, type: "json", description: "The workflow input sent to the API." },
+  ];
+}
+
+function planFiles(project: ProjectPlan, workflows: WorkflowPlan[], templates: string[]): FilePlan[] {
+  const files: FilePlan[] = [];
+  for (const template of [...templates].sort()) {
+    if (template.startsWith("snowflake/") && !project.targets.includes("snowflake")) continue;
+    if (!template.includes(WORKFLOW_PLACEHOLDER)) {
+      files.push({ path: template, template });
+      continue;
+    }
+    for (const wf of workflows) {
+      if (!workflowWants(wf, template)) continue;
+      files.push({ path: template.split(WORKFLOW_PLACEHOLDER).join(wf.name), template, workflow: wf.name });
+    }
+  }
+  return files;
+}
+
+/** Stateful-only artefacts (state table models and operations) are skipped for stateless-only workflows. */
+function workflowWants(wf: WorkflowPlan, template: string): boolean {
+  const base = template.split("/").pop() ?? template;
+  if (base.startsWith("stateless_")) return wf.stateless;
+  const statefulOnly = /(^stateful_|^get_|^drop_|^cleanup_|_success_rate|_stuck_|_hourly_)/.test(base);
+  return statefulOnly ? wf.stateful : true;
+}

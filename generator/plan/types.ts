@@ -1,0 +1,149 @@
+/** The plan (IR): everything the templates need, resolved and named. Pure data, JSON-serialisable. */
+
+/** A template string split into parts; secrets stay placeholders until the HTTP primitive. */
+export type TemplatePartDef =
+  | { text: string }
+  | { ref: string[] }
+  | { env: string; default: string | null }
+  | { secret: string }
+  | { now: true };
+
+/** A request body: JSON with references. A whole-value reference keeps the referenced JSON type. */
+export type ValueTemplate =
+  | { literal: unknown }
+  | { object: [string, ValueTemplate][] }
+  | { array: ValueTemplate[] }
+  | { string: TemplatePartDef[] }
+  | { value: TemplatePartDef };
+
+export interface ConnectionDef {
+  base_url: TemplatePartDef[];
+  headers: [string, TemplatePartDef[]][];
+  timeout_s: number;
+  retry: { max_attempts: number; backoff_s: number; max_backoff_s: number; on: string[] };
+}
+
+export interface PollDef {
+  status: (string | number)[];
+  status_path: string;
+  success: string[];
+  pending: string[];
+  failure: string[];
+  max_attempts: number;
+  interval_s: number;
+  backoff: "fixed" | "exponential";
+  max_interval_s: number;
+  timeout_s: number;
+}
+
+export interface StepDef {
+  name: string;
+  index: number;
+  description: string | null;
+  connection: string;
+  method: string;
+  path: TemplatePartDef[];
+  query: [string, TemplatePartDef[]][];
+  headers: [string, TemplatePartDef[]][];
+  body: ValueTemplate | null;
+  idempotency_key: TemplatePartDef[] | null;
+  /** [output name, JSONPath segments, JSONPath as written] */
+  outputs: [string, (string | number)[], string][];
+  poll: PollDef | null;
+  sets_status: string | null;
+  response_column: string;
+  flags_on_start: string[];
+  flags_on_success: string[];
+}
+
+/** What the generated `<wf>__definition()` macro returns: the runtime reads nothing else. */
+export interface WorkflowDef {
+  name: string;
+  description: string | null;
+  input: unknown;
+  final_status: string;
+  state: {
+    table: string;
+    attempt_log_table: string;
+    input_column: string;
+    retention_days: number;
+    stuck_after_hours: number;
+  };
+  output_columns: string[];
+  response_columns: string[];
+  flag_columns: string[];
+  connections: Record<string, ConnectionDef>;
+  steps: StepDef[];
+}
+
+export type Target = "duckdb" | "snowflake";
+
+export type ColumnType = "string" | "integer" | "timestamp" | "boolean" | "json";
+
+export interface WorkflowPlan {
+  name: string;
+  description: string | null;
+  tags: string[];
+  stateful: boolean;
+  stateless: boolean;
+  definition: WorkflowDef;
+  /** Names of the generated dbt nodes and macros. */
+  names: {
+    statefulModel: string;
+    statelessModel: string;
+    definitionMacro: string;
+    runOperation: string;
+    getStateOperation: string;
+    dropOperation: string;
+    cleanupOperation: string;
+    successRateModel: string;
+    stuckModel: string;
+    hourlyStatsModel: string;
+  };
+  /** Columns of the state table in order, with a description each (schema.yml, README). */
+  stateColumns: { name: string; type: ColumnType; description: string }[];
+  /** Columns of the stateless result model. */
+  resultColumns: { name: string; type: ColumnType; description: string }[];
+  /** Every status the state row can hold, for the accepted_values test. */
+  statusValues: string[];
+  /** Sequence diagram (mermaid source lines), from the spec. */
+  diagram: string[];
+}
+
+export interface ProjectPlan {
+  name: string;
+  description: string | null;
+  targets: Target[];
+  duckdbPath: string;
+  snowflake: {
+    warehouse: string | null;
+    database: string | null;
+    schema: string | null;
+    role: string | null;
+    externalAccessIntegration: string;
+    networkRule: string;
+    dbtProjectObject: string | null;
+    secretsSchema: string | null;
+    /** host:port of every connection, for the network rule */
+    hosts: string[];
+    secrets: string[];
+  };
+  envVars: { name: string; default: string | null }[];
+  secrets: string[];
+  genVersion: string;
+}
+
+export interface FilePlan {
+  /** output path, relative to the output directory, with `/` separators */
+  path: string;
+  /** template path relative to dbt_project_template/ */
+  template: string;
+  /** set for per-workflow files */
+  workflow?: string;
+}
+
+export interface Plan {
+  project: ProjectPlan;
+  workflows: WorkflowPlan[];
+  files: FilePlan[];
+}

@@ -1,0 +1,74 @@
+import { execa } from "execa";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runDbt, VENV_DIR, type DbtRunResult } from "../../generator/dbt/index.ts";
+import { startMockApi, type MockApi, type Scenario } from "../../generator/mockapi/index.ts";
+import { compileSpec } from "../../generator/pipeline.ts";
+import type { Plan } from "../../generator/plan/index.ts";
+import { writeOutput } from "../../generator/write/index.ts";
+
+export const PYTHON = join(VENV_DIR, "bin", "python");
+
+/** Integration tests need the project-local venv (`npm run setup`); say so instead of failing obscurely. */
+export function requireVenv(): void {
+  if (!existsSync(join(VENV_DIR, "bin", "dbt")))
+    throw new Error("the project-local venv is missing: run `npm run setup` before the integration tests");
+}
+
+export interface Project {
+  dir: string;
+  plan: Plan;
+  api: MockApi;
+  /** env for dbt: connection URLs pointed at the mock, secrets set */
+  env: NodeJS.ProcessEnv;
+  dbt: (args: string[]) => Promise<DbtRunResult>;
+  query: (sql: string) => Promise<Record<string, unknown>[]>;
+  tables: () => Promise<string[]>;
+  close: () => Promise<void>;
+}
+
+export const TEST_SECRET = "s3cr3t-Token-\u00e9\u2603-do-not-leak";
+
+/** Builds a spec (file or text) into a fresh temp dir and starts a mock API for it. */
+export async function buildProject(
+  spec: { file: string } | { text: string; name?: string },
+  scenario: Partial<Scenario> = {},
+): Promise<Project> {
+  requireVenv();
+  const text = "file" in spec ? readFileSync(spec.file, "utf8") : spec.text;
+  const file = "file" in spec ? spec.file : (spec.name ?? "inline.yaml");
+  const compiled = compileSpec(text, file, { targets: ["duckdb"] });
+  if (!compiled.plan || !compiled.files)
+    throw new Error("spec does not compile:\n" + compiled.diagnostics.map((d) => d.message).join("\n"));
+  const dir = mkdtempSync(join(tmpdir(), "gen-it-"));
+  writeOutput(dir, compiled.files);
+  const api = await startMockApi({ port: 0, scenario });
+  const env: NodeJS.ProcessEnv = { GEN_TARGET: "duckdb" };
+  for (const v of compiled.plan.project.envVars) env[v.name] = api.url;
+  for (const s of compiled.plan.project.secrets) env[s] = TEST_SECRET;
+  const dbPath = join(dir, compiled.plan.project.duckdbPath);
+  const query = async (sql: string) => {
+    const script =
+      "import duckdb, json, sys\n" +
+      "con = duckdb.connect(sys.argv[1], read_only=True)\n" +
+      "cur = con.execute(sys.argv[2])\n" +
+      "cols = [d[0] for d in cur.description]\n" +
+      "print(json.dumps([dict(zip(cols, r)) for r in cur.fetchall()], default=str))\n";
+    const r = await execa(PYTHON, ["-c", script, dbPath, sql]);
+    return JSON.parse(r.stdout) as Record<string, unknown>[];
+  };
+  return {
+    dir,
+    plan: compiled.plan,
+    api,
+    env,
+    dbt: (args) => runDbt(dir, args, { env }),
+    query,
+    tables: async () =>
+      existsSync(dbPath)
+        ? (await query("select table_name from information_schema.tables order by 1")).map((r) => String(r.table_name))
+        : [],
+    close: () => api.close(),
+  };
+}
