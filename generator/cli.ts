@@ -64,9 +64,11 @@ class UsageError extends GenError {
   }
 }
 
-function parse(command: string, argv: string[], options: ParseArgsConfig["options"]) {
+const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
+
+function parse<O extends NonNullable<ParseArgsConfig["options"]>>(command: string, argv: string[], options: O) {
   try {
-    return parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals: true, strict: true });
+    return parseArgs({ args: argv, options: { ...HELP_OPTION, ...options }, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message, `see \`gen ${command} --help\``);
   }

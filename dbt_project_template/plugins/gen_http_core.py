@@ -178,28 +178,54 @@ def http_request(method: str, url: str, headers_json: Optional[str], body_json: 
         return fail("bad_request", "invalid URL: %s" % exc)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return fail("bad_request", "URL must be absolute http(s)://host/...")
-    send_headers: Dict[str, str] = {}
-    for name, value in headers.items():
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ValueError("headers_json: value of %s must be a string" % name)
-        if not _TOKEN_RE.match(str(name)):
-            return fail("bad_request", "invalid header name %r" % name)
-        value = str(value)
+    missing: List[str] = []
+
+    def resolve_secrets(value: str) -> Optional[str]:
         for secret in _SECRET_RE.findall(value):
             try:
                 resolved = secret_resolver(secret) if secret_resolver else None
             except Exception:  # a failing secret backend is the same as a missing secret
                 resolved = None
             if resolved is None:
-                return fail("secret_missing", "secret %s is not available (locally: set the environment variable %s)"
-                            % (secret, secret))
+                missing.append(secret)
+                return None
             redact.add(str(resolved))
             value = value.replace("${secret.%s}" % secret, str(resolved))
+        return value
+
+    def missing_secret() -> str:
+        return fail("secret_missing", "secret %s is not available (locally: set the environment variable %s)"
+                    % (missing[0], missing[0]))
+
+    send_headers: Dict[str, str] = {}
+    for name, value in headers.items():
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValueError("headers_json: value of %s must be a string" % name)
+        if not _TOKEN_RE.match(str(name)):
+            return fail("bad_request", "invalid header name %r" % name)
+        resolved_value = resolve_secrets(str(value))
+        if resolved_value is None:
+            return missing_secret()
+        value = resolved_value
         if "\r" in value or "\n" in value:  # header injection
             return fail("bad_request", "header %s contains CR/LF" % name)
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:  # HTTP/1.1 header values are ISO-8859-1; never echo the value (may be a secret)
+            return fail("bad_request", "header %s holds characters outside ISO-8859-1" % name)
         if name.lower() in ("authorization", "proxy-authorization"):  # never echo credentials back
             redact.add(value.split(" ", 1)[-1].strip())
         send_headers[name] = value
+    basic = _parse_object(options_json, "options_json").get("basic_auth")
+    if isinstance(basic, dict):  # encoded here, after secret resolution, so the credentials never exist in SQL
+        user = resolve_secrets(str(basic.get("username", "")))
+        password = resolve_secrets(str(basic.get("password", "")))
+        if user is None or password is None:
+            return missing_secret()
+        token = base64.b64encode((user + ":" + password).encode("utf-8")).decode("ascii")
+        redact.add(password)
+        redact.add(token)
+        send_headers["Authorization"] = "Basic " + token
     lower = {k.lower() for k in send_headers}
     if parts.username is not None:  # userinfo becomes Basic auth (urllib would try to resolve it as a host)
         user, pw = urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or "")

@@ -69,12 +69,15 @@ export async function runDbt(
     reject: false,
     all: true,
     stdin: "ignore",
-    buffer: { all: true, stdout: false, stderr: false },
+    buffer: false,
   });
   const summaries: WorkflowSummary[] = [];
   let pending = "";
+  let output = "";
   child.all?.on("data", (chunk: Buffer) => {
-    pending += chunk.toString("utf8");
+    const text = chunk.toString("utf8");
+    output += text;
+    pending += text;
     let nl: number;
     while ((nl = pending.indexOf("\n")) >= 0) {
       const line = pending.slice(0, nl);
@@ -93,5 +96,5 @@ export async function runDbt(
   });
   const result = await child;
   if (pending) options.onLine?.(pending);
-  return { exitCode: result.exitCode ?? 1, elapsedMs: Date.now() - started, summaries, output: String(result.all ?? "") };
+  return { exitCode: result.exitCode ?? 1, elapsedMs: Date.now() - started, summaries, output };
 }

@@ -1,5 +1,5 @@
 import type { Spec } from "../spec/index.ts";
-import { parseJsonPath } from "../spec/jsonpath.ts";
+import { defaultExternalAccessIntegration, parseJsonPath } from "../spec/index.ts";
 import { sequenceDiagram } from "./diagram.ts";
 import { collectRefs, compileTemplate, compileValue, valueTemplateParts } from "./templates.ts";
 import type {
@@ -36,8 +36,10 @@ export function buildPlan(spec: Spec, templates: string[]): Plan {
 function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
   const templates: TemplatePartDef[][] = [];
   for (const wf of workflows) {
-    for (const c of Object.values(wf.definition.connections))
+    for (const c of Object.values(wf.definition.connections)) {
       templates.push(c.base_url, ...c.headers.map(([, v]) => v));
+      if (c.basic_auth) templates.push(c.basic_auth.username, c.basic_auth.password);
+    }
     for (const s of wf.definition.steps) {
       templates.push(s.path, ...s.headers.map(([, v]) => v), ...s.query.map(([, v]) => v));
       templates.push(...valueTemplateParts(s.body));
@@ -62,7 +64,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
       database: sf.database ?? null,
       schema: sf.schema ?? null,
       role: sf.role ?? null,
-      externalAccessIntegration: sf.external_access_integration ?? `${name.toUpperCase()}_API_ACCESS`,
+      externalAccessIntegration: sf.external_access_integration ?? defaultExternalAccessIntegration(name),
       networkRule: sf.network_rule ?? `${name.toUpperCase()}_API_EGRESS`,
       dbtProjectObject: sf.dbt_project_object ?? null,
       secretsSchema: sf.secrets_schema ?? null,
@@ -110,11 +112,13 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     const auth = c.auth;
     if (auth?.type === "bearer") headers.push(["Authorization", compileTemplate("Bearer " + auth.token)]);
     else if (auth?.type === "header") headers.push([auth.name, compileTemplate(auth.value)]);
-    else if (auth?.type === "basic")
-      headers.push(["Authorization", [{ text: "Basic " }, ...basicParts(auth.username, auth.password)]]);
     connections[name] = {
       base_url: compileTemplate(c.base_url),
       headers,
+      basic_auth:
+        auth?.type === "basic"
+          ? { username: compileTemplate(auth.username), password: compileTemplate(auth.password) }
+          : null,
       timeout_s: c.timeout_s ?? 30,
       retry: {
         max_attempts: c.retry?.max_attempts ?? 3,
@@ -184,11 +188,6 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     ],
     diagram: modes.includes("stateful") ? sequenceDiagram(spec, wf, "stateful") : sequenceDiagram(spec, wf, "stateless"),
   };
-}
-
-/** Basic auth cannot be encoded at build time when it holds secrets; the primitive encodes `${basic:...}`. */
-function basicParts(username: string, password: string): TemplatePartDef[] {
-  return [...compileTemplate(username), { text: ":" }, ...compileTemplate(password)];
 }
 
 function planStep(step: Step, index: number): StepDef {

@@ -19,6 +19,8 @@ export type ValueTemplate =
 export interface ConnectionDef {
   base_url: TemplatePartDef[];
   headers: [string, TemplatePartDef[]][];
+  /** basic auth is encoded by the HTTP primitive, after it resolves secrets */
+  basic_auth: { username: TemplatePartDef[]; password: TemplatePartDef[] } | null;
   timeout_s: number;
   retry: { max_attempts: number; backoff_s: number; max_backoff_s: number; on: string[] };
 }

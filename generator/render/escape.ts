@@ -8,7 +8,10 @@ const JINJA_UNSAFE = /[\\'"{}%#\u0000-\u001f\u007f\u2028\u2029]/g;
 /** A Jinja string literal whose source holds no quote, brace, percent or hash: neither Jinja nor dbt's
  * block scanner can mistake any part of it for a delimiter. Jinja decodes the \xHH escapes back. */
 export function jinjaString(value: string): string {
-  return "'" + value.replace(JINJA_UNSAFE, (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0")) + "'";
+  return "'" + value.replace(JINJA_UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return code > 0xff ? "\\u" + code.toString(16).padStart(4, "0") : "\\x" + code.toString(16).padStart(2, "0");
+  }) + "'";
 }
 
 /** A JSON-like value as a Jinja literal (dicts, lists, strings, numbers, true/false/none), pretty-printed

@@ -28,7 +28,7 @@ export interface Project {
   close: () => Promise<void>;
 }
 
-export const TEST_SECRET = "s3cr3t-Token-\u00e9\u2603-do-not-leak";
+export const TEST_SECRET = "s3cr3t-T0ken-do-not-leak";
 
 /** Builds a spec (file or text) into a fresh temp dir and starts a mock API for it. */
 export async function buildProject(

@@ -26,6 +26,10 @@
     {%- do query.update({q[0]: gen_resolve_text(q[1], ctx)}) -%}
   {%- endfor -%}
   {%- set options = {'timeout_s': conn['timeout_s'], 'retry': conn['retry'], 'query': query} -%}
+  {%- if conn['basic_auth'] is not none -%}
+    {%- do options.update({'basic_auth': {'username': gen_resolve_text(conn['basic_auth']['username'], ctx),
+                                          'password': gen_resolve_text(conn['basic_auth']['password'], ctx)}}) -%}
+  {%- endif -%}
   {{ return({
       'method': step['method'],
       'url': base_url ~ gen_resolve_text(step['path'], ctx, encode='url'),
