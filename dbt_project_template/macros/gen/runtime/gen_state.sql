@@ -50,8 +50,9 @@
                   '0', '0', gen_current_timestamp(), 'false', gen_sql_string('Execution started'),
                   gen_json_literal(wf['input'])] -%}
   {%- for f in wf['flag_columns'] -%}{%- do cols.append(f) -%}{%- do vals.append('false') -%}{%- endfor -%}
+  {#- insert ... select, not values: Snowflake accepts no function call (parse_json) in a VALUES clause -#}
   {%- do dbt.run_query('insert into ' ~ gen_relation(wf['state']['table']) ~ ' (' ~ cols | join(', ')
-                   ~ ') values (' ~ vals | join(', ') ~ ')') -%}
+                   ~ ') select ' ~ vals | join(', ')) -%}
 {% endmacro %}
 
 {#- Appends one row per HTTP attempt of a call, in one statement, before the state row moves on. -#}
@@ -60,18 +61,18 @@
   {%- set url = request['url'].split('?')[0] -%}
   {%- for a in result['attempts'] -%}
     {%- set is_last = loop.last -%}
-    {%- do rows.append('(' ~ [gen_sql_string(execution_id), gen_sql_string(wf['name']), gen_sql_string(step['name']),
+    {%- do rows.append('select ' ~ [gen_sql_string(execution_id), gen_sql_string(wf['name']), gen_sql_string(step['name']),
         step['index'] | string, call_number | string, a['attempt'] | string, gen_sql_string(request['method']),
         gen_sql_string(url), (a['status_code'] | string) if a['status_code'] is not none else 'null',
         gen_sql_string(a['outcome']), (a['latency_ms'] | int) | string,
         gen_sql_string(a['error']) if a['error'] is not none else 'null',
         gen_json_literal(result['body'] if is_last and result['body'] is not none else (result['text'] if is_last else none)),
-        gen_current_timestamp()] | join(', ') ~ ')') -%}
+        gen_current_timestamp()] | join(', ')) -%}
   {%- endfor -%}
   {%- if rows | length > 0 -%}
     {%- do dbt.run_query('insert into ' ~ gen_relation(wf['state']['attempt_log_table'])
         ~ ' (execution_id, workflow, step, step_index, call_number, attempt, http_method, url, http_status, outcome,'
-        ~ ' latency_ms, error, response, logged_at) values ' ~ rows | join(', ')) -%}
+        ~ ' latency_ms, error, response, logged_at) ' ~ rows | join(' union all ')) -%}
   {%- endif -%}
 {% endmacro %}
 
