@@ -1,0 +1,383 @@
+/**
+ * Load: YAML text -> plain object + a map from JSON path (`workflows[0].steps[1].name`) to
+ * line:col, built from js-yaml's `listener` events. Pure: no file system.
+ */
+import yaml from "js-yaml";
+import type { Diagnostic, SourceLocation } from "../errors.ts";
+
+export type PathSegment = string | number;
+
+/** 1-based positions of a value and, for mapping entries, of its key. */
+export interface NodePosition {
+  line: number;
+  col: number;
+  keyLine?: number;
+  keyCol?: number;
+}
+
+export type PositionMap = Map<string, NodePosition>;
+
+const SIMPLE_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+/** `["workflows", 0, "steps", 1, "name"]` -> `workflows[0].steps[1].name`; odd keys as `["a b"]`. */
+export function formatPath(segments: readonly PropertyKey[]): string {
+  let out = "";
+  for (const seg of segments) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else {
+      const key = String(seg);
+      if (SIMPLE_KEY.test(key)) out += out === "" ? key : `.${key}`;
+      else out += `[${JSON.stringify(key)}]`;
+    }
+  }
+  return out;
+}
+
+/** Locations of values in one YAML file. */
+export class SourceIndex {
+  readonly lines: string[];
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly positions: PositionMap,
+  ) {
+    this.lines = text.split("\n");
+  }
+
+  /** The position of `path`, or of its nearest ancestor that has one. */
+  find(path: readonly PropertyKey[]): { pos: NodePosition; exact: boolean } | undefined {
+    for (let n = path.length; n >= 0; n--) {
+      const pos = this.positions.get(formatPath(path.slice(0, n)));
+      if (pos) return { pos, exact: n === path.length };
+    }
+    return undefined;
+  }
+
+  /**
+   * Where to point for `path`: its value, or its key with `{ key: true }` (falls back to the value
+   * when there is no key, e.g. a list item). Unknown paths fall back to the nearest ancestor.
+   */
+  locate(path: readonly PropertyKey[], opts: { key?: boolean } = {}): SourceLocation {
+    const found = this.find(path);
+    if (!found) return { file: this.file, line: 1, col: 1 };
+    const { pos } = found;
+    if (opts.key && pos.keyLine !== undefined && pos.keyCol !== undefined) {
+      return { file: this.file, line: pos.keyLine, col: pos.keyCol };
+    }
+    return { file: this.file, line: pos.line, col: pos.col };
+  }
+
+  /**
+   * Where character `offset` of the string value at `path` is. Exact for single-line plain and
+   * quoted scalars without escapes before the offset; otherwise the start of the value.
+   */
+  locateInString(path: readonly PropertyKey[], value: string, offset: number): SourceLocation {
+    const loc = this.locate(path);
+    const found = this.find(path);
+    if (!found?.exact || offset < 0) return loc;
+    const lineText = this.lines[loc.line - 1] ?? "";
+    const rest = lineText.slice(loc.col - 1);
+    const prefix = value.slice(0, offset + 1);
+    if (prefix.includes("\n")) return loc;
+    if (rest.startsWith(prefix)) return { ...loc, col: loc.col + offset };
+    const q = rest[0];
+    if ((q === '"' || q === "'") && rest.slice(1).startsWith(prefix))
+      return { ...loc, col: loc.col + 1 + offset };
+    return loc;
+  }
+}
+
+interface TreeNode {
+  open: number;
+  end: number;
+  kind: string | null;
+  result: unknown;
+  children: TreeNode[];
+}
+
+export interface LoadedYaml {
+  /** the document as plain data; undefined when the YAML could not be read */
+  data: unknown;
+  source: SourceIndex;
+  diagnostics: Diagnostic[];
+}
+
+// The core schema (no timestamps: dates stay strings) plus merge keys (`<<: *anchor`).
+// @types/js-yaml does not declare `types`, which js-yaml exports.
+const yamlTypes = (yaml as unknown as { types: { merge: yaml.Type } }).types;
+const LOAD_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [yamlTypes.merge] });
+
+/** Offsets of line starts, for offset -> line:col. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+function toLineCol(starts: number[], offset: number): { line: number; col: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, col: offset - starts[lo]! + 1 };
+}
+
+/** Skip spaces, line breaks and comments from `pos`. */
+function skipBlank(text: string, pos: number): number {
+  let p = pos;
+  for (;;) {
+    const ch = text[p];
+    if (ch === " " || ch === "\t" || ch === "\r" || ch === "\n") p++;
+    else if (ch === "#" && (p === 0 || /[\s]/.test(text[p - 1]!))) {
+      while (p < text.length && text[p] !== "\n") p++;
+    } else return p;
+  }
+}
+
+/** js-yaml sometimes reports a node inside a node with the same result; look through such wrappers. */
+function unwrap(node: TreeNode): TreeNode {
+  let n = node;
+  while (n.children.length === 1 && n.children[0]!.result === n.result && n.children[0]!.kind === n.kind) {
+    n = n.children[0]!;
+  }
+  return n;
+}
+
+function describeTopLevel(v: unknown): string {
+  if (Array.isArray(v)) return "a list";
+  if (v === null) return "nothing";
+  return `${typeof v === "string" ? "a string" : typeof v === "number" ? "a number" : typeof v}`;
+}
+
+const SYNTAX_HINTS: [RegExp, string][] = [
+  [/tab characters/, "indent with spaces, not tabs"],
+  [/bad indentation/, "check the indentation of this line against the lines above it"],
+  [/colon is missed/, "write key: value, with a space after the colon"],
+  [/unexpected end of the stream within a (double|single) quoted scalar/, "close the quoted string"],
+];
+
+/**
+ * The common mistake of an unquoted `${...}` inside `{ ... }` or `[ ... ]`: YAML reads the `$`
+ * as a value and then meets a flow mapping, and js-yaml reports only "missed comma".
+ */
+function unquotedFlowReference(
+  text: string,
+  pos: number,
+  reason: string,
+): { offset: number; ref: string } | undefined {
+  let offset = -1;
+  if (text[pos] === "{" && text[pos - 1] === "$") offset = pos - 1;
+  else if (/flow/.test(reason)) {
+    const lineStart = text.lastIndexOf("\n", pos - 1) + 1;
+    const candidate = text.lastIndexOf("${", pos);
+    if (candidate >= lineStart) offset = candidate;
+  }
+  if (offset < 0) return undefined;
+  const lineEnd = text.indexOf("\n", offset);
+  const close = text.indexOf("}", offset);
+  const ref = close >= 0 && (lineEnd < 0 || close < lineEnd) ? text.slice(offset, close + 1) : "${...}";
+  return { offset, ref };
+}
+
+/**
+ * The same mistake with a JSONPath: `{ id: $.items[0].id }` makes YAML read `[` as the start
+ * of a flow sequence.
+ */
+function unquotedFlowJsonPath(text: string, pos: number): { offset: number; path: string } | undefined {
+  if (text[pos] !== "[") return undefined;
+  let start = pos;
+  while (start > 0 && !/[\s,{[]/.test(text[start - 1]!)) start--;
+  if (text[start] !== "$" || start === pos) return undefined;
+  let end = start;
+  let depth = 0;
+  for (; end < text.length; end++) {
+    const c = text[end]!;
+    if (c === "[") depth++;
+    else if (c === "]") {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0 && /[\s,}]/.test(c)) break;
+  }
+  return { offset: start, path: text.slice(start, end) };
+}
+
+export function loadYaml(input: string, file: string): LoadedYaml {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const positions: PositionMap = new Map();
+  const source = new SourceIndex(file, text, positions);
+  const diagnostics: Diagnostic[] = [];
+  const starts = lineStarts(text);
+  const at = (offset: number): SourceLocation => ({ file, ...toLineCol(starts, offset) });
+
+  const roots: TreeNode[] = [];
+  const stack: TreeNode[] = [];
+  let docs: unknown[];
+  try {
+    docs = yaml.loadAll(text, null, {
+      schema: LOAD_SCHEMA,
+      json: true, // duplicate keys are reported below, all of them, at the second key
+      listener(event, state) {
+        if (event === "open") {
+          const node: TreeNode = {
+            open: state.position,
+            end: state.position,
+            kind: null,
+            result: undefined,
+            children: [],
+          };
+          (stack.at(-1)?.children ?? roots).push(node);
+          stack.push(node);
+        } else {
+          const node = stack.pop();
+          if (node) {
+            node.end = state.position;
+            node.kind = state.kind;
+            node.result = state.result;
+          }
+        }
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof yaml.YAMLException)) throw e;
+    const mark = (e as yaml.YAMLException & { mark?: { line: number; column: number; position: number } })
+      .mark;
+    const reason = e.reason || e.message;
+    const flowRef = mark ? unquotedFlowReference(text, mark.position, reason) : undefined;
+    const flowPath = mark && !flowRef ? unquotedFlowJsonPath(text, mark.position) : undefined;
+    if (flowPath) {
+      diagnostics.push({
+        severity: "error",
+        code: "yaml-unquoted-jsonpath",
+        message: "a JSONPath with [ ] inside a YAML flow collection must be quoted",
+        hint: `write "${flowPath.path}" (in quotes)`,
+        location: at(flowPath.offset),
+      });
+    } else if (flowRef) {
+      diagnostics.push({
+        severity: "error",
+        code: "yaml-unquoted-reference",
+        message: "`${...}` inside a YAML flow collection must be quoted",
+        hint: `write "${flowRef.ref}" (in quotes)`,
+        location: at(flowRef.offset),
+      });
+    } else {
+      const hint = SYNTAX_HINTS.find(([re]) => re.test(reason))?.[1];
+      diagnostics.push({
+        severity: "error",
+        code: "yaml-syntax",
+        message: `YAML syntax error: ${reason}`,
+        ...(hint ? { hint } : {}),
+        location: mark ? { file, line: mark.line + 1, col: mark.column + 1 } : { file, line: 1, col: 1 },
+      });
+    }
+    return { data: undefined, source, diagnostics };
+  }
+
+  const valueStart = (node: TreeNode): number =>
+    Math.min(skipBlank(text, node.open), Math.max(node.end, node.open));
+
+  /** Record positions of `node` (at `path`) and everything below it. */
+  const walk = (raw: TreeNode, path: PathSegment[], keyOffset?: number): void => {
+    const node = unwrap(raw);
+    const empty = node.kind === null && node.result === null; // `key:` with nothing after it
+    const offset = empty && keyOffset !== undefined ? keyOffset : valueStart(node);
+    const v = at(offset);
+    const pos: NodePosition = { line: v.line, col: v.col };
+    if (keyOffset !== undefined) {
+      const k = at(keyOffset);
+      pos.keyLine = k.line;
+      pos.keyCol = k.col;
+    }
+    positions.set(formatPath(path), pos);
+    if (node.kind !== "mapping" && node.kind !== "sequence") return;
+    const isPairKey = (child: TreeNode) => text[skipBlank(text, child.end)] === ":";
+    const kids = node.children;
+    if (node.kind === "mapping") {
+      const seen = new Map<string, number>();
+      for (let i = 0; i < kids.length;) {
+        const keyNode = unwrap(kids[i]!);
+        const valueNode = isPairKey(kids[i]!) || isPairKey(keyNode) ? kids[i + 1] : undefined;
+        i += valueNode ? 2 : 1;
+        const key = String(keyNode.result);
+        if (key === "<<" && keyNode.kind === "scalar") continue; // merge key: the merged entries keep no positions
+        const keyAt = skipBlank(text, keyNode.open);
+        const first = seen.get(key);
+        if (first !== undefined) {
+          const firstLoc = at(first);
+          diagnostics.push({
+            severity: "error",
+            code: "duplicate-key",
+            message: `duplicate key "${key}"`,
+            hint: `first defined at line ${firstLoc.line}; YAML keeps only the last value`,
+            location: at(keyAt),
+            path: formatPath([...path, key]),
+          });
+        } else seen.set(key, keyAt);
+        if (valueNode) walk(valueNode, [...path, key], keyAt);
+        else {
+          const k = at(keyAt);
+          positions.set(formatPath([...path, key]), {
+            line: k.line,
+            col: k.col,
+            keyLine: k.line,
+            keyCol: k.col,
+          });
+        }
+      }
+    } else {
+      let index = 0;
+      for (let i = 0; i < kids.length; index++) {
+        const child = kids[i]!;
+        if (isPairKey(child) && kids[i + 1] && node.result && Array.isArray(node.result)) {
+          // a single-pair mapping in a flow sequence: `[a: 1]`
+          const keyAt = skipBlank(text, child.open);
+          positions.set(formatPath([...path, index]), at(keyAt));
+          walk(kids[i + 1]!, [...path, index, String(unwrap(child).result)], keyAt);
+          i += 2;
+        } else {
+          walk(child, [...path, index]);
+          i += 1;
+        }
+      }
+    }
+  };
+
+  if (docs.length > 1) {
+    const second = roots[1];
+    diagnostics.push({
+      severity: "error",
+      code: "multiple-documents",
+      message: `the spec holds ${docs.length} YAML documents; gen reads exactly one`,
+      hint: "remove the --- separators, or split the file",
+      location: second ? at(valueStart(second)) : { file, line: 1, col: 1 },
+    });
+    return { data: undefined, source, diagnostics };
+  }
+  const data = docs[0];
+  if (roots[0]) walk(roots[0], []);
+  if (data === undefined || data === null) {
+    diagnostics.push({
+      severity: "error",
+      code: "empty-spec",
+      message: "the spec is empty",
+      hint: "run `gen init` to write a commented starter spec",
+      location: { file, line: 1, col: 1 },
+    });
+    return { data: undefined, source, diagnostics };
+  }
+  if (typeof data !== "object" || Array.isArray(data)) {
+    diagnostics.push({
+      severity: "error",
+      code: "not-a-mapping",
+      message: `the spec must be a YAML mapping (key: value lines) at the top level, got ${describeTopLevel(data)}`,
+      hint: "start with `version: 1`",
+      location: source.locate([]),
+    });
+    return { data: undefined, source, diagnostics };
+  }
+  return { data, source, diagnostics };
+}

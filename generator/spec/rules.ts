@@ -1,0 +1,896 @@
+/**
+ * Cross-field checks, one named function per rule. Each rule reads the *raw* loaded data
+ * defensively (so that it also runs when the schema found problems elsewhere, and all problems
+ * are reported at once) and computes the defaults it needs itself.
+ */
+import type { Diagnostic, SourceLocation } from "../errors.ts";
+import {
+  fixIdentifier,
+  identifierProblem,
+  IDENTIFIER_RULE,
+  MAX_IDENTIFIER_LENGTH,
+  RESERVED_STATE_COLUMNS,
+} from "./identifiers.ts";
+import { parseJsonPath } from "./jsonpath.ts";
+import type { PathSegment, SourceIndex } from "./load.ts";
+import { formatPath } from "./load.ts";
+import { parseTemplate, type RefPart } from "./refs.ts";
+import {
+  DEFAULT_INPUT_COLUMN,
+  defaultAttemptLogTable,
+  defaultResponseColumn,
+  defaultStateTable,
+  MODES,
+} from "./schema.ts";
+import { didYouMean } from "./suggest.ts";
+
+export interface RuleContext {
+  /** the loaded document (a mapping), not yet known to match the schema */
+  data: Record<string, unknown>;
+  source: SourceIndex;
+}
+
+export type Rule = (ctx: RuleContext) => Diagnostic[];
+
+// ---------------------------------------------------------------------------------------------
+// defensive access to raw data
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+const asObj = (v: unknown): Obj | undefined => (isObj(v) ? v : undefined);
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const asStr = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const own = (o: Obj | undefined, k: string): boolean =>
+  o !== undefined && Object.prototype.hasOwnProperty.call(o, k);
+
+interface WorkflowRef {
+  wf: Obj;
+  path: PathSegment[];
+  name: string | undefined;
+}
+interface StepRef {
+  step: Obj;
+  path: PathSegment[];
+  name: string | undefined;
+  index: number;
+}
+
+function workflowsOf(data: Obj): WorkflowRef[] {
+  const out: WorkflowRef[] = [];
+  asList(data.workflows).forEach((w, i) => {
+    if (isObj(w)) out.push({ wf: w, path: ["workflows", i], name: asStr(w.name) });
+  });
+  return out;
+}
+
+function stepsOf(w: WorkflowRef): StepRef[] {
+  const out: StepRef[] = [];
+  asList(w.wf.steps).forEach((s, i) => {
+    if (isObj(s)) out.push({ step: s, path: [...w.path, "steps", i], name: asStr(s.name), index: i });
+  });
+  return out;
+}
+
+function outputsOf(s: StepRef): [string, unknown][] {
+  return Object.entries(asObj(s.step.outputs) ?? {});
+}
+
+function diag(
+  severity: Diagnostic["severity"],
+  code: string,
+  message: string,
+  location: SourceLocation,
+  path: readonly PathSegment[],
+  hint?: string,
+): Diagnostic {
+  const d: Diagnostic = { severity, code, message, location, path: formatPath(path) };
+  if (hint !== undefined) d.hint = hint;
+  return d;
+}
+
+const wfLabel = (w: WorkflowRef) => (w.name !== undefined ? ` of workflow "${w.name}"` : "");
+
+// ---------------------------------------------------------------------------------------------
+// duplicate-name
+
+interface Named {
+  name: string;
+  path: PathSegment[];
+  /** point at the key (for names that are mapping keys) */
+  key?: boolean;
+  extra?: string;
+}
+
+function duplicates(
+  ctx: RuleContext,
+  items: Named[],
+  what: string,
+  where: string,
+  hintFor?: (first: Named) => string,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Map<string, Named>();
+  for (const item of items) {
+    const k = item.name.toLowerCase();
+    const first = seen.get(k);
+    if (!first) {
+      seen.set(k, item);
+      continue;
+    }
+    const firstLine = ctx.source.locate(first.path, { key: first.key }).line;
+    let hint = hintFor ? hintFor(first) : `first used at line ${firstLine}`;
+    if (first.name !== item.name) hint += "; names are case-insensitive";
+    out.push(
+      diag(
+        "error",
+        "duplicate-name",
+        `duplicate ${what} "${item.name}"${where}`,
+        ctx.source.locate(item.path, { key: item.key }),
+        item.path,
+        hint,
+      ),
+    );
+  }
+  return out;
+}
+
+/** Workflows, steps of a workflow, outputs of a workflow (state-table columns), connections, tasks. */
+export function duplicateName(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const connections = Object.keys(asObj(ctx.data.connections) ?? {}).map((name) => ({
+    name,
+    path: ["connections", name],
+    key: true,
+  }));
+  out.push(...duplicates(ctx, connections, "connection name", ""));
+  const wfs = workflowsOf(ctx.data);
+  out.push(
+    ...duplicates(
+      ctx,
+      wfs.flatMap((w) => (w.name !== undefined ? [{ name: w.name, path: [...w.path, "name"] }] : [])),
+      "workflow name",
+      "",
+    ),
+  );
+  for (const w of wfs) {
+    const steps = stepsOf(w);
+    out.push(
+      ...duplicates(
+        ctx,
+        steps.flatMap((s) => (s.name !== undefined ? [{ name: s.name, path: [...s.path, "name"] }] : [])),
+        "step name",
+        w.name !== undefined ? ` in workflow "${w.name}"` : "",
+      ),
+    );
+    const outputs: Named[] = steps.flatMap((s) =>
+      outputsOf(s).map(([name]) => ({ name, path: [...s.path, "outputs", name], key: true, extra: s.name })),
+    );
+    out.push(
+      ...duplicates(
+        ctx,
+        outputs,
+        "output name",
+        w.name !== undefined ? ` in workflow "${w.name}"` : "",
+        (first) =>
+          `also declared${first.extra !== undefined ? ` by step "${first.extra}"` : ""} at line ${
+            ctx.source.locate(first.path, { key: true }).line
+          }; outputs become state-table columns`,
+      ),
+    );
+  }
+  const tasks = asList(asObj(ctx.data.auto_restart)?.tasks).flatMap((t, i) => {
+    const name = asStr(asObj(t)?.name);
+    return name !== undefined ? [{ name, path: ["auto_restart", "tasks", i, "name"] }] : [];
+  });
+  out.push(...duplicates(ctx, tasks, "task name", ""));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// invalid-identifier
+
+/** Every name that becomes a SQL identifier. */
+export function invalidIdentifier(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const check = (value: unknown, path: PathSegment[], what: string, key = false) => {
+    if (typeof value !== "string") return;
+    const problem = identifierProblem(value);
+    if (!problem) return;
+    out.push(
+      diag(
+        "error",
+        "invalid-identifier",
+        `invalid ${what} "${value}": ${problem}`,
+        ctx.source.locate(path, { key }),
+        path,
+        value === "" ? IDENTIFIER_RULE : `${IDENTIFIER_RULE}; try "${fixIdentifier(value)}"`,
+      ),
+    );
+  };
+  /** a default derived from a valid name can still be too long */
+  const checkDerived = (
+    base: unknown,
+    derived: string,
+    path: PathSegment[],
+    what: string,
+    setting: string,
+  ) => {
+    if (typeof base !== "string" || identifierProblem(base) || derived.length <= MAX_IDENTIFIER_LENGTH)
+      return;
+    out.push(
+      diag(
+        "error",
+        "invalid-identifier",
+        `the default ${what} "${derived}" is longer than ${MAX_IDENTIFIER_LENGTH} characters`,
+        ctx.source.locate(path),
+        path,
+        `set ${setting} to a shorter name, or shorten "${base}"`,
+      ),
+    );
+  };
+
+  const project = asObj(ctx.data.project);
+  check(project?.name, ["project", "name"], "project name");
+  for (const name of Object.keys(asObj(ctx.data.connections) ?? {})) {
+    check(name, ["connections", name], "connection name", true);
+  }
+  for (const w of workflowsOf(ctx.data)) {
+    check(w.wf.name, [...w.path, "name"], "workflow name");
+    const state = asObj(w.wf.state);
+    const statePath = [...w.path, "state"];
+    check(state?.table, [...statePath, "table"], "state table name");
+    check(state?.attempt_log_table, [...statePath, "attempt_log_table"], "attempt log table name");
+    check(state?.input_column, [...statePath, "input_column"], "input column name");
+    if (w.name !== undefined) {
+      if (!own(state, "table")) {
+        checkDerived(
+          w.name,
+          defaultStateTable(w.name),
+          [...w.path, "name"],
+          "state table name",
+          "state.table",
+        );
+      }
+      if (!own(state, "attempt_log_table")) {
+        const derived = defaultAttemptLogTable(w.name);
+        checkDerived(
+          w.name,
+          derived,
+          [...w.path, "name"],
+          "attempt log table name",
+          "state.attempt_log_table",
+        );
+      }
+    }
+    for (const s of stepsOf(w)) {
+      check(s.step.name, [...s.path, "name"], "step name");
+      for (const [name] of outputsOf(s)) check(name, [...s.path, "outputs", name], "output name", true);
+      check(s.step.response_column, [...s.path, "response_column"], "response column name");
+      if (!own(s.step, "response_column") && s.name !== undefined) {
+        const derived = defaultResponseColumn(s.name);
+        checkDerived(s.name, derived, [...s.path, "name"], "response column name", "response_column");
+      }
+      const flags = asObj(s.step.flags);
+      for (const when of ["on_start", "on_success"] as const) {
+        asList(flags?.[when]).forEach((f, i) => check(f, [...s.path, "flags", when, i], "flag name"));
+      }
+    }
+  }
+  asList(asObj(ctx.data.auto_restart)?.tasks).forEach((t, i) =>
+    check(asObj(t)?.name, ["auto_restart", "tasks", i, "name"], "task name"),
+  );
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// unknown-connection
+
+export function unknownConnection(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const names = Object.keys(asObj(ctx.data.connections) ?? {});
+  for (const w of workflowsOf(ctx.data)) {
+    for (const s of stepsOf(w)) {
+      const name = asStr(asObj(s.step.request)?.connection);
+      if (name === undefined || names.includes(name)) continue;
+      const path = [...s.path, "request", "connection"];
+      const hint =
+        didYouMean(name, names) ??
+        (names.length ? `defined connections: ${names.join(", ")}` : "define it under connections");
+      out.push(
+        diag(
+          "error",
+          "unknown-connection",
+          `unknown connection "${name}"`,
+          ctx.source.locate(path),
+          path,
+          hint,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// unknown-reference (also invalid-reference for syntax and misplaced-reference for placement)
+
+interface ConnectionPlace {
+  kind: "connection";
+  secrets: boolean;
+  /** `base_url`, `headers`, ... for messages */
+  where: string;
+}
+interface StepPlace {
+  kind: "step";
+  secrets: boolean;
+  where: string;
+  workflow: WorkflowRef;
+  steps: StepRef[];
+  index: number;
+}
+type Place = ConnectionPlace | StepPlace;
+
+const SECRET_HINT =
+  "secrets are only sent in headers (connection headers and auth, step headers), never in a URL, query or body";
+
+function checkRef(ref: RefPart, place: Place, at: SourceLocation, path: PathSegment[]): Diagnostic[] {
+  const err = (code: string, message: string, hint?: string, severity: Diagnostic["severity"] = "error") => [
+    diag(severity, code, message, at, path, hint),
+  ];
+  if (ref.root === "secret" && !place.secrets) {
+    return err("misplaced-reference", `${ref.raw} cannot be used in ${place.where}`, SECRET_HINT);
+  }
+  if (place.kind === "connection") {
+    if (ref.root === "env" || ref.root === "secret") return [];
+    return err(
+      "misplaced-reference",
+      `${ref.raw} cannot be used in a connection`,
+      ref.root === "now" || ref.root === "execution"
+        ? `\${${ref.root}${ref.root === "execution" ? ".*" : ""}} is only available in steps`
+        : "a connection is shared by all steps: only ${env.NAME} and ${secret.NAME} work here; move it into a step's request",
+    );
+  }
+  if (ref.root === "input") {
+    const input = own(place.workflow.wf, "input") ? place.workflow.wf.input : {};
+    const first = ref.path[0];
+    if (first === undefined || isObj(input)) return [];
+    if (Array.isArray(input) && /^[0-9]+$/.test(first)) return [];
+    const kind = Array.isArray(input) ? "a list" : input === null ? "null" : `a ${typeof input}`;
+    return err(
+      "unknown-reference",
+      `${ref.raw} reads a field of the input, but the input${wfLabel(place.workflow)} is ${kind}`,
+      "use ${input} for the whole input, or make input a mapping",
+      "warning",
+    );
+  }
+  if (ref.root !== "steps") return [];
+  const [stepName, outputName] = ref.path as [string, string];
+  const target = place.steps.find((s) => s.name === stepName);
+  const current = place.steps[place.index];
+  if (!target) {
+    const names = place.steps.flatMap((s) => (s.name !== undefined ? [s.name] : []));
+    return err(
+      "unknown-reference",
+      `${ref.raw}: no step "${stepName}"${place.workflow.name !== undefined ? ` in workflow "${place.workflow.name}"` : ""}`,
+      didYouMean(stepName, names) ?? `steps: ${names.join(", ")}`,
+    );
+  }
+  if (target.index === place.index) {
+    return err(
+      "unknown-reference",
+      `${ref.raw}: step "${stepName}" cannot use its own output`,
+      "a step's outputs are available to the steps after it",
+    );
+  }
+  if (target.index > place.index) {
+    return err(
+      "unknown-reference",
+      `${ref.raw}: step "${stepName}" runs after step "${current?.name ?? place.index}"`,
+      "a step can only use the outputs of steps before it",
+    );
+  }
+  const outputs = outputsOf(target).map(([k]) => k);
+  if (!outputs.includes(outputName)) {
+    return err(
+      "unknown-reference",
+      `${ref.raw}: step "${stepName}" has no output "${outputName}"`,
+      didYouMean(outputName, outputs) ??
+        (outputs.length
+          ? `its outputs: ${outputs.join(", ")}`
+          : `declare it: outputs: { ${outputName}: $.${outputName} } under step "${stepName}"`),
+    );
+  }
+  return [];
+}
+
+function checkTemplateString(
+  ctx: RuleContext,
+  value: string,
+  path: PathSegment[],
+  place: Place,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const parsed = parseTemplate(value);
+  for (const e of parsed.errors) {
+    const at = ctx.source.locateInString(path, value, e.offset);
+    out.push(diag("error", "invalid-reference", e.message, at, path, e.hint));
+  }
+  for (const part of parsed.parts) {
+    if (part.kind !== "ref") continue;
+    out.push(...checkRef(part, place, ctx.source.locateInString(path, value, part.offset), path));
+  }
+  return out;
+}
+
+/** Strings anywhere inside a JSON value (object keys are not templates). */
+function checkTemplateValue(
+  ctx: RuleContext,
+  value: unknown,
+  path: PathSegment[],
+  place: Place,
+): Diagnostic[] {
+  if (typeof value === "string") return checkTemplateString(ctx, value, path, place);
+  if (Array.isArray(value)) return value.flatMap((v, i) => checkTemplateValue(ctx, v, [...path, i], place));
+  if (isObj(value))
+    return Object.entries(value).flatMap(([k, v]) => checkTemplateValue(ctx, v, [...path, k], place));
+  return [];
+}
+
+/** Every `${...}` in connections (base_url, headers, auth) and in step requests. */
+export function unknownReference(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, c] of Object.entries(asObj(ctx.data.connections) ?? {})) {
+    const conn = asObj(c);
+    if (!conn) continue;
+    const path: PathSegment[] = ["connections", name];
+    const place = (where: string, secrets: boolean): Place => ({ kind: "connection", secrets, where });
+    if (typeof conn.base_url === "string") {
+      out.push(...checkTemplateString(ctx, conn.base_url, [...path, "base_url"], place("base_url", false)));
+    }
+    for (const [k, v] of Object.entries(asObj(conn.headers) ?? {})) {
+      if (typeof v === "string")
+        out.push(...checkTemplateString(ctx, v, [...path, "headers", k], place("headers", true)));
+    }
+    for (const [k, v] of Object.entries(asObj(conn.auth) ?? {})) {
+      if (k !== "type" && typeof v === "string") {
+        out.push(...checkTemplateString(ctx, v, [...path, "auth", k], place("auth", true)));
+      }
+    }
+  }
+  for (const w of workflowsOf(ctx.data)) {
+    const steps = stepsOf(w);
+    for (const s of steps) {
+      const request = asObj(s.step.request);
+      if (!request) continue;
+      const rp: PathSegment[] = [...s.path, "request"];
+      const place = (where: string, secrets = false): StepPlace => ({
+        kind: "step",
+        secrets,
+        where,
+        workflow: w,
+        steps,
+        index: s.index,
+      });
+      if (typeof request.path === "string") {
+        out.push(...checkTemplateString(ctx, request.path, [...rp, "path"], place("the path")));
+      }
+      for (const [k, v] of Object.entries(asObj(request.query) ?? {})) {
+        if (typeof v === "string")
+          out.push(...checkTemplateString(ctx, v, [...rp, "query", k], place("the query")));
+      }
+      for (const [k, v] of Object.entries(asObj(request.headers) ?? {})) {
+        if (typeof v === "string") {
+          out.push(...checkTemplateString(ctx, v, [...rp, "headers", k], place("headers", true)));
+        }
+      }
+      if (own(request, "body"))
+        out.push(...checkTemplateValue(ctx, request.body, [...rp, "body"], place("the body")));
+      if (typeof request.idempotency_key === "string") {
+        const p = [...rp, "idempotency_key"];
+        out.push(...checkTemplateString(ctx, request.idempotency_key, p, place("idempotency_key")));
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// invalid-jsonpath
+
+const JSONPATH_HINT = "supported: $, $.a.b, $.a[0], $.a[-1], $['key with space']";
+
+export function invalidJsonPath(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const check = (value: unknown, path: PathSegment[]) => {
+    if (typeof value !== "string") return;
+    const r = parseJsonPath(value);
+    if ("error" in r) {
+      out.push(
+        diag(
+          "error",
+          "invalid-jsonpath",
+          `invalid JSONPath "${value}": ${r.error}`,
+          ctx.source.locate(path),
+          path,
+          JSONPATH_HINT,
+        ),
+      );
+    }
+  };
+  for (const w of workflowsOf(ctx.data)) {
+    for (const s of stepsOf(w)) {
+      for (const [name, v] of outputsOf(s)) check(v, [...s.path, "outputs", name]);
+      check(asObj(s.step.poll)?.status, [...s.path, "poll", "status"]);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// poll-status-lists
+
+/** success, pending and failure must not share a status. */
+export function pollStatusLists(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const w of workflowsOf(ctx.data)) {
+    for (const s of stepsOf(w)) {
+      const poll = asObj(s.step.poll);
+      if (!poll) continue;
+      const seen = new Map<string, string>();
+      for (const list of ["success", "pending", "failure"] as const) {
+        asList(poll[list]).forEach((v, i) => {
+          if (typeof v !== "string" && typeof v !== "number") return;
+          const status = String(v);
+          const other = seen.get(status);
+          if (other === undefined) {
+            seen.set(status, list);
+            return;
+          }
+          if (other === list) return; // repeated in one list: harmless
+          const path = [...s.path, "poll", list, i];
+          out.push(
+            diag(
+              "error",
+              "poll-status-lists",
+              `status "${status}" is listed in both ${other} and ${list}`,
+              ctx.source.locate(path),
+              path,
+              "a status belongs to one of success, pending and failure",
+            ),
+          );
+        });
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// column-collision
+
+interface Column {
+  name: string;
+  what: string;
+  path?: PathSegment[];
+  key?: boolean;
+  kind: "fixed" | "input" | "output" | "response" | "flag";
+  hint?: string;
+  /** a default derived from a step name */
+  derived?: boolean;
+}
+
+/** The state table's columns (fixed, input, outputs, response columns, flags) must be unique. */
+export function columnCollision(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const w of workflowsOf(ctx.data)) {
+    const columns: Column[] = RESERVED_STATE_COLUMNS.map((name) => ({
+      name,
+      what: `the fixed column "${name}"`,
+      kind: "fixed" as const,
+    }));
+    const state = asObj(w.wf.state);
+    const inputColumn = asStr(state?.input_column);
+    if (inputColumn !== undefined) {
+      columns.push({
+        name: inputColumn,
+        what: `the input column "${inputColumn}"`,
+        path: [...w.path, "state", "input_column"],
+        kind: "input",
+      });
+    } else {
+      columns.push({
+        name: DEFAULT_INPUT_COLUMN,
+        what: `the input column "${DEFAULT_INPUT_COLUMN}"`,
+        path: [...w.path, "name"],
+        kind: "input",
+        hint: `the input column defaults to "${DEFAULT_INPUT_COLUMN}"; set state.input_column to rename it`,
+      });
+    }
+    for (const s of stepsOf(w)) {
+      const label = s.name !== undefined ? `step "${s.name}"` : `step ${s.index + 1}`;
+      for (const [name] of outputsOf(s)) {
+        columns.push({
+          name,
+          what: `output "${name}" of ${label}`,
+          path: [...s.path, "outputs", name],
+          key: true,
+          kind: "output",
+        });
+      }
+      const rc = asStr(s.step.response_column);
+      if (rc !== undefined) {
+        columns.push({
+          name: rc,
+          what: `the response column "${rc}" of ${label}`,
+          path: [...s.path, "response_column"],
+          kind: "response",
+        });
+      } else if (s.name !== undefined) {
+        const name = defaultResponseColumn(s.name);
+        columns.push({
+          name,
+          what: `the response column "${name}" of ${label}`,
+          path: [...s.path, "name"],
+          kind: "response",
+          hint: `the response column defaults to "${name}"; set response_column to another name`,
+          derived: true,
+        });
+      }
+      const flags = asObj(s.step.flags);
+      for (const when of ["on_start", "on_success"] as const) {
+        asList(flags?.[when]).forEach((f, i) => {
+          if (typeof f === "string") {
+            columns.push({ name: f, what: `flag "${f}"`, path: [...s.path, "flags", when, i], kind: "flag" });
+          }
+        });
+      }
+    }
+    const seen = new Map<string, Column>();
+    for (const col of columns) {
+      const k = col.name.toLowerCase();
+      const first = seen.get(k);
+      if (!first) {
+        seen.set(k, col);
+        continue;
+      }
+      if (first.kind === "flag" && col.kind === "flag") continue; // several steps may set one flag
+      if (first.kind === "output" && col.kind === "output") continue; // duplicate-name reports these
+      if (first.derived && col.derived) continue; // same step name: duplicate-name reports it
+      const path = col.path ?? w.path;
+      out.push(
+        diag(
+          "error",
+          "column-collision",
+          `${col.what} collides with ${first.what} in the state table${wfLabel(w)}`,
+          ctx.source.locate(path, { key: col.key }),
+          path,
+          col.hint ?? "state-table columns must be unique (case-insensitive); rename one of them",
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// table-collision
+
+interface TableName {
+  name: string;
+  /** `state table "x" of workflow "w"` */
+  what: string;
+  path: PathSegment[];
+  explicit: boolean;
+  /** the key that sets it */
+  setting: string;
+}
+
+/** State and attempt-log tables must be distinct from each other and from the generated models. */
+export function tableCollision(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const wfs = workflowsOf(ctx.data);
+  const models = new Map<string, string>();
+  for (const w of wfs) {
+    if (w.name === undefined) continue;
+    const modes = own(w.wf, "modes")
+      ? asList(w.wf.modes).filter((m): m is string => typeof m === "string")
+      : [...MODES];
+    for (const mode of modes) {
+      const model = `${mode}_${w.name}`;
+      if (!models.has(model.toLowerCase())) models.set(model.toLowerCase(), model);
+    }
+  }
+  const tables: TableName[] = [];
+  for (const w of wfs) {
+    const state = asObj(w.wf.state);
+    const add = (key: "table" | "attempt_log_table", what: string, def: (n: string) => string) => {
+      const explicit = asStr(state?.[key]);
+      if (explicit !== undefined) {
+        tables.push({
+          name: explicit,
+          what: `${what} "${explicit}"${wfLabel(w)}`,
+          path: [...w.path, "state", key],
+          explicit: true,
+          setting: `state.${key}`,
+        });
+      } else if (w.name !== undefined) {
+        tables.push({
+          name: def(w.name),
+          what: `${what} "${def(w.name)}"${wfLabel(w)}`,
+          path: [...w.path, "name"],
+          explicit: false,
+          setting: `state.${key}`,
+        });
+      }
+    };
+    add("table", "state table", defaultStateTable);
+    add("attempt_log_table", "attempt log table", defaultAttemptLogTable);
+  }
+  const seen = new Map<string, TableName>();
+  for (const t of tables) {
+    const k = t.name.toLowerCase();
+    const defaultNote = t.explicit ? "" : `; "${t.name}" is the default, set ${t.setting} to change it`;
+    const model = models.get(k);
+    if (model !== undefined) {
+      out.push(
+        diag(
+          "error",
+          "table-collision",
+          `${t.what} has the name of the generated model ${model}`,
+          ctx.source.locate(t.path),
+          t.path,
+          `choose another table name${defaultNote}`,
+        ),
+      );
+      continue;
+    }
+    const first = seen.get(k);
+    if (!first) {
+      seen.set(k, t);
+      continue;
+    }
+    out.push(
+      diag(
+        "error",
+        "table-collision",
+        `${t.what} has the same name as ${first.what}`,
+        ctx.source.locate(t.path),
+        t.path,
+        `every state and attempt log table needs its own name${defaultNote}`,
+      ),
+    );
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// base-url
+
+/** base_url must be an http(s) URL without query or fragment once env defaults are substituted. */
+export function baseUrl(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, c] of Object.entries(asObj(ctx.data.connections) ?? {})) {
+    const value = asStr(asObj(c)?.base_url);
+    if (value === undefined) continue;
+    const path: PathSegment[] = ["connections", name, "base_url"];
+    const parsed = parseTemplate(value);
+    if (parsed.errors.length > 0) continue; // reported by unknown-reference
+    let url = "";
+    let checkable = true;
+    for (const [i, part] of parsed.parts.entries()) {
+      if (part.kind === "text") {
+        url += part.text;
+        continue;
+      }
+      if (part.root !== "env") {
+        checkable = false; // reported by unknown-reference
+        continue;
+      }
+      if (part.default !== undefined) {
+        url += part.default;
+        continue;
+      }
+      out.push(
+        diag(
+          "warning",
+          "base-url",
+          `${part.raw} has no default; the run fails if ${part.path[0]} is unset`,
+          ctx.source.locateInString(path, value, part.offset),
+          path,
+          i === 0
+            ? `give a default for local runs: \${env.${part.path[0]}:-http://127.0.0.1:8787}`
+            : `give a default for local runs: \${env.${part.path[0]}:-...}`,
+        ),
+      );
+      if (i === 0) checkable = false;
+      else url += "placeholder";
+    }
+    if (!checkable) continue;
+    const at = ctx.source.locate(path);
+    const shown = JSON.stringify(value);
+    const substituted =
+      url !== value && !url.includes("placeholder") ? `; with the env defaults it reads "${url}"` : "";
+    let parsedUrl: URL | undefined;
+    try {
+      parsedUrl = new URL(url);
+    } catch {
+      parsedUrl = undefined;
+    }
+    if (
+      !parsedUrl ||
+      (parsedUrl.protocol !== "http:" && parsedUrl.protocol !== "https:") ||
+      parsedUrl.host === ""
+    ) {
+      out.push(
+        diag(
+          "error",
+          "base-url",
+          `base_url ${shown} is not an http(s) URL`,
+          at,
+          path,
+          `write it like https://api.example.com/v1, to which step paths are appended${substituted}`,
+        ),
+      );
+    } else if (url.includes("?") || url.includes("#")) {
+      out.push(
+        diag(
+          "error",
+          "base-url",
+          `base_url ${shown} must not contain a query string or a fragment`,
+          at,
+          path,
+          "put query parameters in each step's request.query",
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// snowflake-target
+
+/** The integration name used when project.snowflake.external_access_integration is not set. */
+export function defaultExternalAccessIntegration(projectName: string): string {
+  return `${fixIdentifier(projectName).toUpperCase()}_ACCESS`;
+}
+
+export function snowflakeTarget(ctx: RuleContext): Diagnostic[] {
+  const project = asObj(ctx.data.project);
+  if (!project) return [];
+  const targets = own(project, "targets") ? asList(project.targets) : ["duckdb", "snowflake"];
+  if (!targets.includes("snowflake")) return [];
+  if (asStr(asObj(project.snowflake)?.external_access_integration) !== undefined) return [];
+  const path: PathSegment[] = own(project, "targets") ? ["project", "targets"] : ["project"];
+  const name = asStr(project.name);
+  return [
+    diag(
+      "warning",
+      "snowflake-target",
+      "targets include snowflake but project.snowflake.external_access_integration is not set",
+      ctx.source.locate(path, { key: path.length === 1 }),
+      path,
+      name !== undefined
+        ? `gen will use "${defaultExternalAccessIntegration(name)}"; set it to use an existing integration`
+        : "set it to the integration that allows the API hosts",
+    ),
+  ];
+}
+
+/** All rules, in the order they run. */
+export const RULES: readonly Rule[] = [
+  duplicateName,
+  invalidIdentifier,
+  unknownConnection,
+  unknownReference,
+  invalidJsonPath,
+  pollStatusLists,
+  columnCollision,
+  tableCollision,
+  baseUrl,
+  snowflakeTarget,
+];
+
+export function runRules(ctx: RuleContext): Diagnostic[] {
+  return RULES.flatMap((rule) => rule(ctx));
+}

@@ -1,0 +1,623 @@
+/**
+ * The spec (v1) as a zod schema. The TypeScript types (output side, defaults applied) and the
+ * published JSON Schema (input side) both come from it. Identifiers are plain strings here (with
+ * the pattern in the JSON Schema); the `invalid-identifier` rule checks them with proper hints.
+ */
+import { z } from "zod";
+import type { Diagnostic } from "../errors.ts";
+import { IDENTIFIER_PATTERN_SOURCE, MAX_IDENTIFIER_LENGTH } from "./identifiers.ts";
+import { formatPath, type SourceIndex } from "./load.ts";
+import { didYouMean } from "./suggest.ts";
+
+export const SPEC_VERSION = 1;
+export const TARGETS = ["duckdb", "snowflake"] as const;
+export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+export const RETRY_ON = ["connect", "timeout", "429", "5xx"] as const;
+export const MODES = ["stateful", "stateless"] as const;
+export const DEFAULT_INPUT_COLUMN = "input_data";
+export const DEFAULT_DUCKDB_PATH = "gen.duckdb";
+
+export const defaultResponseColumn = (stepName: string): string => `${stepName}_response`;
+export const defaultStateTable = (workflowName: string): string => `${workflowName}_state`;
+export const defaultAttemptLogTable = (workflowName: string): string => `${workflowName}_attempts`;
+
+const ident = (description: string) =>
+  z.string().meta({ description, pattern: IDENTIFIER_PATTERN_SOURCE, maxLength: MAX_IDENTIFIER_LENGTH });
+const text = (description: string) => z.string().describe(description);
+const templated = (description: string) =>
+  z.string().describe(`${description}; may contain \${...} references`);
+
+const jsonValue = z.json();
+
+const duckdbSchema = z
+  .strictObject({
+    path: text("DuckDB database file, relative to the generated project").default(DEFAULT_DUCKDB_PATH),
+  })
+  .describe("settings of the duckdb target");
+
+const snowflakeSchema = z
+  .strictObject({
+    warehouse: text("warehouse for tasks and procedures").optional(),
+    database: text("database of the generated objects").optional(),
+    schema: text("schema of the generated objects").optional(),
+    role: text("role that owns the generated objects").optional(),
+    external_access_integration: text("EXTERNAL ACCESS INTEGRATION used by the HTTP procedure").optional(),
+    dbt_project_object: text("DBT PROJECT object (database.schema.name) for EXECUTE DBT PROJECT").optional(),
+    network_rule: text("NETWORK RULE that lists the hosts of the connections").optional(),
+    secrets_schema: text("schema that holds the SECRET objects for ${secret.X}").optional(),
+  })
+  .describe("settings of the snowflake target; used by that target only");
+
+const projectSchema = z
+  .strictObject({
+    name: ident("dbt project name"),
+    description: text("what the project is for").optional(),
+    targets: z
+      .array(z.enum(TARGETS))
+      .min(1)
+      .default([...TARGETS])
+      .describe("targets to generate profiles and setup for"),
+    duckdb: duckdbSchema.prefault({}),
+    snowflake: snowflakeSchema.prefault({}),
+  })
+  .describe("the generated dbt project");
+
+const authSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("bearer"), token: templated("bearer token, usually ${secret.NAME}") }),
+    z.strictObject({
+      type: z.literal("basic"),
+      username: templated("user name"),
+      password: templated("password, usually ${secret.NAME}"),
+    }),
+    z.strictObject({
+      type: z.literal("header"),
+      name: text("header name, e.g. X-API-Key"),
+      value: templated("header value, usually ${secret.NAME}"),
+    }),
+    z.strictObject({ type: z.literal("none") }),
+  ])
+  .describe("how requests authenticate");
+
+const retryOnSchema = z.union([
+  z.literal(RETRY_ON), // not z.enum: that would list "429" first
+  // YAML reads an unquoted 429 as a number
+  z.literal(429).transform(() => "429" as const),
+]);
+
+const retrySchema = z
+  .strictObject({
+    max_attempts: z.number().int().min(1).default(3).describe("attempts per request, the first included"),
+    backoff_s: z.number().min(0).default(1).describe("wait before the first retry, doubled after each"),
+    max_backoff_s: z.number().positive().default(30).describe("cap of the wait between retries"),
+    on: z
+      .array(retryOnSchema)
+      .default([...RETRY_ON])
+      .describe("failures that are retried"),
+  })
+  .describe("retries of one HTTP request");
+
+const connectionSchema = z
+  .strictObject({
+    base_url: templated(
+      "http(s) URL the step paths are appended to, e.g. ${env.API_URL:-http://127.0.0.1:8787}",
+    ),
+    headers: z
+      .record(z.string(), templated("header value"))
+      .default({})
+      .describe("headers sent with every request"),
+    auth: authSchema.optional(),
+    timeout_s: z.number().positive().default(30).describe("timeout of one HTTP request, in seconds"),
+    retry: retrySchema.prefault({}),
+  })
+  .describe("an HTTP API that steps call");
+
+const statusValue = z.union([z.string(), z.number()]).transform((v) => String(v));
+
+const pollSchema = z
+  .strictObject({
+    status: text("JSONPath of the status in the response, e.g. $.status"),
+    success: z.array(statusValue).min(1).describe("statuses that end polling successfully"),
+    pending: z.array(statusValue).default([]).describe("statuses that mean: poll again"),
+    failure: z.array(statusValue).default([]).describe("statuses that fail the workflow"),
+    max_attempts: z.number().int().min(1).default(10).describe("polls before giving up"),
+    interval_s: z.number().min(0).default(5).describe("wait between polls, in seconds"),
+    backoff: z.enum(["fixed", "exponential"]).default("fixed").describe("exponential: with jitter, capped"),
+    max_interval_s: z.number().positive().default(60).describe("cap of the wait between polls"),
+    timeout_s: z.number().positive().default(3600).describe("give up after this long, in seconds"),
+  })
+  .describe("poll the request until the status is in success or failure");
+
+const requestSchema = z
+  .strictObject({
+    connection: text("name of a connection"),
+    method: z.enum(HTTP_METHODS).default("GET"),
+    path: templated("path appended to the connection's base_url").startsWith("/"),
+    query: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe("query parameters; string values may contain ${...}"),
+    headers: z.record(z.string(), templated("header value")).optional().describe("headers of this request"),
+    body: jsonValue
+      .optional()
+      .describe("JSON body; strings may contain ${...}, a string that is one ${...} keeps the value's type"),
+    idempotency_key: templated("sent as the Idempotency-Key header").optional(),
+  })
+  .describe("the HTTP request of a step");
+
+const flagsSchema = z
+  .strictObject({
+    on_start: z
+      .array(ident("boolean state column"))
+      .default([])
+      .describe("flags set true when the step starts"),
+    on_success: z
+      .array(ident("boolean state column"))
+      .default([])
+      .describe("flags set true when the step succeeds"),
+  })
+  .describe("boolean state-table columns this step sets");
+
+const stepSchema = z
+  .strictObject({
+    name: ident("step name"),
+    description: text("what the step does").optional(),
+    request: requestSchema,
+    outputs: z
+      .record(ident("output name"), text("JSONPath into the response, e.g. $.id"))
+      .default({})
+      .describe("values taken from the response; each becomes a state-table column"),
+    poll: pollSchema.optional(),
+    sets_status: text("workflow status after this step succeeds").optional(),
+    response_column: ident(
+      "state-table column holding this step's last response; default <step>_response",
+    ).optional(),
+    flags: flagsSchema.prefault({}),
+  })
+  .transform((s) => ({ ...s, response_column: s.response_column ?? defaultResponseColumn(s.name) }))
+  .describe("one HTTP call, made once or polled");
+
+const stateSchema = z
+  .strictObject({
+    table: ident("state table; default <workflow>_state").optional(),
+    attempt_log_table: ident("attempt log table; default <workflow>_attempts").optional(),
+    input_column: ident("state-table column holding the input").default(DEFAULT_INPUT_COLUMN),
+    retention_days: z.number().positive().default(7).describe("completed rows older than this are deleted"),
+    stuck_after_hours: z
+      .number()
+      .positive()
+      .default(1)
+      .describe("active executions older than this are stuck"),
+  })
+  .describe("state table of the stateful mode");
+
+const workflowSchema = z
+  .strictObject({
+    name: ident("workflow name"),
+    description: text("what the workflow does").optional(),
+    modes: z
+      .array(z.enum(MODES))
+      .min(1)
+      .default([...MODES])
+      .describe("which models to generate"),
+    tags: z.array(z.string()).default([]).describe("dbt tags of the generated models"),
+    input: jsonValue.default({}).describe("the workflow input, ${input}; any JSON value"),
+    steps: z.array(stepSchema).min(1).describe("the steps, run in order"),
+    state: stateSchema.prefault({}),
+  })
+  .transform((w) => ({
+    ...w,
+    state: {
+      ...w.state,
+      table: w.state.table ?? defaultStateTable(w.name),
+      attempt_log_table: w.state.attempt_log_table ?? defaultAttemptLogTable(w.name),
+    },
+  }))
+  .describe("a chain of HTTP calls");
+
+const taskSchema = z.strictObject({
+  name: ident("Snowflake task name"),
+  schedule: text('task schedule, e.g. "USING CRON 0 6 * * * UTC" or "60 MINUTE"'),
+  args: text('dbt arguments, e.g. "build" or "run --select tag:hourly"'),
+  warehouse: text("warehouse of the task; default project.snowflake.warehouse").optional(),
+});
+
+const autoRestartSchema = z
+  .strictObject({
+    max_retries: z
+      .number()
+      .int()
+      .min(0)
+      .default(3)
+      .describe("consecutive selective retries before a full build"),
+    max_age_hours: z.number().positive().default(24).describe("failures older than this are not retried"),
+    tasks: z.array(taskSchema).default([]).describe("Snowflake tasks that run the project"),
+  })
+  .describe("retry failed models on the next run");
+
+export const specSchema = z
+  .strictObject({
+    version: z.literal(SPEC_VERSION).describe("spec format version"),
+    project: projectSchema,
+    connections: z
+      .record(ident("connection name"), connectionSchema)
+      .refine((c) => Object.keys(c).length > 0, { message: "define at least one connection" })
+      .meta({ minProperties: 1, description: "HTTP APIs, by name" }),
+    workflows: z.array(workflowSchema).min(1).describe("the workflows"),
+    auto_restart: autoRestartSchema.optional(),
+  })
+  .describe("gen workflow spec");
+
+export type Spec = z.output<typeof specSchema>;
+export type SpecInput = z.input<typeof specSchema>;
+export type Workflow = Spec["workflows"][number];
+export type Step = Workflow["steps"][number];
+export type Connection = Spec["connections"][string];
+export type PollConfig = NonNullable<Step["poll"]>;
+export type RetryPolicy = Connection["retry"];
+export type Auth = NonNullable<Connection["auth"]>;
+export type AutoRestart = NonNullable<Spec["auto_restart"]>;
+
+export const JSON_SCHEMA_ID = "https://gen.dev/schema/gen-spec.schema.json";
+
+/** Drop zod-only keywords that are not JSON Schema (e.g. `format: "starts_with"`). */
+function cleanJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(cleanJsonSchema);
+  if (node === null || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === "format" && v === "starts_with") continue;
+    out[k] = cleanJsonSchema(v);
+  }
+  return out;
+}
+
+/** The published JSON Schema (input side: keys with defaults are optional). */
+export function specJsonSchema(): Record<string, unknown> {
+  // zod names the recursive JSON value definition `__schema0`; give it a readable name
+  const raw = JSON.stringify(z.toJSONSchema(specSchema, { io: "input" }))
+    .replaceAll('"__schema0"', '"JsonValue"')
+    .replaceAll('/__schema0"', '/JsonValue"');
+  const generated = cleanJsonSchema(JSON.parse(raw)) as Record<string, unknown>;
+  const { $schema, description: _description, additionalProperties, ...rest } = generated;
+  return {
+    $schema,
+    $id: JSON_SCHEMA_ID,
+    title: "gen spec (v1)",
+    description:
+      "A gen workflow spec, compiled by `gen build` into a dbt project. See DESIGN.md, section The spec (v1).",
+    ...rest,
+    // top-level x-* keys are ignored (room for YAML anchors)
+    patternProperties: { [EXTENSION_KEY.source]: {} },
+    additionalProperties,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// zod issues -> diagnostics
+
+type Issue = z.core.$ZodIssue;
+
+/** Unwrap optional/default/pipe/... wrappers. */
+function unwrapSchema(schema: z.core.$ZodType): z.core.$ZodType {
+  let s = schema;
+  for (let guard = 0; guard < 20; guard++) {
+    const def = s._zod.def as unknown as {
+      type: string;
+      innerType?: z.core.$ZodType;
+      in?: z.core.$ZodType;
+      getter?: () => z.core.$ZodType;
+    };
+    if (def.innerType) s = def.innerType;
+    else if (def.type === "pipe" && def.in) s = def.in;
+    else if (def.type === "lazy" && def.getter) s = def.getter();
+    else return s;
+  }
+  return s;
+}
+
+/** The keys allowed in the object schema that validates `path` in `data`, for did-you-mean. */
+export function allowedKeysAt(path: readonly PropertyKey[], data: unknown): string[] | undefined {
+  let schema: z.core.$ZodType = specSchema;
+  let value: unknown = data;
+  const step = (s: z.core.$ZodType, v: unknown): z.core.$ZodType | undefined => {
+    const u = unwrapSchema(s);
+    const def = u._zod.def as unknown as { type: string; options?: z.core.$ZodType[] };
+    if (def.type !== "union" || !def.options) return u;
+    // pick the union member whose literal fields match the data (the discriminated auth)
+    for (const option of def.options) {
+      const o = unwrapSchema(option);
+      const shape = (o._zod.def as unknown as { shape?: Record<string, z.core.$ZodType> }).shape;
+      if (!shape) continue;
+      const ok = Object.entries(shape).every(([k, f]) => {
+        const fd = f._zod.def as unknown as { type: string; values?: unknown[] };
+        return (
+          fd.type !== "literal" || (fd.values ?? []).includes((v as Record<string, unknown> | undefined)?.[k])
+        );
+      });
+      if (ok) return o;
+    }
+    return undefined;
+  };
+  for (const seg of [...path, null]) {
+    const s = step(schema, value);
+    if (!s) return undefined;
+    const def = s._zod.def as unknown as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      element?: z.core.$ZodType;
+      valueType?: z.core.$ZodType;
+    };
+    if (seg === null) return def.type === "object" && def.shape ? Object.keys(def.shape) : undefined;
+    let next: z.core.$ZodType | undefined;
+    if (def.type === "object" && def.shape) next = def.shape[String(seg)];
+    else if (def.type === "array") next = def.element;
+    else if (def.type === "record") next = def.valueType;
+    if (!next) return undefined;
+    schema = next;
+    value = (value as Record<PropertyKey, unknown> | undefined)?.[seg as string];
+  }
+  return undefined;
+}
+
+/** `string "abc"`, `number 3`, `a list`, `a mapping`, `nothing (an empty value)`. */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return "nothing";
+  if (v === null) return "nothing (an empty value)";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string") {
+    const shown = v.length > 40 ? `${v.slice(0, 37)}...` : v;
+    return `string ${JSON.stringify(shown)}`;
+  }
+  return `${typeof v} ${String(v)}`;
+}
+
+const EXPECTED_NAMES: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  int: "a whole number",
+  boolean: "a boolean (true or false)",
+  array: "a list",
+  object: "a mapping",
+  record: "a mapping",
+  literal: "a fixed value",
+};
+
+function showValues(values: readonly unknown[]): string {
+  return values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ");
+}
+
+function getAt(data: unknown, path: readonly PropertyKey[]): { found: boolean; value: unknown } {
+  let v: unknown = data;
+  for (const seg of path) {
+    if (v === null || typeof v !== "object" || !Object.prototype.hasOwnProperty.call(v, seg)) {
+      return { found: false, value: undefined };
+    }
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return { found: true, value: v };
+}
+
+/** A short name for the value at `path`: its key, with the indices after it (`targets[2]`). */
+function lastKey(path: readonly PropertyKey[]): string {
+  let i = path.length - 1;
+  while (i >= 0 && typeof path[i] === "number") i--;
+  if (i < 0) return path.length ? formatPath(path) : "spec";
+  return formatPath([String(path[i]), ...path.slice(i + 1)]).replace(/^\["(.*)"\]/, "$1");
+}
+
+/** Values a union accepts, gathered from its members' issues (for "expected one of ..."). */
+function unionExpectation(issue: Extract<Issue, { code: "invalid_union" }>): string | undefined {
+  const values: unknown[] = [];
+  const types: string[] = [];
+  for (const branch of issue.errors) {
+    for (const sub of branch) {
+      if (sub.path.length > 0) continue;
+      if (sub.code === "invalid_value") values.push(...sub.values);
+      else if (sub.code === "invalid_type") types.push(EXPECTED_NAMES[sub.expected] ?? sub.expected);
+    }
+  }
+  if (values.length > 0 && types.length === 0)
+    return `one of ${showValues([...new Set(values.map(String))])}`;
+  if (types.length > 0 && values.length === 0) {
+    const unique = [...new Set(types)];
+    return unique.length === 1 ? unique[0] : `${unique.slice(0, -1).join(", ")} or ${unique.at(-1)}`;
+  }
+  return undefined;
+}
+
+function issueToDiagnostic(issue: Issue, data: unknown, source: SourceIndex): Diagnostic {
+  const path = issue.path as PropertyKey[];
+  const at = getAt(data, path);
+  const input = at.value;
+  const base = { severity: "error" as const, path: formatPath(path) };
+  const loc = (p: readonly PropertyKey[] = path, key = false) => source.locate(p, { key });
+  const missing = !at.found && path.length > 0;
+
+  if (missing && issue.code !== "unrecognized_keys") {
+    const parent = path.slice(0, -1);
+    let hint: string | undefined;
+    if (issue.code === "invalid_union" && "options" in issue && Array.isArray(issue.options)) {
+      hint = `${lastKey(path)} is one of ${showValues(issue.options as unknown[])}`;
+    }
+    return {
+      ...base,
+      code: "missing-key",
+      message: `missing required key "${lastKey(path)}"${parent.length ? ` in ${formatPath(parent)}` : ""}`,
+      ...(hint ? { hint } : {}),
+      location: loc(parent, true),
+    };
+  }
+
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      // one diagnostic per key is produced by the caller; this handles the first
+      const key = issue.keys[0] ?? "";
+      const allowed = allowedKeysAt(path, data) ?? [];
+      return {
+        ...base,
+        code: "unknown-key",
+        path: formatPath([...path, key]),
+        message: `unknown key "${key}"${path.length ? ` in ${formatPath(path)}` : ""}`,
+        hint:
+          didYouMean(key, allowed) ?? (allowed.length ? `allowed keys: ${allowed.join(", ")}` : undefined),
+        location: loc([...path, key], true),
+      };
+    }
+    case "invalid_type": {
+      const expected = EXPECTED_NAMES[issue.expected] ?? issue.expected;
+      const hint =
+        issue.expected === "string" && (typeof input === "number" || typeof input === "boolean")
+          ? `write it in quotes: "${String(input)}"`
+          : issue.expected === "int" && typeof input === "number"
+            ? "use a whole number"
+            : undefined;
+      return {
+        ...base,
+        code: "invalid-type",
+        message: `${lastKey(path)}: expected ${expected}, got ${describeValue(input)}`,
+        ...(hint ? { hint } : {}),
+        location: loc(),
+      };
+    }
+    case "invalid_value": {
+      if (path.length === 1 && path[0] === "version") {
+        return {
+          ...base,
+          code: "unsupported-version",
+          message: `unsupported spec version ${JSON.stringify(input)}`,
+          hint: `this gen reads version: ${SPEC_VERSION}`,
+          location: loc(),
+        };
+      }
+      const values = issue.values;
+      const hint = typeof input === "string" ? didYouMean(input, values.map(String)) : undefined;
+      return {
+        ...base,
+        code: "invalid-value",
+        message:
+          values.length === 1
+            ? `${lastKey(path)}: expected ${showValues(values)}, got ${describeValue(input)}`
+            : `${lastKey(path)}: expected one of ${showValues(values)}, got ${describeValue(input)}`,
+        ...(hint ? { hint } : {}),
+        location: loc(),
+      };
+    }
+    case "invalid_union": {
+      if ("discriminator" in issue && issue.discriminator) {
+        const options = (("options" in issue ? issue.options : []) as unknown[]).map(String);
+        const hint = typeof input === "string" ? didYouMean(input, options) : undefined;
+        return {
+          ...base,
+          code: "invalid-value",
+          message: `${lastKey(path)}: expected one of ${options.join(", ")}, got ${describeValue(input)}`,
+          ...(hint ? { hint } : {}),
+          location: loc(),
+        };
+      }
+      const expectation = unionExpectation(issue);
+      const hint =
+        typeof input === "string"
+          ? didYouMean(
+              input,
+              issue.errors.flatMap((b) =>
+                b.flatMap((s) => (s.code === "invalid_value" ? s.values.map(String) : [])),
+              ),
+            )
+          : undefined;
+      return {
+        ...base,
+        code: expectation?.startsWith("one of") ? "invalid-value" : "invalid-type",
+        message: `${lastKey(path)}: expected ${expectation ?? "a valid value"}, got ${describeValue(input)}`,
+        ...(hint ? { hint } : {}),
+        location: loc(),
+      };
+    }
+    case "too_small":
+    case "too_big": {
+      const small = issue.code === "too_small";
+      const bound = small ? issue.minimum : issue.maximum;
+      let message: string;
+      if (issue.origin === "array") {
+        message = small
+          ? Number(bound) <= 1
+            ? `${lastKey(path)} must not be empty`
+            : `${lastKey(path)} needs at least ${bound} entries`
+          : `${lastKey(path)} has more than ${bound} entries`;
+      } else if (issue.origin === "string") {
+        message = small
+          ? `${lastKey(path)} must not be empty`
+          : `${lastKey(path)} is longer than ${bound} characters`;
+      } else {
+        const op = small
+          ? issue.inclusive
+            ? "at least"
+            : "greater than"
+          : issue.inclusive
+            ? "at most"
+            : "less than";
+        message = `${lastKey(path)} must be ${op} ${String(bound)}, got ${describeValue(input)}`;
+      }
+      return { ...base, code: "out-of-range", message, location: loc() };
+    }
+    case "invalid_format": {
+      if (issue.format === "starts_with" && "prefix" in issue) {
+        const prefix = String(issue.prefix);
+        return {
+          ...base,
+          code: "invalid-value",
+          message: `${lastKey(path)} must start with "${prefix}", got ${describeValue(input)}`,
+          hint:
+            lastKey(path) === "path"
+              ? `write "/${String(input)}"; it is appended to the connection's base_url`
+              : undefined,
+          location: loc(),
+        };
+      }
+      return {
+        ...base,
+        code: "invalid-value",
+        message: `${lastKey(path)}: ${issue.message}`,
+        location: loc(),
+      };
+    }
+    default:
+      return {
+        ...base,
+        code: "invalid-value",
+        message: `${lastKey(path)}: ${issue.message}`,
+        location: loc(),
+      };
+  }
+}
+
+/** Top-level keys starting with `x-` are free for the user (e.g. to hold YAML anchors) and ignored. */
+export const EXTENSION_KEY = /^x-/;
+
+export function withoutExtensionKeys(data: unknown): unknown {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data).filter(([k]) => !EXTENSION_KEY.test(k)));
+}
+
+/** Validate plain data against `specSchema`; every issue becomes a located diagnostic. */
+export function validateSchema(
+  data: unknown,
+  source: SourceIndex,
+): { spec?: Spec; diagnostics: Diagnostic[] } {
+  const result = specSchema.safeParse(withoutExtensionKeys(data), { reportInput: true });
+  if (result.success) return { spec: result.data, diagnostics: [] };
+  const diagnostics: Diagnostic[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys)
+        diagnostics.push(issueToDiagnostic({ ...issue, keys: [key] }, data, source));
+    } else diagnostics.push(issueToDiagnostic(issue, data, source));
+  }
+  return { diagnostics: diagnostics.map((d) => (d.hint === undefined ? withoutHint(d) : d)) };
+}
+
+function withoutHint(d: Diagnostic): Diagnostic {
+  const { hint: _hint, ...rest } = d;
+  return rest;
+}
