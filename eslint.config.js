@@ -2,7 +2,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "out/**", ".venv/**", "examples/**", "**/target/**", "coverage/**", ".gen-*/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "out/**",
+      ".venv/**",
+      "examples/**",
+      "**/target/**",
+      "coverage/**",
+      ".gen-*/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

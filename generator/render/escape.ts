@@ -3,15 +3,22 @@
  * so a template never concatenates a raw spec value into code.
  */
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
 const JINJA_UNSAFE = /[\\'"{}%#\u0000-\u001f\u007f\u2028\u2029]/g;
 
 /** A Jinja string literal whose source holds no quote, brace, percent or hash: neither Jinja nor dbt's
  * block scanner can mistake any part of it for a delimiter. Jinja decodes the \xHH escapes back. */
 export function jinjaString(value: string): string {
-  return "'" + value.replace(JINJA_UNSAFE, (c) => {
-    const code = c.charCodeAt(0);
-    return code > 0xff ? "\\u" + code.toString(16).padStart(4, "0") : "\\x" + code.toString(16).padStart(2, "0");
-  }) + "'";
+  return (
+    "'" +
+    value.replace(JINJA_UNSAFE, (c) => {
+      const code = c.charCodeAt(0);
+      return code > 0xff
+        ? "\\u" + code.toString(16).padStart(4, "0")
+        : "\\x" + code.toString(16).padStart(2, "0");
+    }) +
+    "'"
+  );
 }
 
 /** A JSON-like value as a Jinja literal (dicts, lists, strings, numbers, true/false/none), pretty-printed
@@ -58,7 +65,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** An unquoted SQL identifier; the validator already checked it, so anything else is a bug. */
 export function sqlIdentifier(value: string): string {
-  if (!IDENTIFIER.test(value)) throw new Error(`internal: ${JSON.stringify(value)} is not a valid identifier`);
+  if (!IDENTIFIER.test(value))
+    throw new Error(`internal: ${JSON.stringify(value)} is not a valid identifier`);
   return value;
 }
 
@@ -91,7 +99,11 @@ export function yamlString(value: string): string {
 
 /** Text inside a mermaid sequence-diagram message or note: no line breaks, no statement separators. */
 export function mermaidText(value: string): string {
-  return value.replace(/[\r\n]+/g, " ").replace(/[;#<>]/g, " ").replace(/:/g, "&#58;").trim();
+  return value
+    .replace(/[\r\n]+/g, " ")
+    .replace(/[;#<>]/g, " ")
+    .replace(/:/g, "&#58;")
+    .trim();
 }
 
 /** Inline Markdown text (README tables and prose). */

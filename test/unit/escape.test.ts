@@ -34,7 +34,9 @@ function decodeJinja(literal: string): string {
   expect(literal.startsWith("'") && literal.endsWith("'")).toBe(true);
   return literal
     .slice(1, -1)
-    .replace(/\\(?:x([0-9a-f]{2})|u([0-9a-f]{4}))/g, (_m, x?: string, u?: string) => String.fromCharCode(parseInt(x ?? u ?? "", 16)));
+    .replace(/\\(?:x([0-9a-f]{2})|u([0-9a-f]{4}))/g, (_m, x?: string, u?: string) =>
+      String.fromCharCode(parseInt(x ?? u ?? "", 16)),
+    );
 }
 
 describe("escaping", () => {

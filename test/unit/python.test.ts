@@ -7,7 +7,10 @@ import { PYTHON, requireVenv } from "../integration/harness.ts";
 describe("python: gen_http_core and gen_duckdb_plugin", () => {
   it("unittest suite passes", { timeout: 180_000 }, async () => {
     requireVenv();
-    const r = await execa(PYTHON, ["-m", "unittest", "discover", "-s", "test/python", "-v"], { reject: false, all: true });
+    const r = await execa(PYTHON, ["-m", "unittest", "discover", "-s", "test/python", "-v"], {
+      reject: false,
+      all: true,
+    });
     expect(r.exitCode, r.all).toBe(0);
     expect(r.all).toMatch(/^OK/m);
     expect(r.all).not.toMatch(/skipped/);

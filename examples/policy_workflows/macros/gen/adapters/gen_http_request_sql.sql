@@ -1,0 +1,18 @@
+{#- The HTTP primitive, one of the two things that differ per adapter.
+    Returns the SQL whose single cell is the JSON result of gen_http_core.http_request. -#}
+{% macro gen_http_request_sql(method, url, headers_json, body_json, options_json) %}
+  {{ return(adapter.dispatch('gen_http_request_sql', 'policy_workflows')(method, url, headers_json, body_json, options_json)) }}
+{% endmacro %}
+
+{% macro default__gen_http_request_sql(method, url, headers_json, body_json, options_json) %}
+  {{ exceptions.raise_compiler_error("gen: no HTTP primitive for adapter '" ~ adapter.type() ~ "' (supported: duckdb, snowflake)") }}
+{% endmacro %}
+
+{% macro duckdb__gen_http_request_sql(method, url, headers_json, body_json, options_json) %}
+  {%- set args = [method, url, headers_json, body_json, options_json] -%}
+  {%- set sql_args = [] -%}
+  {%- for a in args -%}
+    {%- do sql_args.append(gen_sql_string(a) if a is not none else 'null') -%}
+  {%- endfor -%}
+  {{ return('select gen_http_request(' ~ sql_args | join(', ') ~ ') as response') }}
+{% endmacro %}

@@ -1,0 +1,9 @@
+{#- A SQL string literal for any text. DuckDB follows the standard ('' doubles a quote);
+    Snowflake also treats backslash as an escape character inside '...'. -#}
+{% macro gen_sql_string(value) %}
+  {{ return(adapter.dispatch('gen_sql_string', 'policy_workflows')(value)) }}
+{% endmacro %}
+
+{% macro default__gen_sql_string(value) %}
+  {{ return("'" ~ (value | string).replace("'", "''") ~ "'") }}
+{% endmacro %}

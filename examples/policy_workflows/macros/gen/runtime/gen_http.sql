@@ -1,0 +1,41 @@
+{#- One HTTP call (with the connection's transient-error retries done by the primitive).
+    Returns the primitive's result: {ok, status_code, body, text, error, attempts, elapsed_ms}. -#}
+{% macro gen_http(request) %}
+  {%- set sql = gen_http_request_sql(
+        request['method'], request['url'], tojson(request['headers']),
+        tojson(request['body']) if request['has_body'] else none,
+        tojson(request['options'])) -%}
+  {%- set table = dbt.run_query(sql) -%}
+  {%- set raw = table.columns[0].values()[0] -%}
+  {{ return(fromjson(raw)) }}
+{% endmacro %}
+
+{#- Builds the concrete request of a step from its definition and the reference context. -#}
+{% macro gen_build_request(wf, step, ctx) %}
+  {%- set conn = wf['connections'][step['connection']] -%}
+  {%- set base_url = gen_resolve_text(conn['base_url'], ctx).rstrip('/') -%}
+  {%- set headers = {} -%}
+  {%- for h in conn['headers'] + step['headers'] -%}
+    {%- do headers.update({h[0]: gen_resolve_text(h[1], ctx)}) -%}
+  {%- endfor -%}
+  {%- if step['idempotency_key'] is not none -%}
+    {%- do headers.update({'Idempotency-Key': gen_resolve_text(step['idempotency_key'], ctx)}) -%}
+  {%- endif -%}
+  {%- set query = {} -%}
+  {%- for q in step['query'] -%}
+    {%- do query.update({q[0]: gen_resolve_text(q[1], ctx)}) -%}
+  {%- endfor -%}
+  {%- set options = {'timeout_s': conn['timeout_s'], 'retry': conn['retry'], 'query': query} -%}
+  {%- if conn['basic_auth'] is not none -%}
+    {%- do options.update({'basic_auth': {'username': gen_resolve_text(conn['basic_auth']['username'], ctx),
+                                          'password': gen_resolve_text(conn['basic_auth']['password'], ctx)}}) -%}
+  {%- endif -%}
+  {{ return({
+      'method': step['method'],
+      'url': base_url ~ gen_resolve_text(step['path'], ctx, encode='url'),
+      'headers': headers,
+      'has_body': step['body'] is not none,
+      'body': gen_resolve_value(step['body'], ctx) if step['body'] is not none else none,
+      'options': options
+  }) }}
+{% endmacro %}

@@ -1,0 +1,10 @@
+{#- Hourly execution statistics of policy_execution over the last day. -#}
+{{ config(materialized='view', tags=['gen', 'gen_monitoring']) }}
+select
+    {{ dbt.date_trunc('hour', 'start_time') }} as hour,
+    count(*) as total_executions,
+    sum(case when completed then 1 else 0 end) as successful,
+    sum(case when status = 'error' then 1 else 0 end) as failed
+from {{ ref('stateful_policy_execution') }}
+where start_time >= {{ dbt.dateadd('day', -1, gen_current_timestamp()) }}
+group by 1

@@ -1,0 +1,62 @@
+{#- Runs a workflow as part of `dbt run` / `dbt build` of its model, and only then: dbt executes
+    materializations for run and build, never for compile, parse, docs, ls, show or test.
+    config: gen_workflow (definition macro name), gen_mode ('stateful' | 'stateless').
+    stateful:  runs the flow, then the model is a view over the state table (the model SQL).
+    stateless: runs the flow in memory, then the model is a one-row table of the result. -#}
+{% materialization gen_workflow, default %}
+  {%- set mode = config.require('gen_mode') -%}
+  {%- set wf = context[config.require('gen_workflow')]() -%}
+  {%- set relation_type = 'view' if mode == 'stateful' else 'table' -%}
+  {%- set target_relation = this.incorporate(type=relation_type) -%}
+
+  {{ run_hooks(pre_hooks, inside_transaction=False) }}
+
+  {#- The workflow runs before any transaction is opened: each state transition autocommits,
+      so the trail survives a failure or a killed process. -#}
+  {%- set result = gen_run_workflow(wf, mode) -%}
+  {%- if not result['ok'] -%}
+    {{ exceptions.raise_compiler_error('gen: workflow ' ~ wf['name'] ~ ' (' ~ mode ~ ', execution '
+        ~ result['execution_id'] ~ ') failed at ' ~ result['error']) }}
+  {%- endif -%}
+
+  {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
+  {%- if existing is not none -%}{%- do adapter.drop_relation(existing) -%}{%- endif -%}
+
+  {{ run_hooks(pre_hooks, inside_transaction=True) }}
+  {%- call statement('main') -%}
+    {%- if mode == 'stateful' -%}
+      {{ get_create_view_as_sql(target_relation, sql) }}
+    {%- else -%}
+      {{ get_create_table_as_sql(False, target_relation, gen_result_row_sql(wf, result)) }}
+    {%- endif -%}
+  {%- endcall -%}
+  {{ run_hooks(post_hooks, inside_transaction=True) }}
+  {%- do adapter.commit() -%}
+  {{ run_hooks(post_hooks, inside_transaction=False) }}
+
+  {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}
+
+{#- The stateless result as a one-row select of literals (typed like the model's declared columns). -#}
+{% macro gen_result_row_sql(wf, result) %}
+  {%- set s = gen_type_string() -%}
+  {%- set cols = [
+      gen_sql_string(result['execution_id']) ~ ' as execution_id',
+      gen_sql_string(wf['name']) ~ ' as workflow',
+      gen_sql_string(result['status']) ~ ' as workflow_status',
+      gen_sql_string(result['message']) ~ ' as message'] -%}
+  {%- for step in wf['steps'] -%}
+    {%- for o in step['outputs'] -%}
+      {%- set value = result['steps'].get(step['name'], {}).get('outputs', {}).get(o[0]) -%}
+      {%- do cols.append('cast(' ~ (gen_sql_string(value) if value is not none else 'null') ~ ' as ' ~ s ~ ') as ' ~ o[0]) -%}
+    {%- endfor -%}
+  {%- endfor -%}
+  {%- do cols.extend([
+      result['steps_total'] ~ ' as steps_completed',
+      result['http_calls'] ~ ' as http_calls',
+      result['polls'] ~ ' as poll_count',
+      result['elapsed_ms'] ~ ' as elapsed_ms',
+      gen_json_literal(result['steps']) ~ ' as responses',
+      gen_current_timestamp() ~ ' as execution_timestamp']) -%}
+  {{ return('select ' ~ cols | join(',\n       ')) }}
+{% endmacro %}

@@ -1,0 +1,71 @@
+{#- Resolution of the spec's ${...} references at run time.
+    A template is a list of parts: {'text': s} | {'ref': [root, ...path]} | {'env': NAME, 'default': s|none}
+    | {'secret': NAME} | {'now': true}. Secrets stay placeholders: only the HTTP primitive resolves them,
+    so a secret value never passes through Jinja, SQL text or dbt logs. -#}
+
+{% macro gen_resolve_part(part, ctx) %}
+  {%- if part.get('secret') is not none -%}
+    {{ return('${secret.' ~ part['secret'] ~ '}') }}
+  {%- elif part.get('env') is not none -%}
+    {%- set from_var = var(part['env'], none) -%}
+    {%- if from_var is not none -%}{{ return(from_var | string) }}{%- endif -%}
+    {%- if part.get('default') is not none -%}
+      {{ return(env_var(part['env'], part['default'])) }}
+    {%- endif -%}
+    {{ return(env_var(part['env'])) }}
+  {%- elif part.get('now') -%}
+    {{ return(modules.datetime.datetime.now(modules.pytz.utc).isoformat()) }}
+  {%- else -%}
+    {%- set ns = namespace(cur=ctx, ok=true) -%}
+    {%- for key in part['ref'] -%}
+      {%- if ns.ok and ns.cur is mapping and key in ns.cur -%}
+        {%- set ns.cur = ns.cur[key] -%}
+      {%- else -%}
+        {%- set ns.ok = false -%}
+      {%- endif -%}
+    {%- endfor -%}
+    {%- if not ns.ok -%}
+      {{ exceptions.raise_compiler_error("gen: reference ${" ~ part['ref'] | join('.') ~ "} has no value at run time") }}
+    {%- endif -%}
+    {{ return(ns.cur) }}
+  {%- endif -%}
+{% endmacro %}
+
+{#- A template as text; encode='url' percent-encodes referenced values (path segments). -#}
+{% macro gen_resolve_text(parts, ctx, encode=none) %}
+  {%- set out = [] -%}
+  {%- for part in parts -%}
+    {%- if part.get('text') is not none -%}
+      {%- do out.append(part['text']) -%}
+    {%- else -%}
+      {%- set value = gen_resolve_part(part, ctx) -%}
+      {%- set text = value if value is string else tojson(value) -%}
+      {%- do out.append(text | urlencode if (encode == 'url' and part.get('ref') is not none) else text) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return(out | join('')) }}
+{% endmacro %}
+
+{#- A value template (request bodies): {'literal': v} | {'object': [[k, vt], ...]} | {'array': [vt, ...]}
+    | {'string': parts} | {'value': part} (a whole-value reference keeps its JSON type). -#}
+{% macro gen_resolve_value(vt, ctx) %}
+  {%- if 'literal' in vt -%}
+    {{ return(vt['literal']) }}
+  {%- elif 'object' in vt -%}
+    {%- set out = {} -%}
+    {%- for entry in vt['object'] -%}
+      {%- do out.update({entry[0]: gen_resolve_value(entry[1], ctx)}) -%}
+    {%- endfor -%}
+    {{ return(out) }}
+  {%- elif 'array' in vt -%}
+    {%- set out = [] -%}
+    {%- for item in vt['array'] -%}
+      {%- do out.append(gen_resolve_value(item, ctx)) -%}
+    {%- endfor -%}
+    {{ return(out) }}
+  {%- elif 'string' in vt -%}
+    {{ return(gen_resolve_text(vt['string'], ctx)) }}
+  {%- else -%}
+    {{ return(gen_resolve_part(vt['value'], ctx)) }}
+  {%- endif -%}
+{% endmacro %}

@@ -1,0 +1,98 @@
+{#- State table and attempt log of a stateful workflow. Identifiers are unquoted on purpose, so that
+    hand-written monitoring SQL (unquoted names) works on Snowflake too. -#}
+
+{% macro gen_relation(identifier) %}
+  {{ return(api.Relation.create(database=target.database, schema=target.schema, identifier=identifier,
+                                quote_policy={'database': false, 'schema': false, 'identifier': false})) }}
+{% endmacro %}
+
+{% macro gen_state_columns_sql(wf) %}
+  {%- set s = gen_type_string() -%}
+  {%- set j = gen_type_json() -%}
+  {%- set ts = gen_type_timestamp() -%}
+  {%- set cols = ['execution_id ' ~ s ~ ' not null', 'workflow ' ~ s] -%}
+  {%- for c in wf['output_columns'] -%}{%- do cols.append(c ~ ' ' ~ s) -%}{%- endfor -%}
+  {%- do cols.extend(['poll_count integer default 0', 'status ' ~ s ~ " default 'pending'", 'current_step ' ~ s,
+                      'steps_completed integer default 0', 'start_time ' ~ ts, 'last_poll_time ' ~ ts,
+                      'end_time ' ~ ts, 'completed boolean default false']) -%}
+  {%- for c in wf['flag_columns'] -%}{%- do cols.append(c ~ ' boolean default false') -%}{%- endfor -%}
+  {%- do cols.extend(['error_message ' ~ s, 'message ' ~ s]) -%}
+  {%- for c in wf['response_columns'] -%}{%- do cols.append(c ~ ' ' ~ j) -%}{%- endfor -%}
+  {%- do cols.append(wf['state']['input_column'] ~ ' ' ~ j) -%}
+  {{ return(cols) }}
+{% endmacro %}
+
+{% macro gen_ensure_state_tables(wf) %}
+  {%- set state = gen_relation(wf['state']['table']) -%}
+  {%- set attempts = gen_relation(wf['state']['attempt_log_table']) -%}
+  {%- set s = gen_type_string() -%}
+  {%- do dbt.run_query('create table if not exists ' ~ state ~ ' (\n    '
+                   ~ gen_state_columns_sql(wf) | join(',\n    ') ~ '\n)') -%}
+  {%- do dbt.run_query('create table if not exists ' ~ attempts ~ ' (\n    '
+        ~ ['execution_id ' ~ s ~ ' not null', 'workflow ' ~ s, 'step ' ~ s, 'step_index integer',
+           'call_number integer', 'attempt integer', 'http_method ' ~ s, 'url ' ~ s, 'http_status integer',
+           'outcome ' ~ s, 'latency_ms integer', 'error ' ~ s, 'response ' ~ gen_type_json(),
+           'logged_at ' ~ gen_type_timestamp()] | join(',\n    ') ~ '\n)') -%}
+{% endmacro %}
+
+{#- One statement per state transition: the row moves atomically or not at all. -#}
+{% macro gen_state_update(wf, execution_id, assignments) %}
+  {%- set sets = [] -%}
+  {%- for col, expr in assignments.items() -%}{%- do sets.append(col ~ ' = ' ~ expr) -%}{%- endfor -%}
+  {%- do dbt.run_query('update ' ~ gen_relation(wf['state']['table']) ~ ' set ' ~ sets | join(', ')
+                   ~ ' where execution_id = ' ~ gen_sql_string(execution_id)) -%}
+{% endmacro %}
+
+{% macro gen_state_insert(wf, execution_id, first_step) %}
+  {%- set cols = ['execution_id', 'workflow', 'status', 'current_step', 'steps_completed', 'poll_count',
+                  'start_time', 'completed', 'message', wf['state']['input_column']] -%}
+  {%- set vals = [gen_sql_string(execution_id), gen_sql_string(wf['name']), "'pending'", gen_sql_string(first_step),
+                  '0', '0', gen_current_timestamp(), 'false', gen_sql_string('Execution started'),
+                  gen_json_literal(wf['input'])] -%}
+  {%- for f in wf['flag_columns'] -%}{%- do cols.append(f) -%}{%- do vals.append('false') -%}{%- endfor -%}
+  {#- insert ... select, not values: Snowflake accepts no function call (parse_json) in a VALUES clause -#}
+  {%- do dbt.run_query('insert into ' ~ gen_relation(wf['state']['table']) ~ ' (' ~ cols | join(', ')
+                   ~ ') select ' ~ vals | join(', ')) -%}
+{% endmacro %}
+
+{#- Appends one row per HTTP attempt of a call, in one statement, before the state row moves on. -#}
+{% macro gen_log_attempts(wf, execution_id, step, call_number, request, result) %}
+  {%- set rows = [] -%}
+  {%- set url = request['url'].split('?')[0] -%}
+  {%- for a in result['attempts'] -%}
+    {%- set is_last = loop.last -%}
+    {%- do rows.append('select ' ~ [gen_sql_string(execution_id), gen_sql_string(wf['name']), gen_sql_string(step['name']),
+        step['index'] | string, call_number | string, a['attempt'] | string, gen_sql_string(request['method']),
+        gen_sql_string(url), (a['status_code'] | string) if a['status_code'] is not none else 'null',
+        gen_sql_string(a['outcome']), (a['latency_ms'] | int) | string,
+        gen_sql_string(a['error']) if a['error'] is not none else 'null',
+        gen_json_literal(result['body'] if is_last and result['body'] is not none else (result['text'] if is_last else none)),
+        gen_current_timestamp()] | join(', ')) -%}
+  {%- endfor -%}
+  {%- if rows | length > 0 -%}
+    {%- do dbt.run_query('insert into ' ~ gen_relation(wf['state']['attempt_log_table'])
+        ~ ' (execution_id, workflow, step, step_index, call_number, attempt, http_method, url, http_status, outcome,'
+        ~ ' latency_ms, error, response, logged_at) ' ~ rows | join(' union all ')) -%}
+  {%- endif -%}
+{% endmacro %}
+
+{#- The unfinished execution of this workflow, if any, as {execution_id, steps_completed, outputs, start_time_epoch}.
+    Values are selected with a text prefix so that agate never re-types them. -#}
+{% macro gen_find_active_execution(wf) %}
+  {%- set cols = ["'s:' || execution_id as execution_id", "steps_completed",
+                  "'s:' || cast(start_time as " ~ gen_type_string() ~ ") as start_time"] -%}
+  {%- for c in wf['output_columns'] -%}
+    {%- do cols.append("case when " ~ c ~ " is null then null else 's:' || " ~ c ~ " end as " ~ c) -%}
+  {%- endfor -%}
+  {%- set rows = dbt.run_query('select ' ~ cols | join(', ') ~ ' from ' ~ gen_relation(wf['state']['table'])
+      ~ ' where workflow = ' ~ gen_sql_string(wf['name']) ~ " and completed = false and status <> 'error'"
+      ~ ' order by start_time desc limit 1').rows -%}
+  {%- if rows | length == 0 -%}{{ return(none) }}{%- endif -%}
+  {%- set row = rows[0] -%}
+  {%- set outputs = {} -%}
+  {%- for c in wf['output_columns'] -%}
+    {%- if row[c] is not none -%}{%- do outputs.update({c: row[c][2:]}) -%}{%- endif -%}
+  {%- endfor -%}
+  {{ return({'execution_id': row['execution_id'][2:], 'steps_completed': row['steps_completed'] | int,
+             'start_time': row['start_time'][2:], 'outputs': outputs}) }}
+{% endmacro %}
