@@ -66,9 +66,18 @@ class UsageError extends GenError {
 
 const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
 
-function parse<O extends NonNullable<ParseArgsConfig["options"]>>(command: string, argv: string[], options: O) {
+function parse<O extends NonNullable<ParseArgsConfig["options"]>>(
+  command: string,
+  argv: string[],
+  options: O,
+) {
   try {
-    return parseArgs({ args: argv, options: { ...HELP_OPTION, ...options }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args: argv,
+      options: { ...HELP_OPTION, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     throw new UsageError((e as Error).message, `see \`gen ${command} --help\``);
   }
@@ -101,7 +110,10 @@ export async function main(argv: string[]): Promise<number> {
       case "setup":
         return await cmdSetup(rest, term);
       default:
-        throw new UsageError(`unknown command "${command}"`, "commands: build, validate, run, init, mock-api, setup");
+        throw new UsageError(
+          `unknown command "${command}"`,
+          "commands: build, validate, run, init, mock-api, setup",
+        );
     }
   } catch (e) {
     if (e instanceof GenError) {
@@ -122,9 +134,13 @@ function readSpec(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (e) {
-    throw new GenError("spec-unreadable", `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      exitCode: ExitCode.usage,
-    });
+    throw new GenError(
+      "spec-unreadable",
+      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      {
+        exitCode: ExitCode.usage,
+      },
+    );
   }
 }
 
@@ -141,7 +157,12 @@ interface BuiltSpec {
   result: CompileResult;
 }
 
-function compileAll(specs: string[], out: string | undefined, targets: Target[] | undefined, term: Term): BuiltSpec[] {
+function compileAll(
+  specs: string[],
+  out: string | undefined,
+  targets: Target[] | undefined,
+  term: Term,
+): BuiltSpec[] {
   if (specs.length === 0) throw new UsageError("no spec given", "gen build specs/policy.yaml");
   const built: BuiltSpec[] = specs.map((specPath) => {
     const result = compileSpec(readSpec(specPath), specPath, targets ? { targets } : {});
@@ -163,7 +184,12 @@ async function cmdBuild(argv: string[], term: Term): Promise<number> {
   });
   if (values.help) return help("build", term);
   const started = performance.now();
-  const built = compileAll(positionals, values.out as string | undefined, parseTarget(values.target as string | undefined), term);
+  const built = compileAll(
+    positionals,
+    values.out as string | undefined,
+    parseTarget(values.target as string | undefined),
+    term,
+  );
   if (built.some((b) => !b.result.files)) return ExitCode.specProblems;
   const report: Record<string, unknown>[] = [];
   let exit: number = ExitCode.ok;
@@ -176,14 +202,22 @@ async function cmdBuild(argv: string[], term: Term): Promise<number> {
       report.push({ spec: b.specPath, out: b.outDir, ...check, ok: problems === 0 });
       if (!values.json) {
         for (const p of check.stale) term.err(`${join(b.outDir, p)}  stale  (run gen build ${b.specPath})`);
-        for (const p of check.missing) term.err(`${join(b.outDir, p)}  missing  (run gen build ${b.specPath})`);
-        for (const p of check.extra) term.err(`${join(b.outDir, p)}  no longer generated  (run gen build ${b.specPath})`);
+        for (const p of check.missing)
+          term.err(`${join(b.outDir, p)}  missing  (run gen build ${b.specPath})`);
+        for (const p of check.extra)
+          term.err(`${join(b.outDir, p)}  no longer generated  (run gen build ${b.specPath})`);
         if (problems === 0) term.err(term.paint("ok", `${b.outDir} is up to date (${files.length} files)`));
       }
       continue;
     }
     const w = writeOutput(b.outDir, files, { force: Boolean(values.force) });
-    report.push({ spec: b.specPath, out: b.outDir, written: w.written, unchanged: w.unchanged.length, removed: w.removed });
+    report.push({
+      spec: b.specPath,
+      out: b.outDir,
+      written: w.written,
+      unchanged: w.unchanged.length,
+      removed: w.removed,
+    });
     if (!values.json)
       term.err(
         `${term.paint("ok", "built")} ${b.outDir}: ${w.written.length} written, ${w.unchanged.length} unchanged, ${w.removed.length} removed (${Math.round(performance.now() - started)} ms)`,
@@ -215,7 +249,8 @@ function cmdInit(argv: string[], term: Term): number {
   const { values, positionals } = parse("init", argv, { force: { type: "boolean" } });
   if (values.help) return help("init", term);
   const path = positionals[0] ?? join("specs", "workflow.yaml");
-  if (existsSync(path) && !values.force) throw new UsageError(`${path} already exists`, "pass --force to overwrite it");
+  if (existsSync(path) && !values.force)
+    throw new UsageError(`${path} already exists`, "pass --force to overwrite it");
   mkdirSync(dirname(resolve(path)), { recursive: true });
   writeFileSync(path, STARTER_SPEC);
   term.err(`${term.paint("ok", "wrote")} ${path}: next, gen build ${path}`);
@@ -226,7 +261,11 @@ async function cmdSetup(argv: string[], term: Term): Promise<number> {
   const { values } = parse("setup", argv, {});
   if (values.help) return help("setup", term);
   const r = await setupVenv((line) => term.err(term.paint("dim", line)));
-  term.err(r.created ? `${term.paint("ok", "venv ready")} (.venv, ${Math.round(r.ms / 1000)} s)` : "venv already current (.venv)");
+  term.err(
+    r.created
+      ? `${term.paint("ok", "venv ready")} (.venv, ${Math.round(r.ms / 1000)} s)`
+      : "venv already current (.venv)",
+  );
   return ExitCode.ok;
 }
 
@@ -238,7 +277,8 @@ async function cmdMockApi(argv: string[], term: Term): Promise<number> {
   });
   if (values.help) return help("mock-api", term);
   const port = values.port === undefined ? 8787 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a port number, not "${values.port}"`);
   const api = await startMockApi({
     port,
     host: (values.host as string | undefined) ?? "127.0.0.1",
@@ -271,28 +311,36 @@ async function cmdRun(argv: string[], term: Term): Promise<number> {
     json: { type: "boolean" },
   });
   if (values.help) return help("run", term);
-  if (positionals.length !== 1) throw new UsageError("gen run takes exactly one spec", "gen run specs/policy.yaml --mock-api");
+  if (positionals.length !== 1)
+    throw new UsageError("gen run takes exactly one spec", "gen run specs/policy.yaml --mock-api");
   const mode = (values.mode as string | undefined) ?? "all";
-  if (!["stateful", "stateless", "all"].includes(mode)) throw new UsageError(`--mode must be stateful, stateless or all`);
+  if (!["stateful", "stateless", "all"].includes(mode))
+    throw new UsageError(`--mode must be stateful, stateless or all`);
   const say = values.json ? term.err : term.err;
   const started = performance.now();
   const [built] = compileAll(positionals, values.out as string | undefined, undefined, term);
   if (!built?.result.plan || !built.result.files) return ExitCode.specProblems;
   const plan = built.result.plan;
   const w = writeOutput(built.outDir, built.result.files);
-  say(`${term.paint("ok", "built")} ${built.outDir} (${w.written.length} written, ${w.unchanged.length} unchanged)`);
+  say(
+    `${term.paint("ok", "built")} ${built.outDir} (${w.written.length} written, ${w.unchanged.length} unchanged)`,
+  );
 
   const env: NodeJS.ProcessEnv = { GEN_TARGET: "duckdb" };
   let api: MockApi | undefined;
   try {
     if (values["mock-api"]) {
-      api = await startMockApi({ port: 0, scenario: values.scenario ? scenarioOrUsage(values.scenario as string) : {} });
+      api = await startMockApi({
+        port: 0,
+        scenario: values.scenario ? scenarioOrUsage(values.scenario as string) : {},
+      });
       // Point every env var that feeds a connection URL at the mock.
       for (const v of plan.project.envVars) env[v.name] = api.url;
       // Demo secrets: a generated token the mock then requires, so the Authorization header is exercised.
       const token = `demo-${Math.random().toString(36).slice(2)}`;
       for (const s of plan.project.secrets) if (!process.env[s]) env[s] = token;
-      if (plan.project.secrets.length === 1 && !process.env[plan.project.secrets[0] ?? ""]) api.setScenario({ requireToken: token });
+      if (plan.project.secrets.length === 1 && !process.env[plan.project.secrets[0] ?? ""])
+        api.setScenario({ requireToken: token });
       say(`mock API on ${api.url}${values.scenario ? ` (scenario ${values.scenario})` : ""}`);
     }
     const selectors = plan.workflows.flatMap((wf) => [
@@ -322,7 +370,13 @@ async function cmdRun(argv: string[], term: Term): Promise<number> {
 }
 
 function printSummary(
-  s: { ok: boolean; wall_ms: number; dbt_ms: number; http_requests_served: number | null; executions: WorkflowSummary[] },
+  s: {
+    ok: boolean;
+    wall_ms: number;
+    dbt_ms: number;
+    http_requests_served: number | null;
+    executions: WorkflowSummary[];
+  },
   term: Term,
 ): void {
   term.err("");
@@ -336,7 +390,9 @@ function printSummary(
   }
   term.err(
     `${s.ok ? term.paint("ok", "ok") : term.paint("error", "dbt failed")}: wall ${(s.wall_ms / 1000).toFixed(1)} s, dbt ${(s.dbt_ms / 1000).toFixed(1)} s` +
-      (s.http_requests_served !== null ? `, ${s.http_requests_served} HTTP requests served by the mock API` : ""),
+      (s.http_requests_served !== null
+        ? `, ${s.http_requests_served} HTTP requests served by the mock API`
+        : ""),
   );
 }
 

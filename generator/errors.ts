@@ -39,7 +39,12 @@ export class GenError extends Error {
   constructor(
     code: string,
     message: string,
-    options: { exitCode?: ExitCode; diagnostics?: Diagnostic[]; hint?: string; location?: SourceLocation } = {},
+    options: {
+      exitCode?: ExitCode;
+      diagnostics?: Diagnostic[];
+      hint?: string;
+      location?: SourceLocation;
+    } = {},
   ) {
     super(message);
     this.name = "GenError";
@@ -56,7 +61,10 @@ export function formatLocation(loc: SourceLocation | undefined): string {
 }
 
 /** `file:line:col  message  (hint)`, the format every diagnostic prints in. */
-export function formatDiagnostic(d: Diagnostic, color: (kind: "loc" | "error" | "warning" | "hint", s: string) => string = (_k, s) => s): string {
+export function formatDiagnostic(
+  d: Diagnostic,
+  color: (kind: "loc" | "error" | "warning" | "hint", s: string) => string = (_k, s) => s,
+): string {
   const parts: string[] = [];
   if (d.location) parts.push(color("loc", formatLocation(d.location)));
   parts.push(color(d.severity, `${d.severity === "warning" ? "warning: " : ""}${d.message}`));

@@ -14,7 +14,11 @@ function requirementsHash(): string {
 }
 
 export function venvIsCurrent(): boolean {
-  return existsSync(join(VENV_DIR, "bin", "dbt")) && existsSync(STAMP) && readFileSync(STAMP, "utf8").trim() === requirementsHash();
+  return (
+    existsSync(join(VENV_DIR, "bin", "dbt")) &&
+    existsSync(STAMP) &&
+    readFileSync(STAMP, "utf8").trim() === requirementsHash()
+  );
 }
 
 /** Creates .venv/ with the pinned dbt packages; a fast no-op when it is already current. */
@@ -24,7 +28,13 @@ export async function setupVenv(log: (line: string) => void): Promise<{ created:
   const python = process.env.GEN_PYTHON ?? "python3";
   const run = async (cmd: string, args: string[]) => {
     log(`$ ${cmd} ${args.join(" ")}`);
-    const r = await execa(cmd, args, { reject: false, stdin: "ignore", stdout: "inherit", stderr: "inherit", cwd: GEN_HOME });
+    const r = await execa(cmd, args, {
+      reject: false,
+      stdin: "ignore",
+      stdout: "inherit",
+      stderr: "inherit",
+      cwd: GEN_HOME,
+    });
     if (r.exitCode !== 0)
       throw new GenError("setup-failed", `\`${cmd} ${args.join(" ")}\` failed with exit code ${r.exitCode}`, {
         exitCode: ExitCode.internal,

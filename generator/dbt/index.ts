@@ -11,7 +11,10 @@ export const VENV_DIR = join(GEN_HOME, ".venv");
 /** dbt from GEN_DBT, else the project-local venv, else PATH. */
 export function findDbt(env: NodeJS.ProcessEnv = process.env): string {
   if (env.GEN_DBT) {
-    if (!existsSync(env.GEN_DBT)) throw new GenError("dbt-not-found", `GEN_DBT points to ${env.GEN_DBT}, which does not exist`, { exitCode: ExitCode.usage });
+    if (!existsSync(env.GEN_DBT))
+      throw new GenError("dbt-not-found", `GEN_DBT points to ${env.GEN_DBT}, which does not exist`, {
+        exitCode: ExitCode.usage,
+      });
     return env.GEN_DBT;
   }
   const local = join(VENV_DIR, "bin", "dbt");

@@ -5,10 +5,15 @@ type Workflow = Spec["workflows"][number];
 
 /** A mermaid sequence diagram of one workflow in one mode, generated from its steps. */
 export function sequenceDiagram(spec: Spec, wf: Workflow, mode: "stateful" | "stateless"): string[] {
-  const lines = ["sequenceDiagram", "    participant DBT as dbt run", "    participant WF as gen workflow macros"];
+  const lines = [
+    "sequenceDiagram",
+    "    participant DBT as dbt run",
+    "    participant WF as gen workflow macros",
+  ];
   const connections = [...new Set(wf.steps.map((s) => s.request.connection))];
   for (const c of connections) lines.push(`    participant ${alias(c)} as ${mermaidText(c)} API`);
-  if (mode === "stateful") lines.push(`    participant DB as ${mermaidText(wf.state?.table ?? `${wf.name}_state`)}`);
+  if (mode === "stateful")
+    lines.push(`    participant DB as ${mermaidText(wf.state?.table ?? `${wf.name}_state`)}`);
   lines.push(`    DBT->>+WF: ${mode}_${mermaidText(wf.name)}`);
   if (mode === "stateful") {
     lines.push("    WF->>DB: clean up, mark stuck, find unfinished execution");
@@ -33,7 +38,9 @@ export function sequenceDiagram(spec: Spec, wf: Workflow, mode: "stateful" | "st
         `    WF->>DB: step ${i + 1} done${step.sets_status ? ", status " + mermaidText(step.sets_status) : ""}`,
       );
   });
-  lines.push(`    WF-->>-DBT: ${mode === "stateful" ? "completed (or error recorded, node fails)" : "result row"}`);
+  lines.push(
+    `    WF-->>-DBT: ${mode === "stateful" ? "completed (or error recorded, node fails)" : "result row"}`,
+  );
   return lines;
 }
 

@@ -167,10 +167,19 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     },
     stateColumns: stateColumns(definition),
     statusValues: [
-      ...new Set(["pending", ...steps.flatMap((s) => (s.sets_status ? [s.sets_status] : [])), definition.final_status, "error"]),
+      ...new Set([
+        "pending",
+        ...steps.flatMap((s) => (s.sets_status ? [s.sets_status] : [])),
+        definition.final_status,
+        "error",
+      ]),
     ],
     resultColumns: [
-      { name: "execution_id", type: "string", description: "Identifier of this stateless execution (not persisted elsewhere)." },
+      {
+        name: "execution_id",
+        type: "string",
+        description: "Identifier of this stateless execution (not persisted elsewhere).",
+      },
       { name: "workflow", type: "string", description: "Workflow name." },
       { name: "workflow_status", type: "string", description: "Final status of the workflow." },
       { name: "message", type: "string", description: "Human-readable outcome." },
@@ -180,13 +189,23 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
         description: `Output \`${o}\` extracted from the API response.`,
       })),
       { name: "steps_completed", type: "integer", description: "Number of steps that completed." },
-      { name: "http_calls", type: "integer", description: "HTTP calls made (polls included, transient retries not)." },
+      {
+        name: "http_calls",
+        type: "integer",
+        description: "HTTP calls made (polls included, transient retries not).",
+      },
       { name: "poll_count", type: "integer", description: "Number of status polls." },
       { name: "elapsed_ms", type: "integer", description: "Wall time of the workflow in milliseconds." },
       { name: "responses", type: "json", description: "Outputs and last response of every step, as JSON." },
-      { name: "execution_timestamp", type: "timestamp", description: "When the result row was written (UTC)." },
+      {
+        name: "execution_timestamp",
+        type: "timestamp",
+        description: "When the result row was written (UTC).",
+      },
     ],
-    diagram: modes.includes("stateful") ? sequenceDiagram(spec, wf, "stateful") : sequenceDiagram(spec, wf, "stateless"),
+    diagram: modes.includes("stateful")
+      ? sequenceDiagram(spec, wf, "stateful")
+      : sequenceDiagram(spec, wf, "stateless"),
   };
 }
 
@@ -236,7 +255,9 @@ function segments(path: string): (string | number)[] {
 }
 
 function stateColumns(def: WorkflowDef): WorkflowPlan["stateColumns"] {
-  const outputsByName = new Map(def.steps.flatMap((s) => s.outputs.map(([n, , p]) => [n, { step: s.name, p }])));
+  const outputsByName = new Map(
+    def.steps.flatMap((s) => s.outputs.map(([n, , p]) => [n, { step: s.name, p }])),
+  );
   const responseOf = new Map(def.steps.map((s) => [s.response_column, s.name]));
   return [
     { name: "execution_id", type: "string", description: "Unique execution identifier." },
@@ -249,7 +270,11 @@ function stateColumns(def: WorkflowDef): WorkflowPlan["stateColumns"] {
     { name: "poll_count", type: "integer", description: "Number of status polls made so far." },
     { name: "status", type: "string", description: "Current execution status." },
     { name: "current_step", type: "string", description: "Step running, or the last one that ran." },
-    { name: "steps_completed", type: "integer", description: "Steps completed; a resumed run starts after them." },
+    {
+      name: "steps_completed",
+      type: "integer",
+      description: "Steps completed; a resumed run starts after them.",
+    },
     { name: "start_time", type: "timestamp", description: "When the execution started (UTC)." },
     { name: "last_poll_time", type: "timestamp", description: "Time of the last status poll (UTC)." },
     { name: "end_time", type: "timestamp", description: "When the execution completed or failed (UTC)." },

@@ -57,13 +57,18 @@ export function createEnvironment(dir: string = TEMPLATE_DIR): nunjucks.Environm
   env.addFilter("dollar_body", escape.dollarBody);
   env.addFilter("yaml_jinja", escape.yamlJinjaString);
   env.addFilter("yaml_str", escape.yamlString);
-  env.addFilter("yaml_jinja_list", (items: string[]) => "[" + items.map(escape.yamlJinjaString).join(", ") + "]");
+  env.addFilter(
+    "yaml_jinja_list",
+    (items: string[]) => "[" + items.map(escape.yamlJinjaString).join(", ") + "]",
+  );
   env.addFilter("md", escape.markdownText);
   env.addFilter("mermaid", escape.mermaidText);
   env.addFilter("upper_ident", (s: string) => escape.sqlIdentifier(s).toUpperCase());
   // A profile value read from an env var with a spec-given default, as a YAML scalar that dbt renders.
   env.addGlobal("env_var_yaml", (name: string, fallback: string | null) =>
-    escape.yamlString(`{{ env_var('${escape.sqlIdentifier(name)}', ${escape.jinjaString(fallback ?? "")}) }}`),
+    escape.yamlString(
+      `{{ env_var('${escape.sqlIdentifier(name)}', ${escape.jinjaString(fallback ?? "")}) }}`,
+    ),
   );
   return env;
 }
@@ -71,7 +76,10 @@ export function createEnvironment(dir: string = TEMPLATE_DIR): nunjucks.Environm
 let sharedEnv: nunjucks.Environment | undefined;
 
 /** Plan -> files. Pure apart from reading the (immutable) templates. */
-export function render(plan: Plan, env: nunjucks.Environment = (sharedEnv ??= createEnvironment())): FileOutput[] {
+export function render(
+  plan: Plan,
+  env: nunjucks.Environment = (sharedEnv ??= createEnvironment()),
+): FileOutput[] {
   const byName = new Map<string, WorkflowPlan>(plan.workflows.map((w) => [w.name, w]));
   const base = {
     project: plan.project,
@@ -82,11 +90,18 @@ export function render(plan: Plan, env: nunjucks.Environment = (sharedEnv ??= cr
   return plan.files.map((file) => {
     const wf = file.workflow ? byName.get(file.workflow) : undefined;
     const content = env.render(file.template, { ...base, wf, file });
-    return { path: file.path, content: normalise(content), ...(file.workflow ? { workflow: file.workflow } : {}) };
+    return {
+      path: file.path,
+      content: normalise(content),
+      ...(file.workflow ? { workflow: file.workflow } : {}),
+    };
   });
 }
 
 /** One trailing newline, no trailing spaces: stable output for golden files and diffs. */
 function normalise(content: string): string {
-  return content.replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").replace(/\s*$/, "\n");
+  return content
+    .replace(/[ \t]+$/gm, "")
+    .replace(/\n{3,}/g, "\n\n")
+    .replace(/\s*$/, "\n");
 }

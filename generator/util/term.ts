@@ -8,7 +8,10 @@ export interface Term {
 
 const CODES = { loc: "1", error: "31", warning: "33", hint: "2", ok: "32", dim: "2", bold: "1" } as const;
 
-export function createTerm(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): Term {
+export function createTerm(
+  stream: NodeJS.WriteStream = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): Term {
   const color = Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== "dumb";
   return {
     color,

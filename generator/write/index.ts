@@ -1,5 +1,15 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, rmdirSync, readdirSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  rmdirSync,
+  readdirSync,
+} from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { ExitCode, GenError } from "../errors.ts";
 import type { FileOutput } from "../render/index.ts";
@@ -59,7 +69,8 @@ export function checkOutput(outDir: string, files: FileOutput[]): CheckResult {
   for (const f of files) {
     const current = readIfExists(join(outDir, f.path));
     if (current === null) result.missing.push(f.path);
-    else if (current !== f.content || manifest?.files[f.path]?.sha256 !== sha256(f.content)) result.stale.push(f.path);
+    else if (current !== f.content || manifest?.files[f.path]?.sha256 !== sha256(f.content))
+      result.stale.push(f.path);
   }
   for (const path of Object.keys(manifest?.files ?? {})) if (!wanted.has(path)) result.extra.push(path);
   return result;
@@ -72,7 +83,11 @@ export function checkOutput(outDir: string, files: FileOutput[]): CheckResult {
  * Files gen wrote before and no longer generates are removed; files gen did not write are never
  * overwritten (unless force) and never deleted.
  */
-export function writeOutput(outDir: string, files: FileOutput[], options: { force?: boolean } = {}): WriteResult {
+export function writeOutput(
+  outDir: string,
+  files: FileOutput[],
+  options: { force?: boolean } = {},
+): WriteResult {
   const root = resolve(outDir);
   const manifest = readManifest(root);
   const owned = manifest?.files ?? {};
@@ -82,7 +97,8 @@ export function writeOutput(outDir: string, files: FileOutput[], options: { forc
 
   for (const f of files) {
     const target = join(root, f.path);
-    if (!target.startsWith(root + sep)) throw new Error(`internal: output path escapes the directory: ${f.path}`);
+    if (!target.startsWith(root + sep))
+      throw new Error(`internal: output path escapes the directory: ${f.path}`);
     const current = readIfExists(target);
     if (current === f.content && owned[f.path]) result.unchanged.push(f.path);
     else if (current !== null && !owned[f.path] && !options.force) conflicts.push(f.path);
@@ -92,7 +108,9 @@ export function writeOutput(outDir: string, files: FileOutput[], options: { forc
     throw new GenError(
       "output-conflict",
       `${root} holds ${conflicts.length} file(s) that gen did not write: ${conflicts.slice(0, 5).join(", ")}${conflicts.length > 5 ? ", ..." : ""}`,
-      { hint: "choose another output directory with -o, or pass --force to overwrite them (nothing was written)" },
+      {
+        hint: "choose another output directory with -o, or pass --force to overwrite them (nothing was written)",
+      },
     );
   }
   const wanted = new Set(files.map((f) => f.path));
@@ -100,7 +118,10 @@ export function writeOutput(outDir: string, files: FileOutput[], options: { forc
 
   const nextManifest: Manifest = { generator: "gen", version: 1, files: {} };
   for (const f of files)
-    nextManifest.files[f.path] = { sha256: sha256(f.content), ...(f.workflow ? { workflow: f.workflow } : {}) };
+    nextManifest.files[f.path] = {
+      sha256: sha256(f.content),
+      ...(f.workflow ? { workflow: f.workflow } : {}),
+    };
   const manifestText = JSON.stringify(nextManifest, null, 2) + "\n";
   const manifestChanged = readIfExists(join(root, MANIFEST_FILE)) !== manifestText;
   if (toWrite.length === 0 && toRemove.length === 0 && !manifestChanged) return result;
@@ -116,10 +137,14 @@ export function writeOutput(outDir: string, files: FileOutput[], options: { forc
     writeFileSync(join(staging, MANIFEST_FILE), manifestText, "utf8");
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
-    throw new GenError("write-failed", `cannot write to ${root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      exitCode: ExitCode.specProblems,
-      hint: "check that the directory is writable and the disk has space (nothing was changed)",
-    });
+    throw new GenError(
+      "write-failed",
+      `cannot write to ${root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      {
+        exitCode: ExitCode.specProblems,
+        hint: "check that the directory is writable and the disk has space (nothing was changed)",
+      },
+    );
   }
   try {
     for (const f of toWrite) {

@@ -40,6 +40,8 @@ describe("specs/data_export.yaml on DuckDB", { timeout: 180_000 }, () => {
     expect(create.body).toEqual({ dataset: "analytics.orders", format: "csv", parts: 2, rows_per_part: 250 });
 
     const monitoring = await project.query("select * from orders_export_success_rate_24h");
-    expect(monitoring).toEqual([{ total_executions: 1, successful: 1, failed: 0, success_rate_percent: 100 }]);
+    expect(monitoring).toEqual([
+      { total_executions: 1, successful: 1, failed: 0, success_rate_percent: 100 },
+    ]);
   });
 });

@@ -67,7 +67,9 @@ export async function buildProject(
     query,
     tables: async () =>
       existsSync(dbPath)
-        ? (await query("select table_name from information_schema.tables order by 1")).map((r) => String(r.table_name))
+        ? (await query("select table_name from information_schema.tables order by 1")).map((r) =>
+            String(r.table_name),
+          )
         : [],
     close: () => api.close(),
   };

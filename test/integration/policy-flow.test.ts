@@ -31,9 +31,22 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
     });
     // the seed's state table, column for column (plus the generic ones)
     for (const col of [
-      "execution_id", "policy_id", "poll_count", "status", "start_time", "last_poll_time", "completed",
-      "requires_circuit_breaker", "circuit_breaker_initiated", "circuit_breaker_completed", "error_message",
-      "message", "api_response", "policy_data", "policy_status_response", "circuit_breaker_response",
+      "execution_id",
+      "policy_id",
+      "poll_count",
+      "status",
+      "start_time",
+      "last_poll_time",
+      "completed",
+      "requires_circuit_breaker",
+      "circuit_breaker_initiated",
+      "circuit_breaker_completed",
+      "error_message",
+      "message",
+      "api_response",
+      "policy_data",
+      "policy_status_response",
+      "circuit_breaker_response",
     ])
       expect(Object.keys(row)).toContain(col);
 
@@ -49,14 +62,20 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
     );
     expect(attempts).toHaveLength(5);
     expect(attempts.map((a) => a.step)).toEqual([
-      "create_policy", "poll_policy_status", "poll_policy_status", "poll_policy_status", "trigger_circuit_breaker",
+      "create_policy",
+      "poll_policy_status",
+      "poll_policy_status",
+      "poll_policy_status",
+      "trigger_circuit_breaker",
     ]);
     expect(attempts.every((a) => a.http_status === 200 && a.outcome === "success")).toBe(true);
     expect(project.api.requests()).toHaveLength(5);
 
     const circuit = project.api.requests().find((r) => r.endpoint === "circuit")!;
     expect((circuit.body as Record<string, unknown>).policy_id).toBe(row.policy_id);
-    expect(run.summaries).toMatchObject([{ workflow: "policy_execution", mode: "stateful", ok: true, polls: 3, http_calls: 5 }]);
+    expect(run.summaries).toMatchObject([
+      { workflow: "policy_execution", mode: "stateful", ok: true, polls: 3, http_calls: 5 },
+    ]);
   });
 
   it("stateless success writes no state: only the result model exists", async () => {
@@ -66,7 +85,12 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
     expect(await project.tables()).toEqual(["stateless_policy_execution"]);
     const rows = await project.query("select * from stateless_policy_execution");
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ workflow_status: "completed", poll_count: 2, http_calls: 4, steps_completed: 3 });
+    expect(rows[0]).toMatchObject({
+      workflow_status: "completed",
+      poll_count: 2,
+      http_calls: 4,
+      steps_completed: 3,
+    });
     const created = project.api.requests().find((r) => r.endpoint === "create_policy")!;
     expect(rows[0]!.policy_id).toBeTruthy();
     expect(project.api.requests().filter((r) => r.endpoint === "circuit")).toHaveLength(1);
@@ -77,8 +101,12 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
     project = await buildProject({ file: "specs/policy.yaml" }, { pendingPolls: 1000 });
     const run = await project.dbt(["run", "--select", "stateful_policy_execution"]);
     expect(run.exitCode).not.toBe(0);
-    expect(run.output).toMatch(/poll_policy_status: still pending after 3 polls \(max_attempts 3 exhausted\)/);
-    const rows = await project.query("select status, completed, poll_count, error_message, circuit_breaker_initiated from policy_execution_state");
+    expect(run.output).toMatch(
+      /poll_policy_status: still pending after 3 polls \(max_attempts 3 exhausted\)/,
+    );
+    const rows = await project.query(
+      "select status, completed, poll_count, error_message, circuit_breaker_initiated from policy_execution_state",
+    );
     expect(rows).toEqual([
       {
         status: "error",
@@ -95,7 +123,13 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
 
   it("compile, parse, docs, ls, show and test never call the API", async () => {
     project = await buildProject({ file: "specs/policy.yaml" });
-    for (const args of [["compile"], ["parse"], ["docs", "generate"], ["ls"], ["show", "-s", "stateless_policy_execution", "--indirect-selection", "empty"]]) {
+    for (const args of [
+      ["compile"],
+      ["parse"],
+      ["docs", "generate"],
+      ["ls"],
+      ["show", "-s", "stateless_policy_execution", "--indirect-selection", "empty"],
+    ]) {
       const r = await project.dbt(args);
       expect(r.exitCode, `dbt ${args.join(" ")}\n${r.output}`).toBe(0);
     }
