@@ -60,7 +60,14 @@ const SUMMARY_MARK = "gen-summary ";
 export async function runDbt(
   projectDir: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; onLine?: (line: string) => void; dbt?: string } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    onLine?: (line: string) => void;
+    dbt?: string;
+    /** aborting kills dbt (SIGTERM, or SIGKILL when hardKill: used to test resume after a crash) */
+    signal?: AbortSignal;
+    hardKill?: boolean;
+  } = {},
 ): Promise<DbtRunResult> {
   const dbt = options.dbt ?? findDbt(options.env ?? process.env);
   const started = Date.now();
@@ -73,6 +80,9 @@ export async function runDbt(
     all: true,
     stdin: "ignore",
     buffer: false,
+    ...(options.signal
+      ? { cancelSignal: options.signal, killSignal: options.hardKill ? "SIGKILL" : "SIGTERM" }
+      : {}),
   });
   const summaries: WorkflowSummary[] = [];
   let pending = "";

@@ -37,6 +37,8 @@ export interface Scenario {
   readyStatus: string;
   /** Endpoint names that never answer (the socket stays open until close). */
   hangOn: string[];
+  /** The first K requests never answer (client timeouts); failFirst then counts the requests after them. */
+  hangFirst: number;
 }
 
 export const DEFAULT_SCENARIO: Readonly<Scenario> = Object.freeze({
@@ -48,6 +50,7 @@ export const DEFAULT_SCENARIO: Readonly<Scenario> = Object.freeze({
   invalidJsonOn: [],
   readyStatus: "success",
   hangOn: [],
+  hangFirst: 0,
 });
 
 export const SCENARIO_PRESETS: Record<string, Partial<Scenario>> = {
@@ -73,6 +76,7 @@ const SCENARIO_KEYS = [
   "requireToken",
   "readyStatus",
   "hangOn",
+  "hangFirst",
 ] as const satisfies readonly (keyof Scenario)[];
 
 const ARRAY_KEYS = ["invalidJsonOn", "hangOn"] as const;
@@ -99,6 +103,7 @@ export function validateScenario(input: unknown): Partial<Scenario> {
     const k = key as (typeof SCENARIO_KEYS)[number];
     switch (k) {
       case "pendingPolls":
+      case "hangFirst":
       case "failFirst":
       case "latencyMs":
         if (!isNonNegativeInt(value)) problems.push(`${k} must be a non-negative integer`);

@@ -200,7 +200,11 @@ export function startMockApi(options: MockApiOptions = {}): Promise<MockApi> {
     const patch = validateScenario(s);
     scenario = fullScenario({ ...scenario, ...patch });
     // Setting failFirst arms a new burst: the next K requests fail.
-    if (Object.prototype.hasOwnProperty.call(patch, "failFirst")) faultCounter = 0;
+    if (
+      Object.prototype.hasOwnProperty.call(patch, "failFirst") ||
+      Object.prototype.hasOwnProperty.call(patch, "hangFirst")
+    )
+      faultCounter = 0;
     return scenario;
   }
 
@@ -431,8 +435,9 @@ export function startMockApi(options: MockApiOptions = {}): Promise<MockApi> {
     // Fault decisions are taken in arrival order, before any latency.
     const current = scenario;
     faultCounter += 1;
-    const injectFailure = faultCounter <= current.failFirst;
-    const failureNo = faultCounter;
+    const injectHang = faultCounter <= current.hangFirst;
+    const failureNo = faultCounter - current.hangFirst;
+    const injectFailure = !injectHang && failureNo <= current.failFirst;
 
     const reply = (r: Reply, replay = false): void => {
       entry.status = r.status;
@@ -472,7 +477,7 @@ export function startMockApi(options: MockApiOptions = {}): Promise<MockApi> {
       reply(errorReply(404, "not_found", `No endpoint ${method} ${path}`));
       return;
     }
-    if (current.hangOn.includes(route.endpoint)) {
+    if (injectHang || current.hangOn.includes(route.endpoint)) {
       hanging.add(res);
       res.on("close", () => hanging.delete(res));
       return;

@@ -22,8 +22,10 @@ export interface Project {
   api: MockApi;
   /** env for dbt: connection URLs pointed at the mock, secrets set */
   env: NodeJS.ProcessEnv;
-  dbt: (args: string[]) => Promise<DbtRunResult>;
+  dbt: (args: string[], options?: { signal?: AbortSignal; hardKill?: boolean }) => Promise<DbtRunResult>;
   query: (sql: string) => Promise<Record<string, unknown>[]>;
+  /** a statement against the project's DuckDB file (dbt must not be running) */
+  exec: (sql: string) => Promise<void>;
   tables: () => Promise<string[]>;
   close: () => Promise<void>;
 }
@@ -58,12 +60,21 @@ export async function buildProject(
     const r = await execa(PYTHON, ["-c", script, dbPath, sql]);
     return JSON.parse(r.stdout) as Record<string, unknown>[];
   };
+  const exec = async (sql: string) => {
+    await execa(PYTHON, [
+      "-c",
+      "import duckdb, sys\nduckdb.connect(sys.argv[1]).execute(sys.argv[2]).close()",
+      dbPath,
+      sql,
+    ]);
+  };
   return {
     dir,
+    exec,
     plan: compiled.plan,
     api,
     env,
-    dbt: (args) => runDbt(dir, args, { env }),
+    dbt: (args, options = {}) => runDbt(dir, args, { env, ...options }),
     query,
     tables: async () =>
       existsSync(dbPath)
