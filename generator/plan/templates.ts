@@ -35,25 +35,28 @@ export function isPlainText(parts: TemplatePartDef[]): boolean {
   return parts.every((p) => "text" in p);
 }
 
-/** Compiles a JSON value whose strings may hold references. Reference-free subtrees stay literal. */
+/** Compiles a JSON value whose strings may hold references. Reference-free subtrees stay literal
+ * (with `$${` escapes already turned into `${`). */
 export function compileValue(value: unknown): ValueTemplate {
   if (typeof value === "string") {
     const parts = compileTemplate(value);
-    if (isPlainText(parts)) return { literal: value };
+    if (isPlainText(parts)) return { literal: parts.map((p) => ("text" in p ? p.text : "")).join("") };
     const only = parts[0];
     if (parts.length === 1 && only && !("text" in only) && !("secret" in only)) return { value: only };
     return { string: parts };
   }
   if (Array.isArray(value)) {
     const items = value.map(compileValue);
-    if (items.every((i) => "literal" in i)) return { literal: value };
+    if (items.every((i) => "literal" in i))
+      return { literal: items.map((i) => ("literal" in i ? i.literal : null)) };
     return { array: items };
   }
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>).map(
       ([k, v]) => [k, compileValue(v)] as [string, ValueTemplate],
     );
-    if (entries.every(([, v]) => "literal" in v)) return { literal: value };
+    if (entries.every(([, v]) => "literal" in v))
+      return { literal: Object.fromEntries(entries.map(([k, v]) => [k, "literal" in v ? v.literal : null])) };
     return { object: entries };
   }
   return { literal: value };
