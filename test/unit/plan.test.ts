@@ -1,0 +1,132 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { compileSpec } from "../../generator/pipeline.ts";
+import { buildPlan, hostPort } from "../../generator/plan/index.ts";
+import { compileTemplate, compileValue } from "../../generator/plan/templates.ts";
+import { listTemplates } from "../../generator/render/index.ts";
+import { parseSpec } from "../../generator/spec/index.ts";
+
+const policy = readFileSync("specs/policy.yaml", "utf8");
+
+function plan(text: string) {
+  const { spec, diagnostics } = parseSpec(text, "t.yaml");
+  if (!spec) throw new Error(JSON.stringify(diagnostics));
+  return buildPlan(spec, listTemplates());
+}
+
+describe("templates", () => {
+  it("compiles references into runtime parts, merging text", () => {
+    expect(compileTemplate("/policy/${steps.create_policy.policy_id}/x")).toEqual([
+      { text: "/policy/" },
+      { ref: ["steps", "create_policy", "policy_id"] },
+      { text: "/x" },
+    ]);
+    expect(compileTemplate("${env.URL:-http://h:1}")).toEqual([{ env: "URL", default: "http://h:1" }]);
+    expect(compileTemplate("Bearer ${secret.KEY}")).toEqual([{ text: "Bearer " }, { secret: "KEY" }]);
+    expect(compileTemplate("a$${b}")).toEqual([{ text: "a${b}" }]);
+  });
+
+  it("keeps reference-free values literal and whole references typed", () => {
+    expect(compileValue({ a: [1, "x"], b: null })).toEqual({ literal: { a: [1, "x"], b: null } });
+    expect(compileValue("$${not}")).toEqual({ literal: "${not}" });
+    expect(compileValue({ l: ["$${x}"] })).toEqual({ literal: { l: ["${x}"] } });
+    expect(compileValue("${input}")).toEqual({ value: { ref: ["input"] } });
+    expect(compileValue({ id: "${steps.s.o}", n: 1 })).toEqual({
+      object: [
+        ["id", { value: { ref: ["steps", "s", "o"] } }],
+        ["n", { literal: 1 }],
+      ],
+    });
+    // a secret is never a typed value: it stays a placeholder inside a string
+    expect(compileValue("${secret.K}")).toEqual({ string: [{ secret: "K" }] });
+  });
+
+  it("derives host:port for the network rule from the URL default", () => {
+    expect(hostPort("${env.X:-https://api.example.com/v1}")).toBe("api.example.com:443");
+    expect(hostPort("http://127.0.0.1:8787")).toBe("127.0.0.1:8787");
+    expect(hostPort("${env.X}")).toBeNull();
+  });
+});
+
+describe("plan of specs/policy.yaml", () => {
+  const p = plan(policy);
+  const wf = p.workflows[0]!;
+
+  it("reproduces the seed's state table, column for column, plus the generic columns", () => {
+    const seed = [
+      "execution_id",
+      "policy_id",
+      "poll_count",
+      "status",
+      "start_time",
+      "last_poll_time",
+      "completed",
+      "requires_circuit_breaker",
+      "circuit_breaker_initiated",
+      "circuit_breaker_completed",
+      "error_message",
+      "message",
+      "api_response",
+      "policy_data",
+      "policy_status_response",
+      "circuit_breaker_response",
+    ];
+    const names = wf.stateColumns.map((c) => c.name);
+    for (const c of seed) expect(names).toContain(c);
+    expect(names.filter((n) => !seed.includes(n)).sort()).toEqual(
+      ["api_execution_id", "current_step", "end_time", "steps_completed", "workflow"].sort(),
+    );
+    expect(wf.stateColumns.find((c) => c.name === "policy_data")?.type).toBe("json");
+  });
+
+  it("names every artefact from the spec", () => {
+    expect(wf.names).toMatchObject({
+      statefulModel: "stateful_policy_execution",
+      statelessModel: "stateless_policy_execution",
+      runOperation: "run_policy_execution",
+      getStateOperation: "get_policy_execution_state",
+      dropOperation: "drop_policy_execution_objects",
+    });
+    expect(wf.statusValues).toEqual(["pending", "policy_created", "policy_ready", "completed", "error"]);
+    expect(p.project.secrets).toEqual(["POLICY_API_KEY"]);
+    expect(p.project.envVars).toEqual([{ name: "POLICY_API_ENDPOINT", default: "http://127.0.0.1:8787" }]);
+    expect(p.project.snowflake.hosts).toEqual(["127.0.0.1:8787"]);
+  });
+
+  it("gives every mutating request an idempotency key, and none to reads", () => {
+    const [create, poll, circuit] = wf.definition.steps;
+    expect(create!.idempotency_key).toEqual([{ ref: ["execution", "id"] }]); // set in the spec
+    expect(poll!.idempotency_key).toBeNull();
+    expect(circuit!.idempotency_key).toEqual([
+      { ref: ["execution", "id"] },
+      { text: ":trigger_circuit_breaker" },
+    ]);
+  });
+
+  it("emits stateful artefacts only for workflows with the stateful mode", () => {
+    const statelessOnly = plan(policy.replace("modes: [stateful, stateless]", "modes: [stateless]"));
+    const paths = statelessOnly.files.map((f) => f.path);
+    expect(paths).toContain("models/policy_execution/stateless_policy_execution.sql");
+    expect(paths.some((x) => /stateful_|_success_rate|get_policy|drop_policy/.test(x))).toBe(false);
+    expect(p.files.map((f) => f.path)).toContain("models/policy_execution/stateful_policy_execution.sql");
+  });
+});
+
+describe("render", () => {
+  it("leaves no nunjucks syntax in the output and only escaped spec values", () => {
+    const r = compileSpec(policy, "specs/policy.yaml");
+    expect(r.files?.length).toBeGreaterThan(20);
+    for (const f of r.files ?? []) {
+      expect(f.content, f.path).not.toMatch(/<<|<%|<#/); // openers of the nunjucks delimiters
+      expect(f.content.endsWith("\n")).toBe(true);
+    }
+    const duckdbOnly = compileSpec(policy, "specs/policy.yaml", { targets: ["duckdb"] });
+    expect(duckdbOnly.files?.some((f) => f.path.startsWith("snowflake/"))).toBe(false);
+  });
+
+  it("is deterministic", () => {
+    const a = compileSpec(policy, "specs/policy.yaml").files;
+    const b = compileSpec(policy, "specs/policy.yaml").files;
+    expect(a).toEqual(b);
+  });
+});
