@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { runDbt, type WorkflowSummary } from "./dbt/index.ts";
+import { DEPLOY_HELP, deployCommand } from "./deploy/index.ts";
 import { ExitCode, formatDiagnostic, GenError, type Diagnostic } from "./errors.ts";
 import { resolveScenario, startMockApi, type MockApi } from "./mockapi/index.ts";
 import { compileSpec, type CompileResult } from "./pipeline.ts";
@@ -9,6 +10,7 @@ import type { Target } from "./plan/index.ts";
 import { setupVenv } from "./setup.ts";
 import { STARTER_SPEC } from "./spec/index.ts";
 import { createTerm, type Term } from "./util/term.ts";
+import { WATCH_HELP, watchCommand } from "./watch/cli.ts";
 import { checkOutput, writeOutput } from "./write/index.ts";
 
 const HELP: Record<string, string> = {
@@ -18,10 +20,12 @@ Usage: gen <command> [options]
 
 Commands:
   build <spec...>     validate and generate the dbt project(s)
+  watch [spec|dir...] rebuild on every save of a spec (optionally running a command after each rebuild)
   validate <spec...>  check specs and print every problem with file:line:col
   run <spec>          build, then run the workflows with dbt (optionally against the bundled mock API)
   init [file]         write a commented starter spec
   mock-api            serve the bundled mock policy API
+  deploy <spec|dir>   apply the Snowflake setup SQL (network rule, secrets, integration, procedure, grants)
   setup               create the project-local Python venv with the pinned dbt packages
 
 Run \`gen <command> --help\` for the options of a command.
@@ -44,6 +48,7 @@ of each execution (status, steps, polls, HTTP calls, time).
   --mock-api        start the bundled mock API on 127.0.0.1 and point the spec's connections at it
   --scenario S      mock API scenario: a preset (happy, slow-ready, flaky-5xx, ...) or JSON
   --mode M          which flows to run (default all)
+  --no-state        do not print the state table after the run
   --json            print the summary as JSON on stdout (dbt output goes to stderr)`,
   init: `Usage: gen init [file] [--force]
 
@@ -56,6 +61,8 @@ Admin: GET /__admin/requests, POST /__admin/scenario, POST /__admin/reset. Ctrl-
 
 Creates .venv/ in the gen directory from requirements.txt (pinned dbt-core, dbt-duckdb, dbt-snowflake,
 fakesnow, sqlglot). A fast no-op when it is already current.`,
+  deploy: DEPLOY_HELP,
+  watch: WATCH_HELP,
 };
 
 class UsageError extends GenError {
@@ -99,6 +106,8 @@ export async function main(argv: string[]): Promise<number> {
         return ExitCode.ok;
       case "build":
         return await cmdBuild(rest, term);
+      case "watch":
+        return await watchCommand(rest, term);
       case "validate":
         return cmdValidate(rest, term);
       case "run":
@@ -109,6 +118,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdMockApi(rest, term);
       case "setup":
         return await cmdSetup(rest, term);
+      case "deploy":
+        return await deployCommand(rest, term);
       default:
         throw new UsageError(
           `unknown command "${command}"`,
@@ -309,6 +320,7 @@ async function cmdRun(argv: string[], term: Term): Promise<number> {
     scenario: { type: "string" },
     mode: { type: "string" },
     json: { type: "boolean" },
+    "no-state": { type: "boolean" },
   });
   if (values.help) return help("run", term);
   if (positionals.length !== 1)
@@ -350,8 +362,22 @@ async function cmdRun(argv: string[], term: Term): Promise<number> {
     say(term.paint("bold", `dbt run --select ${selectors.join(" ")}`));
     const dbt = await runDbt(built.outDir, ["run", "--select", ...selectors], {
       env,
-      onLine: (line) => say(term.paint("dim", line)),
+      color: term.color,
+      onLine: (line) => say(line),
     });
+    if (!values.json && !values["no-state"])
+      for (const wf of plan.workflows.filter((w) => w.stateful && mode !== "stateless")) {
+        say(term.paint("bold", `\n${wf.definition.state.table} (latest executions)`));
+        await runDbt(
+          built.outDir,
+          ["--quiet", "run-operation", wf.names.getStateOperation, "--args", "{limit: 5}"],
+          {
+            env,
+            color: term.color,
+            onLine: (line) => say(line),
+          },
+        );
+      }
     const wallMs = Math.round(performance.now() - started);
     const summary = {
       ok: dbt.exitCode === 0,

@@ -67,12 +67,15 @@ export async function runDbt(
     /** aborting kills dbt (SIGTERM, or SIGKILL when hardKill: used to test resume after a crash) */
     signal?: AbortSignal;
     hardKill?: boolean;
+    /** colour in dbt's output (default: only when NO_COLOR is unset and stderr is a terminal) */
+    color?: boolean;
   } = {},
 ): Promise<DbtRunResult> {
   const dbt = options.dbt ?? findDbt(options.env ?? process.env);
   const started = Date.now();
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, DBT_SEND_ANONYMOUS_USAGE_STATS: "false" };
-  if (env.NO_COLOR !== undefined) env.DBT_USE_COLORS = "false";
+  const color = options.color ?? (env.NO_COLOR === undefined && Boolean(process.stderr.isTTY));
+  if (!color) env.DBT_USE_COLORS = "false";
   const child = execa(dbt, [...args, "--project-dir", ".", "--profiles-dir", "."], {
     cwd: projectDir,
     env,

@@ -66,7 +66,9 @@ const scenario = fc.record({
   ready: hostile.filter((s) => s.trim() !== "" && s !== "pending"),
 });
 
-function specText(s: fc.TypeOf<typeof scenario>): string {
+type HostileScenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+function specText(s: HostileScenario): string {
   const q = (v: string) => JSON.stringify(v);
   return `version: 1
 project: { name: prop_project, description: ${q(s.description)}, targets: [duckdb, snowflake] }
