@@ -335,6 +335,15 @@ class HttpCoreTest(unittest.TestCase):
         self.assertEqual(r["body"]["headers"]["Authorization"], "Bearer ***")
         self.assertEqual(r["body"]["headers"]["X-Both"], "***:***")
 
+    def test_a_very_short_secret_does_not_corrupt_responses(self) -> None:
+        # a 1-character "secret" replaced everywhere would turn every "x" in the response into "***"
+        body = json.dumps({"execution_id": "exec_x"})
+        result = json.loads(gen_http_core.http_request("POST", self.server.url("/echo/short"),
+                                                       json.dumps({"Authorization": "Bearer ${secret.K}"}),
+                                                       body, None, lambda name: "x"))
+        self.assertTrue(result["ok"], result)
+        self.assertEqual(result["body"]["body_text"], body)
+
     def test_secret_echoed_back_is_redacted_everywhere(self) -> None:
         headers = {"Authorization": "Bearer ${secret.TOKEN}"}
         for path in ("/leak-json", "/leak-text", "/leak-404"):
