@@ -121,6 +121,30 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
     expect(await project.query("select count(*) as n from policy_execution_attempts")).toEqual([{ n: 4 }]);
   });
 
+  it("operations: run_, get_..._state, run_query, cleanup_, drop_..._objects", async () => {
+    project = await buildProject({ file: "specs/policy.yaml" });
+    const op = (name: string, args?: string) =>
+      project!.dbt(["run-operation", name, ...(args ? ["--args", args] : [])]);
+    const stateless = await op("run_policy_execution", "{mode: stateless}");
+    expect(stateless.exitCode, stateless.output).toBe(0);
+    expect(await project.tables()).toEqual([]); // stateless: nothing written
+    const stateful = await op("run_policy_execution");
+    expect(stateful.exitCode, stateful.output).toBe(0);
+    expect(stateful.output).toMatch(/Workflow result: Workflow completed successfully/);
+    const shown = await op("get_policy_execution_state");
+    expect(shown.output).toMatch(/\| execution_id +\| status/);
+    expect(shown.output).toContain(stateful.summaries[0]!.execution_id);
+    const q = await op("run_query", '{sql: "select count(*) as executions from policy_execution_state"}');
+    expect(q.output).toMatch(/\| executions \|[\s\S]*\| +1 \|/);
+    expect((await op("cleanup_policy_execution")).exitCode).toBe(0);
+    expect(await project.query("select count(*) as n from policy_execution_state")).toEqual([{ n: 1 }]); // recent: kept
+    const bad = await op("run_policy_execution", "{mode: sideways}");
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.output).toMatch(/has no mode 'sideways'/);
+    expect((await op("drop_policy_execution_objects")).exitCode).toBe(0);
+    expect(await project.tables()).toEqual([]);
+  });
+
   it("compile, parse, docs, ls, show and test never call the API", async () => {
     project = await buildProject({ file: "specs/policy.yaml" });
     for (const args of [
