@@ -1,0 +1,256 @@
+/**
+ * `gen deploy` against fakesnow's server, over the real Snowflake REST protocol, with the real snowflake-sdk
+ * (no mock of the driver). fakesnow_server.py documents the two test-only additions: a shim that turns
+ * fakesnow's Arrow result sets into the JSON rowsets the Node driver reads, and a log of every statement
+ * received. fakesnow cannot run network rules, secrets, integrations, Python procedures or grants; those kinds
+ * are answered "success" unexecuted through fakesnow's own nop_regexes switch (listed below). CREATE SCHEMA
+ * runs for real.
+ */
+import { execa } from "execa";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { planDeploy } from "../../generator/deploy/index.ts";
+import { PYTHON, requireVenv } from "../integration/harness.ts";
+import { build, FULL_OPTIONS_SPEC, HERE, ROOT, SPECS } from "./helpers.ts";
+
+/** The statement kinds fakesnow cannot execute: answered "success" without running (fakesnow nop_regexes). */
+const NOT_RUNNABLE_ON_FAKESNOW = [
+  "^CREATE\\s+NETWORK\\s+RULE\\s",
+  "^ALTER\\s+NETWORK\\s+RULE\\s",
+  "^CREATE\\s+SECRET\\s",
+  "^ALTER\\s+SECRET\\s",
+  "^CREATE\\s+EXTERNAL\\s+ACCESS\\s+INTEGRATION\\s",
+  "^ALTER\\s+EXTERNAL\\s+ACCESS\\s+INTEGRATION\\s",
+  "^CREATE\\s+OR\\s+REPLACE\\s+PROCEDURE\\s",
+];
+const GRANTS = "^GRANT\\s";
+
+const SECRET = "deploy-s3cret-'quoted'\\value";
+const GEN = join(ROOT, "bin", "gen.js");
+
+interface LoggedStatement {
+  sql: string;
+  success: boolean;
+  code?: string;
+  message?: string;
+}
+
+interface FakesnowServer {
+  port: number;
+  log: string;
+  statements: () => LoggedStatement[];
+  stop: () => Promise<void>;
+}
+
+async function startFakesnow(nopRegexes: string[]): Promise<FakesnowServer> {
+  const log = join(mkdtempSync(join(tmpdir(), "gen-sf-deploy-")), "statements.jsonl");
+  writeFileSync(log, "");
+  const child = execa(
+    PYTHON,
+    [join(HERE, "fakesnow_server.py"), JSON.stringify({ log, nop_regexes: nopRegexes })],
+    {
+      stdin: "pipe",
+      reject: false,
+      all: true,
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`fakesnow server did not start:\n${seen}`)), 60_000);
+    child.all?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      const m = /READY (\d+)/.exec(seen);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    void child.then(() => reject(new Error(`fakesnow server exited:\n${seen}`)));
+  });
+  return {
+    port,
+    log,
+    statements: () =>
+      readFileSync(log, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as LoggedStatement),
+    stop: async () => {
+      child.stdin?.end();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await child;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Runs `gen deploy` as a user would, with only the given environment (plus PATH/HOME). */
+async function deploy(args: string[], env: Record<string, string>) {
+  const home = mkdtempSync(join(tmpdir(), "gen-sf-home-")); // no ~/.snowflake from the developer's machine
+  const r = await execa("node", [GEN, "deploy", ...args], {
+    cwd: ROOT,
+    reject: false,
+    extendEnv: false,
+    env: { PATH: process.env.PATH ?? "", HOME: home, NO_COLOR: "1", ...env },
+  });
+  return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, all: `${r.stdout}\n${r.stderr}` };
+}
+
+function connectionEnv(port: number): Record<string, string> {
+  return {
+    SNOWFLAKE_ACCOUNT: "fakesnow",
+    SNOWFLAKE_USER: "fake",
+    SNOWFLAKE_PASSWORD: "snow",
+    SNOWFLAKE_HOST: "127.0.0.1",
+    SNOWFLAKE_PORT: String(port),
+    SNOWFLAKE_PROTOCOL: "http",
+    SNOWFLAKE_DATABASE: "EDW",
+    SNOWFLAKE_SCHEMA: "PUBLIC",
+  };
+}
+
+describe("gen deploy --dry-run", () => {
+  it("prints every statement in order, masks the secret, and connects to nothing", async () => {
+    const r = await deploy([join(ROOT, "specs/policy.yaml"), "--dry-run"], { POLICY_API_KEY: SECRET });
+    expect(r.exitCode, r.all).toBe(0);
+    const files = build({ file: SPECS[0] as string }).files.filter((f) => f.path.startsWith("snowflake/"));
+    const expected = planDeploy(files, { POLICY_API_KEY: SECRET }).statements;
+    for (const st of expected) expect(r.stdout).toContain(st.display + ";");
+    const order = expected.map((st) => r.stdout.indexOf(st.display));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(r.stdout).toContain("SET SECRET_STRING = '***'");
+    expect(r.all).not.toContain(SECRET);
+    expect(r.all).not.toContain("deploy-s3cret");
+    expect(r.stderr).toMatch(/dry run: \d+ statements, nothing sent/);
+    // the example's base_url default is the local mock: deploy says Snowflake cannot reach it
+    expect(r.stderr).toMatch(/network rule allows 127\.0\.0\.1:8787, which Snowflake cannot reach/);
+  });
+
+  it("a project directory built with --target snowflake deploys the same statements as its spec", async () => {
+    const { dir } = build({ file: SPECS[1] as string });
+    const fromDir = await deploy([dir, "--dry-run"], {});
+    const fromSpec = await deploy([join(ROOT, "specs/data_export.yaml"), "--dry-run"], {});
+    expect(fromDir.exitCode, fromDir.all).toBe(0);
+    expect(fromDir.stdout).toBe(fromSpec.stdout);
+    expect(fromDir.stderr).toMatch(/EXPORT_API_TOKEN is not set/);
+  });
+
+  it("usage errors: no connection configured, no source", async () => {
+    const noConn = await deploy([join(ROOT, "specs/policy.yaml")], {});
+    expect(noConn.exitCode).toBe(2);
+    expect(noConn.stderr).toMatch(/no Snowflake connection configured/);
+    const none = await deploy([], {});
+    expect(none.exitCode).toBe(2);
+  });
+});
+
+describe("gen deploy against fakesnow's server (snowflake-sdk over HTTP)", () => {
+  let server: FakesnowServer;
+
+  beforeAll(async () => {
+    requireVenv();
+    server = await startFakesnow(NOT_RUNNABLE_ON_FAKESNOW);
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it(
+    "applies every statement in file order, sets the secret without printing it, and is safe to run twice",
+    { timeout: 90_000 },
+    async () => {
+      const before = server.statements().length;
+      const env = { ...connectionEnv(server.port), POLICY_API_KEY: SECRET };
+      const first = await deploy([join(ROOT, "specs/policy.yaml")], env);
+      expect(first.exitCode, first.all).toBe(0);
+      const sent = server.statements().slice(before);
+      const files = build({ file: SPECS[0] as string }).files.filter((f) => f.path.startsWith("snowflake/"));
+      const plan = planDeploy(files, { POLICY_API_KEY: SECRET });
+      // exactly the planned statements, in order, each acknowledged by fakesnow
+      expect(sent.map((s) => s.sql)).toEqual(plan.statements.map((s) => s.sql));
+      expect(sent.every((s) => s.success)).toBe(true);
+      // the value went over the wire to Snowflake (escaped as a Snowflake literal), and nowhere else
+      expect(
+        sent.some(
+          (s) =>
+            s.sql ===
+            "ALTER SECRET EDW.O2C_AUDIT.POLICY_API_KEY SET SECRET_STRING = 'deploy-s3cret-''quoted''\\\\value'",
+        ),
+      ).toBe(true);
+      expect(first.all).not.toContain("deploy-s3cret");
+      expect(first.stderr).toMatch(/deployed: 8 statements applied/);
+      // CREATE SCHEMA is not a nop: fakesnow created it
+      expect(sent[0]?.sql).toBe("CREATE SCHEMA IF NOT EXISTS EDW.O2C_AUDIT");
+
+      const second = await deploy([join(ROOT, "specs/policy.yaml")], env);
+      expect(second.exitCode, second.all).toBe(0);
+      const again = server.statements().slice(before + sent.length);
+      expect(again.map((s) => s.sql)).toEqual(sent.map((s) => s.sql));
+      expect(again.every((s) => s.success)).toBe(true);
+    },
+  );
+
+  it("reads the connection from connections.toml with --connection", { timeout: 60_000 }, async () => {
+    const home = mkdtempSync(join(tmpdir(), "gen-sf-toml-"));
+    const toml = join(home, "connections.toml");
+    writeFileSync(
+      toml,
+      `[gen_test]\naccount = "fakesnow"\nuser = "fake"\npassword = "snow"\nhost = "127.0.0.1"\nport = ${server.port}\nprotocol = "http"\ndatabase = "EDW"\nschema = "PUBLIC"\n`,
+    );
+    chmodSync(toml, 0o600); // the driver refuses a connections file others can read
+    const before = server.statements().length;
+    const r = await deploy([join(ROOT, "specs/data_export.yaml"), "--connection", "gen_test"], {
+      SNOWFLAKE_HOME: home,
+      EXPORT_API_TOKEN: SECRET,
+    });
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stderr).toContain(`[gen_test] of ${toml}`);
+    expect(server.statements().length - before).toBe(7);
+    expect(r.all).not.toContain("deploy-s3cret");
+  });
+});
+
+describe("gen deploy stops at the first failing statement", () => {
+  let server: FakesnowServer;
+
+  beforeAll(async () => {
+    requireVenv();
+    // GRANT is left out of the nop list: fakesnow rejects it, which stands in for any statement Snowflake rejects
+    server = await startFakesnow(NOT_RUNNABLE_ON_FAKESNOW);
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it(
+    "prints the statement and Snowflake's error, exits 4, and sends nothing after it",
+    { timeout: 60_000 },
+    async () => {
+      expect(NOT_RUNNABLE_ON_FAKESNOW).not.toContain(GRANTS);
+      const specFile = join(mkdtempSync(join(tmpdir(), "gen-sf-spec-")), "full.yaml");
+      writeFileSync(specFile, FULL_OPTIONS_SPEC);
+      const r = await deploy([specFile], {
+        ...connectionEnv(server.port),
+        SNOWFLAKE_DATABASE: "ANALYTICS", // fakesnow creates the session's database on login
+        API_PASSWORD: SECRET,
+        OTHER_TOKEN: "other-token-value",
+      });
+      expect(r.exitCode, r.all).toBe(4);
+      const sent = server.statements();
+      const last = sent[sent.length - 1] as LoggedStatement;
+      expect(last.success).toBe(false);
+      expect(last.sql).toBe("GRANT USAGE ON WAREHOUSE TRANSFORM_WH TO ROLE WORKFLOW_RUNNER");
+      expect(sent.slice(0, -1).every((s) => s.success)).toBe(true);
+      expect(sent.filter((s) => s.sql.startsWith("GRANT"))).toHaveLength(1);
+      // the output names the statement, where it comes from, and fakesnow's own error text
+      expect(r.stderr).toMatch(/\[\d+\/\d+\] snowflake\/05_grants\.sql:\d+ failed: /);
+      expect(r.stderr).toContain("GRANT USAGE ON WAREHOUSE TRANSFORM_WH TO ROLE WORKFLOW_RUNNER");
+      expect(r.stderr).toContain(String(last.message).split("\n")[0]);
+      expect(r.stderr).toMatch(/gen deploy stopped at statement \d+ of \d+/);
+      expect(r.all).not.toContain("deploy-s3cret");
+      expect(r.all).not.toContain("other-token-value");
+    },
+  );
+});

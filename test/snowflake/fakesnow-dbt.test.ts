@@ -1,0 +1,319 @@
+/**
+ * dbt-snowflake against fakesnow (in-process: fakesnow replaces snowflake.connector.connect), driving the mock
+ * API. What runs for real and what is rewritten is documented in fakesnow_dbt.py; in short: every statement
+ * dbt and gen's macros issue runs on fakesnow, except the two primitives fakesnow has no equivalent of
+ * (CALL of the HTTP procedure, SYSTEM$WAIT), whose text is asserted here and which are served by the
+ * procedure's own handler / a sleep.
+ */
+import { execa } from "execa";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMockApi, type MockApi } from "../../generator/mockapi/index.ts";
+import { PYTHON, requireVenv } from "../integration/harness.ts";
+import { build, HERE, SPECS, type BuiltProject } from "./helpers.ts";
+
+const SECRET = "fakesnow-t0ken-not-in-any-table";
+type Row = Record<string, unknown>;
+
+interface StepReport {
+  step: { dbt?: string[]; sql?: string; query?: string; scenario?: unknown };
+  success: boolean;
+  rows?: Row[];
+  error?: string;
+  exception?: string | null;
+  rewrites?: number;
+}
+
+interface Report {
+  steps: StepReport[];
+  rewrites: { kind: "call" | "wait"; original: string; sqlglot: string }[];
+  http_results: unknown[];
+}
+
+/** The seed's (000) monitoring queries, verbatim: they must run against gen's state table as written. */
+const SEED_MONITORING = {
+  seed_current: `SELECT * FROM policy_execution_state 
+ORDER BY start_time DESC`,
+  seed_success_rate: `SELECT 
+    COUNT(*) as total_executions,
+    SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) as successful,
+    SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END) as failed,
+    ROUND(100.0 * SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) / COUNT(*), 2) as success_rate_percent
+FROM policy_execution_state
+WHERE start_time >= DATEADD(hour, -24, CURRENT_TIMESTAMP())`,
+  seed_last_hour: `SELECT 
+    execution_id,
+    policy_id,
+    status,
+    poll_count,
+    start_time,
+    message
+FROM policy_execution_state
+WHERE start_time >= DATEADD(hour, -1, CURRENT_TIMESTAMP())
+ORDER BY start_time DESC`,
+};
+
+describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
+  let api: MockApi;
+  let project: BuiltProject;
+  let report: Report;
+  let stdout: string;
+  const byLabel = (label: string): StepReport => {
+    const s = report.steps.find((st) => st.step.query === label);
+    if (!s) throw new Error(`no step ${label}`);
+    return s;
+  };
+  const rows = (label: string): Row[] => {
+    const s = byLabel(label);
+    expect(s.error, label).toBeUndefined();
+    return s.rows ?? [];
+  };
+
+  beforeAll(async () => {
+    requireVenv();
+    api = await startMockApi({ port: 0, scenario: { requireToken: SECRET, pendingPolls: 1 } });
+    project = build({ file: SPECS[0] as string });
+    const vars = `{POLICY_API_ENDPOINT: '${api.url}'}`;
+    const sf = ["--target", "snowflake", "--vars", vars];
+    const state = "policy_execution_state";
+    const steps = [
+      { dbt: ["run", ...sf, "--select", "stateful_policy_execution+", "stateless_policy_execution"] },
+      { query: "state_after_run", sql: `select * from ${state} order by start_time` },
+      { query: "attempts", sql: "select * from policy_execution_attempts order by logged_at, attempt" },
+      ...Object.entries(SEED_MONITORING).map(([query, sql]) => ({ query, sql })),
+      { query: "model_success_rate", sql: "select * from policy_execution_success_rate_24h" },
+      { query: "model_hourly", sql: "select * from policy_execution_hourly_stats" },
+      { query: "model_stateless", sql: "select * from stateless_policy_execution" },
+      // an execution interrupted after step 1 (to resume) and one stuck for 3 hours (to give up)
+      {
+        sql:
+          `insert into ${state} (execution_id, workflow, policy_id, api_execution_id, status, current_step, steps_completed,` +
+          ` poll_count, start_time, completed, message, policy_data) select 'exec_resume_fakesnow', workflow, policy_id,` +
+          ` api_execution_id, 'policy_created', 'poll_policy_status', 1, 0, sysdate(), false, 'interrupted', policy_data` +
+          ` from ${state} where status = 'completed' limit 1`,
+      },
+      {
+        sql:
+          `insert into ${state} (execution_id, workflow, status, current_step, steps_completed, poll_count, start_time,` +
+          ` completed, message) select 'exec_stuck_fakesnow', 'policy_execution', 'policy_created', 'poll_policy_status',` +
+          ` 1, 0, dateadd(hour, -3, sysdate()), false, 'stuck'`,
+      },
+      { query: "model_stuck", sql: "select * from policy_execution_stuck_executions" },
+      { dbt: ["run", ...sf, "--select", "stateful_policy_execution"] },
+      {
+        query: "after_resume",
+        sql: `select * from ${state} where execution_id in ('exec_resume_fakesnow', 'exec_stuck_fakesnow')`,
+      },
+      // a terminal failure: recorded in the state table, and the dbt node fails
+      { scenario: { requireToken: SECRET, pendingPolls: 0, terminalFailure: true } },
+      { dbt: ["run", ...sf, "--select", "stateful_policy_execution"] },
+      {
+        query: "after_failure",
+        sql: `select * from ${state} where status = 'error' and execution_id like 'exec_2%'`,
+      },
+      // cleanup deletes completed executions older than retention_days (7), and their attempt rows
+      {
+        sql:
+          `insert into ${state} (execution_id, workflow, status, steps_completed, poll_count, start_time, completed, message)` +
+          ` select 'exec_old_fakesnow', 'policy_execution', 'completed', 3, 0, dateadd(day, -30, sysdate()), true, 'old'`,
+      },
+      {
+        sql:
+          "insert into policy_execution_attempts (execution_id, workflow, step, attempt, outcome, logged_at)" +
+          " select 'exec_old_fakesnow', 'policy_execution', 'create_policy', 1, 'success', dateadd(day, -30, sysdate())",
+      },
+      { dbt: ["run-operation", "cleanup_policy_execution", ...sf] },
+      { query: "after_cleanup", sql: `select execution_id, status from ${state}` },
+      {
+        query: "attempts_after_cleanup",
+        sql: "select count(*) as n from policy_execution_attempts where execution_id = 'exec_old_fakesnow'",
+      },
+      { dbt: ["test", ...sf, "--select", "stateful_policy_execution", "stateless_policy_execution"] },
+      { dbt: ["run-operation", "get_policy_execution_state", ...sf] },
+      { dbt: ["run-operation", "drop_policy_execution_objects", ...sf] },
+      {
+        query: "after_drop",
+        sql: "select table_name from information_schema.tables where table_name in ('POLICY_EXECUTION_STATE', 'POLICY_EXECUTION_ATTEMPTS')",
+      },
+    ];
+    const reportPath = join(mkdtempSync(join(tmpdir(), "gen-sf-fakesnow-")), "report.json");
+    const config = {
+      project_dir: project.dir,
+      procedure_sql: join(project.dir, "snowflake", "04_gen_http_request_procedure.sql"),
+      database: "EDW",
+      schema: "O2C_AUDIT",
+      mock_url: api.url,
+      secrets: { POLICY_API_KEY: SECRET },
+      steps,
+      report: reportPath,
+    };
+    const r = await execa(PYTHON, [join(HERE, "fakesnow_dbt.py"), JSON.stringify(config)], {
+      reject: false,
+      all: true,
+      cwd: project.dir,
+      // fakesnow ignores the credentials; dbt's profile validation wants them present
+      env: {
+        DBT_SEND_ANONYMOUS_USAGE_STATS: "false",
+        DBT_USE_COLORS: "false",
+        GEN_TARGET: undefined,
+        SNOWFLAKE_ACCOUNT: "fakesnow",
+        SNOWFLAKE_USER: "fake",
+        SNOWFLAKE_PASSWORD: "snow",
+      },
+    });
+    stdout = r.all ?? "";
+    if (r.exitCode !== 0) throw new Error(`fakesnow driver failed:\n${stdout}`);
+    report = JSON.parse(readFileSync(reportPath, "utf8")) as Report;
+  }, 240_000);
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  const dbtSteps = () => report.steps.filter((s) => s.step.dbt);
+
+  it("dbt run of the stateful and stateless models (and the monitoring views) succeeds", () => {
+    const [first] = dbtSteps();
+    expect(first?.success, first?.exception ?? "").toBe(true);
+    const summaries = [...stdout.matchAll(/gen-summary (\{.*\})/g)].map(
+      (m) => JSON.parse(m[1] as string) as Row,
+    );
+    expect(summaries.slice(0, 2).map((s) => [s.mode, s.ok, s.status, s.polls])).toEqual([
+      ["stateful", true, "completed", 2],
+      ["stateless", true, "completed", 2],
+    ]);
+  });
+
+  it("the state table holds the seed's columns, unquoted, with every transition's result", () => {
+    const [row] = rows("state_after_run");
+    expect(row).toBeDefined();
+    // unquoted identifiers: Snowflake (and fakesnow) report them upper-case
+    for (const col of [
+      "EXECUTION_ID",
+      "POLICY_ID",
+      "POLL_COUNT",
+      "STATUS",
+      "START_TIME",
+      "LAST_POLL_TIME",
+      "COMPLETED",
+      "REQUIRES_CIRCUIT_BREAKER",
+      "CIRCUIT_BREAKER_INITIATED",
+      "CIRCUIT_BREAKER_COMPLETED",
+      "ERROR_MESSAGE",
+      "MESSAGE",
+      "API_RESPONSE",
+      "POLICY_DATA",
+      "POLICY_STATUS_RESPONSE",
+      "CIRCUIT_BREAKER_RESPONSE",
+    ])
+      expect(row, col).toHaveProperty(col);
+    expect(row?.STATUS).toBe("completed");
+    expect(row?.COMPLETED).toBe(true);
+    expect(row?.POLL_COUNT).toBe(2);
+    expect(row?.CIRCUIT_BREAKER_COMPLETED).toBe(true);
+    expect(JSON.parse(String(row?.POLICY_DATA))).toMatchObject({ policy_name: "sample_policy" });
+    expect(JSON.parse(String(row?.API_RESPONSE))).toMatchObject({ policy_id: row?.POLICY_ID });
+  });
+
+  it("the attempt log has one row per HTTP call, and no table holds the secret", () => {
+    const attempts = rows("attempts");
+    expect(attempts.map((a) => [a.STEP, a.HTTP_STATUS, a.OUTCOME])).toEqual([
+      ["create_policy", 200, "success"],
+      ["poll_policy_status", 200, "success"],
+      ["poll_policy_status", 200, "success"],
+      ["trigger_circuit_breaker", 200, "success"],
+    ]);
+    const everything = JSON.stringify(report.steps.map((s) => s.rows ?? []));
+    expect(everything).not.toContain(SECRET);
+    // ... while the API did receive it, through the procedure's handler
+    expect(api.requests().some((r) => r.headers["authorization"] === `Bearer ${SECRET}`)).toBe(true);
+  });
+
+  it("the seed's monitoring queries run as written", () => {
+    expect(rows("seed_current").length).toBeGreaterThanOrEqual(1);
+    expect(rows("seed_success_rate")).toEqual([
+      { TOTAL_EXECUTIONS: 1, SUCCESSFUL: 1, FAILED: 0, SUCCESS_RATE_PERCENT: 100 },
+    ]);
+    expect(rows("seed_last_hour").map((r) => r.STATUS)).toEqual(["completed"]);
+  });
+
+  it("the monitoring models and the stateless result read back", () => {
+    expect(rows("model_success_rate")).toEqual([
+      { TOTAL_EXECUTIONS: 1, SUCCESSFUL: 1, FAILED: 0, SUCCESS_RATE_PERCENT: 100 },
+    ]);
+    expect(rows("model_hourly").map((r) => [r.TOTAL_EXECUTIONS, r.SUCCESSFUL])).toEqual([[1, 1]]);
+    const [stateless] = rows("model_stateless");
+    expect(stateless?.WORKFLOW_STATUS).toBe("completed");
+    expect(String(stateless?.EXECUTION_ID)).toMatch(/^stateless_exec_/);
+    expect(JSON.parse(String(stateless?.RESPONSES))).toHaveProperty("trigger_circuit_breaker");
+  });
+
+  it("stuck executions show in the monitoring view, then the next run gives them up and resumes the interrupted one", () => {
+    expect(rows("model_stuck").map((r) => r.EXECUTION_ID)).toEqual(["exec_stuck_fakesnow"]);
+    const run = dbtSteps()[1];
+    expect(run?.success, run?.exception ?? "").toBe(true);
+    const after = Object.fromEntries(rows("after_resume").map((r) => [r.EXECUTION_ID, r]));
+    expect(after.exec_stuck_fakesnow?.STATUS).toBe("error");
+    expect(String(after.exec_stuck_fakesnow?.ERROR_MESSAGE)).toMatch(/^stuck: not finished within 1 hours/);
+    expect(after.exec_resume_fakesnow?.STATUS).toBe("completed");
+    expect(after.exec_resume_fakesnow?.STEPS_COMPLETED).toBe(3);
+    const summaries = [...stdout.matchAll(/gen-summary (\{.*\})/g)].map(
+      (m) => JSON.parse(m[1] as string) as Row,
+    );
+    expect(summaries[2]).toMatchObject({ execution_id: "exec_resume_fakesnow", resumed: true, ok: true });
+    // resumed at step 2: the policy was not created a second time (one stateful + one stateless creation)
+    expect(api.requests().filter((r) => r.endpoint === "create_policy" && r.status === 200)).toHaveLength(3);
+  });
+
+  it("a terminal failure is recorded in the state table and fails the dbt node", () => {
+    const failed = dbtSteps()[2];
+    expect(failed?.success).toBe(false);
+    const [row] = rows("after_failure");
+    expect(row?.STATUS).toBe("error");
+    expect(row?.COMPLETED).toBe(false);
+    expect(String(row?.ERROR_MESSAGE)).toContain("terminal status 'failed'");
+    expect(row?.END_TIME).not.toBeNull();
+  });
+
+  it("cleanup deletes completed executions older than the retention, with their attempt rows", () => {
+    const cleanup = dbtSteps()[3];
+    expect(cleanup?.success, cleanup?.exception ?? "").toBe(true);
+    const ids = rows("after_cleanup").map((r) => r.EXECUTION_ID);
+    expect(ids).not.toContain("exec_old_fakesnow");
+    expect(ids).toContain("exec_resume_fakesnow");
+    expect(ids.length).toBe(4);
+    expect(rows("attempts_after_cleanup")).toEqual([{ N: 0 }]);
+  });
+
+  it("dbt test, get_<wf>_state and drop_<wf>_objects run on the snowflake target", () => {
+    const [, , , , test, getState, drop] = dbtSteps();
+    expect(test?.success, test?.exception ?? "").toBe(true);
+    expect(getState?.success, getState?.exception ?? "").toBe(true);
+    expect(drop?.success, drop?.exception ?? "").toBe(true);
+    expect(rows("after_drop")).toEqual([]);
+    // none of these three called the API
+    expect([test?.rewrites, getState?.rewrites, drop?.rewrites]).toEqual([0, 0, 0]);
+  });
+
+  it("only the two primitives were rewritten, and their SQL is what Snowflake gets", () => {
+    const calls = report.rewrites.filter((r) => r.kind === "call");
+    const waits = report.rewrites.filter((r) => r.kind === "wait");
+    expect(calls.length + waits.length).toBe(report.rewrites.length);
+    expect(calls.length).toBe(api.requests().length);
+    for (const c of calls) {
+      expect(c.original).toMatch(
+        /^call EDW\.O2C_AUDIT\.GEN_HTTP_REQUEST\('(GET|POST)', 'http:\/\/127\.0\.0\.1:\d+\//,
+      );
+      expect(c.sqlglot).toBe("Command"); // sqlglot has no CALL grammar: listed in setup-sql.test.ts's spirit
+      expect(c.original).not.toContain(SECRET); // the placeholder travels, never the value
+      expect(c.original).toContain("${secret.POLICY_API_KEY}");
+    }
+    expect(waits.length).toBeGreaterThanOrEqual(2);
+    for (const w of waits) {
+      expect(w.original).toMatch(/^select system\$wait\(2000, 'MILLISECONDS'\) as slept/);
+      expect(w.sqlglot).toBe("Select");
+    }
+  });
+});

@@ -1,0 +1,84 @@
+/** Shared by the Snowflake-target tests: build a spec for snowflake into a temp dir, read its setup SQL. */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { splitStatements, type SqlStatement } from "../../generator/deploy/sql.ts";
+import type { Plan } from "../../generator/plan/index.ts";
+import { compileSpec } from "../../generator/pipeline.ts";
+import type { FileOutput } from "../../generator/render/index.ts";
+import { writeOutput } from "../../generator/write/index.ts";
+
+export const HERE = fileURLToPath(new URL(".", import.meta.url));
+export const ROOT = join(HERE, "..", "..");
+
+/** The example specs (both must produce valid Snowflake output). */
+export const SPECS = ["specs/policy.yaml", "specs/data_export.yaml"].map((p) => join(ROOT, p));
+
+/** A spec that sets every project.snowflake option that changes the setup SQL (role: grants; secrets schema). */
+export const FULL_OPTIONS_SPEC = `version: 1
+project:
+  name: sf_options
+  targets: [duckdb, snowflake]
+  snowflake:
+    warehouse: TRANSFORM_WH
+    database: ANALYTICS
+    schema: WORKFLOWS
+    role: WORKFLOW_RUNNER
+    external_access_integration: SF_OPTIONS_ACCESS
+    network_rule: SF_OPTIONS_EGRESS
+    secrets_schema: SECRETS
+connections:
+  api:
+    base_url: https://api.example.com/v1
+    auth: { type: basic, username: svc, password: "\${secret.API_PASSWORD}" }
+  other:
+    base_url: http://other.example.com:8080
+    headers: { X-Token: "\${secret.OTHER_TOKEN}" }
+workflows:
+  - name: two_hosts
+    steps:
+      - name: first
+        request: { connection: api, method: GET, path: /a }
+      - name: second
+        request: { connection: other, method: GET, path: /b }
+`;
+
+export interface BuiltProject {
+  dir: string;
+  plan: Plan;
+  files: FileOutput[];
+}
+
+export function build(spec: { file: string } | { text: string; name: string }): BuiltProject {
+  const text = "file" in spec ? readFileSync(spec.file, "utf8") : spec.text;
+  const compiled = compileSpec(text, "file" in spec ? spec.file : spec.name, {
+    targets: ["duckdb", "snowflake"],
+  });
+  if (!compiled.plan || !compiled.files)
+    throw new Error("spec does not compile:\n" + compiled.diagnostics.map((d) => d.message).join("\n"));
+  const dir = mkdtempSync(join(tmpdir(), "gen-sf-"));
+  writeOutput(dir, compiled.files);
+  return { dir, plan: compiled.plan, files: compiled.files };
+}
+
+/** Every statement of the setup SQL (snowflake/*.sql in file order), as gen deploy would send them. */
+export function setupStatements(files: FileOutput[]): SqlStatement[] {
+  return files
+    .filter((f) => f.path.startsWith("snowflake/") && f.path.endsWith(".sql"))
+    .sort((a, b) => a.path.localeCompare(b.path))
+    .flatMap((f) => splitStatements(f.content, f.path));
+}
+
+/** The Python body of every `CREATE ... PROCEDURE ... LANGUAGE PYTHON` statement. */
+export function pythonProcedures(statements: SqlStatement[]): { statement: SqlStatement; body: string }[] {
+  return statements
+    .filter(
+      (s) => /^CREATE\s+(OR\s+REPLACE\s+)?PROCEDURE\b/i.test(s.sql) && /\bLANGUAGE\s+PYTHON\b/i.test(s.sql),
+    )
+    .map((statement) => {
+      const m = /\nAS\n\$\$\n([\s\S]*?)\n\$\$$/.exec(statement.sql);
+      if (!m) throw new Error(`no $$ body in ${statement.file}:${statement.line}`);
+      return { statement, body: m[1] as string };
+    });
+}
