@@ -90,8 +90,12 @@ export function createEnvironment(dir: string = TEMPLATE_DIR): nunjucks.Environm
     ),
   );
   precompile(env, dir, precompiled.compiled);
+  templateDirs.set(env, dir);
   return env;
 }
+
+/** the template directory of each environment made by createEnvironment (for RenderCache) */
+const templateDirs = new WeakMap<nunjucks.Environment, string>();
 
 /** Where compiled templates are cached between processes (compiling them all takes ~50 ms, loading ~5). */
 const CACHE_DIR = fileURLToPath(new URL("../../node_modules/.cache/gen/", import.meta.url));
@@ -157,10 +161,65 @@ function pruneCache(keep: string): void {
 
 let sharedEnv: nunjucks.Environment | undefined;
 
-/** Plan -> files. Pure apart from reading the (immutable) templates. */
+/**
+ * Rendered files kept between renders of successive versions of one spec (gen watch): a file is rendered
+ * again only when something its template can read has changed: the project, the file's own entry, its
+ * workflow, and every workflow for a template that reads `workflows` or includes other templates.
+ */
+export class RenderCache {
+  private readonly files = new Map<string, { key: string; content: string }>();
+  private readonly global = new Map<string, boolean>();
+  hits = 0;
+  misses = 0;
+
+  get(path: string, key: string): string | undefined {
+    const hit = this.files.get(path);
+    if (hit && hit.key === key) {
+      this.hits++;
+      return hit.content;
+    }
+    this.misses++;
+    return undefined;
+  }
+
+  set(path: string, key: string, content: string): void {
+    this.files.set(path, { key, content });
+  }
+
+  /** Drops the entries of files that were not part of the last render. */
+  retain(paths: Set<string>): void {
+    for (const p of this.files.keys()) if (!paths.has(p)) this.files.delete(p);
+  }
+
+  /** Does the template read every workflow (or include another template)? Unknown directory: assume so. */
+  readsAll(env: nunjucks.Environment, template: string): boolean {
+    let r = this.global.get(template);
+    if (r === undefined) {
+      const dir = templateDirs.get(env);
+      try {
+        const src = dir ? readFileSync(join(dir, template), "utf8") : "";
+        r = !dir || /\bworkflows\b/.test(src) || /<%-?\s*(include|import|from|extends)\b/.test(src);
+      } catch {
+        r = true;
+      }
+      this.global.set(template, r);
+    }
+    return r;
+  }
+}
+
+/** A digest of the plan's plain data (its types hold no Map, Set or function, which JSON would drop). */
+function digest(value: unknown): string {
+  return createHash("sha1")
+    .update(JSON.stringify(value) ?? "undefined")
+    .digest("base64");
+}
+
+/** Plan -> files. Pure apart from reading the (immutable) templates. With a cache, see RenderCache. */
 export function render(
   plan: Plan,
   env: nunjucks.Environment = (sharedEnv ??= createEnvironment()),
+  cache?: RenderCache,
 ): FileOutput[] {
   const byName = new Map<string, WorkflowPlan>(plan.workflows.map((w) => [w.name, w]));
   const base = {
@@ -170,17 +229,31 @@ export function render(
     ns: escape.jinjaString(plan.project.name),
   };
   const templates = new Map<string, nunjucks.Template>();
-  return plan.files.map((file) => {
+  // cache keys: digests of the project and of each workflow; "all" stands for every workflow
+  let keys: { project: string; all: string; wf: Map<string, string> } | undefined;
+  if (cache) {
+    const wfKeys = new Map(plan.workflows.map((w) => [w.name, digest(w)]));
+    keys = { project: digest(plan.project), all: digest([...wfKeys.values()]), wf: wfKeys };
+  }
+  const keyOf = (file: Plan["files"][number], wf: WorkflowPlan | undefined): string | undefined => {
+    if (!cache || !keys) return undefined;
+    const all = cache.readsAll(env, file.template) ? keys.all : "";
+    return `${keys.project}|${JSON.stringify(file)}|${wf ? keys.wf.get(wf.name) : ""}|${all}`;
+  };
+  const files = plan.files.map((file) => {
     const wf = file.workflow ? byName.get(file.workflow) : undefined;
-    let template = templates.get(file.template);
-    if (!template) templates.set(file.template, (template = env.getTemplate(file.template, true)));
-    const content = template.render({ ...base, wf, file });
-    return {
-      path: file.path,
-      content: normalise(content),
-      ...(file.workflow ? { workflow: file.workflow } : {}),
-    };
+    const key = keyOf(file, wf);
+    let content = key === undefined ? undefined : cache?.get(file.path, key);
+    if (content === undefined) {
+      let template = templates.get(file.template);
+      if (!template) templates.set(file.template, (template = env.getTemplate(file.template, true)));
+      content = normalise(template.render({ ...base, wf, file }));
+      if (key !== undefined) cache?.set(file.path, key, content);
+    }
+    return { path: file.path, content, ...(file.workflow ? { workflow: file.workflow } : {}) };
   });
+  cache?.retain(new Set(plan.files.map((f) => f.path)));
+  return files;
 }
 
 /**

@@ -11,10 +11,12 @@ import type { FSWatcher } from "chokidar";
 import type { ResultPromise } from "execa";
 import { VENV_DIR } from "../dbt/index.ts";
 import { ExitCode, formatDiagnostic, GenError, type Diagnostic } from "../errors.ts";
-import { compileSpec } from "../pipeline.ts";
-import type { Target } from "../plan/index.ts";
+import type { CompileResult } from "../pipeline.ts";
+import { buildPlan, type Target } from "../plan/index.ts";
+import { listTemplates, RenderCache, render } from "../render/index.ts";
+import { parseSpec, type Spec } from "../spec/index.ts";
 import type { Term } from "../util/term.ts";
-import { MANIFEST_FILE, removeOutput, STAGING_PREFIX, writeOutput } from "../write/index.ts";
+import { MANIFEST_FILE, removeOutput, STAGING_PREFIX, WriteMemo, writeOutput } from "../write/index.ts";
 
 export interface WatchOptions {
   /** spec files and directories of specs (every *.yaml / *.yml below them that looks like a spec) */
@@ -77,6 +79,10 @@ interface SpecState {
   /** text of the last compiled version (to notice saves whose event chokidar throttled away) */
   text?: string;
   warnings: string;
+  /** rendered files of the last build: a save re-renders only the files whose inputs changed */
+  cache: RenderCache;
+  /** files written before: unchanged ones are checked by stat instead of being read again */
+  memo: WriteMemo;
 }
 
 const SKIP_DIRS = new Set(["node_modules", "target", "logs", "dbt_packages", "__pycache__"]);
@@ -263,7 +269,7 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
       this.specs.delete(abs);
       if (!state.outDir) return null;
       try {
-        const r = removeOutput(state.outDir);
+        const r = removeOutput(state.outDir, { memo: state.memo });
         return { ...empty, status: "removed", outDir: state.outDir, ...r, removedWorkflows: state.workflows };
       } catch (e) {
         this.specs.set(abs, state);
@@ -271,11 +277,16 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
       }
     }
     if (!state && !this.files.has(abs) && !LOOKS_LIKE_SPEC.test(text)) return null;
-    const next: SpecState = state ?? { workflows: [], warnings: "" };
+    const next: SpecState = state ?? {
+      workflows: [],
+      warnings: "",
+      cache: new RenderCache(),
+      memo: new WriteMemo(),
+    };
     next.text = text;
     this.specs.set(abs, next);
     try {
-      const result = compileSpec(text, spec, this.options.targets ? { targets: this.options.targets } : {});
+      const result = this.compile(text, spec, next.cache);
       if (!result.files || !result.plan)
         return { ...empty, status: "failed", diagnostics: result.diagnostics, outDir: next.outDir };
       const outDir = this.outDirFor(result.plan.project.name);
@@ -301,7 +312,7 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
           ],
         };
       }
-      const w = writeOutput(outDir, result.files, { force: this.options.force });
+      const w = writeOutput(outDir, result.files, { force: this.options.force, memo: next.memo });
       const previous = next.outDir;
       const workflows = result.plan.workflows.map((wf) => wf.name);
       const removedWorkflows = next.workflows.filter((n) => !workflows.includes(n));
@@ -309,7 +320,7 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
       next.workflows = workflows;
       if (previous && previous !== outDir) {
         // the project was renamed: its old directory goes the way of a deleted spec
-        const r = removeOutput(previous);
+        const r = removeOutput(previous, { memo: next.memo });
         this.log(`${this.show(previous)}: ${r.removed.length} files of the former project name removed`);
       }
       const warnings = result.diagnostics.filter((d) => d.severity === "warning");
@@ -320,6 +331,18 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
     } catch (e) {
       return { ...empty, status: "failed", outDir: next.outDir, diagnostics: diagnosticsOf(e) };
     }
+  }
+
+  private templates?: string[];
+
+  /** pipeline.compileSpec, with a render cache: load -> validate -> plan -> render. */
+  private compile(text: string, file: string, cache: RenderCache): CompileResult {
+    const { spec, diagnostics } = parseSpec(text, file);
+    if (!spec) return { diagnostics };
+    const targets = this.options.targets;
+    const effective: Spec = targets ? { ...spec, project: { ...spec.project, targets } } : spec;
+    const plan = buildPlan(effective, (this.templates ??= listTemplates()));
+    return { spec, plan, files: render(plan, undefined, cache), diagnostics };
   }
 
   private report(b: SpecBuild, batchMs: number): void {

@@ -50,6 +50,62 @@ export interface WriteOptions {
   force?: boolean;
   /** test seam: replaces some of the mutating fs calls */
   fs?: Partial<WriteFs>;
+  /** what a long-running process (gen watch) learnt from its previous writes to this directory */
+  memo?: WriteMemo;
+}
+
+interface Known {
+  content: string;
+  sha256: string;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+/**
+ * The files one long-running process (gen watch) wrote or read, with their content, hash and identity
+ * (inode, size, mtime, ctime). A file whose identity has not changed since is not read again: any edit,
+ * even one that restores the old mtime, changes its ctime. Used only to skip work, never to decide
+ * ownership (that is the manifest's job).
+ */
+export class WriteMemo {
+  private readonly files = new Map<string, Known>();
+
+  /** the content of `path` if it is still the file we last saw */
+  current(path: string): string | undefined {
+    const k = this.files.get(path);
+    if (!k) return undefined;
+    try {
+      const st = nodeFs.statSync(path);
+      if (st.ino === k.ino && st.size === k.size && st.mtimeMs === k.mtimeMs && st.ctimeMs === k.ctimeMs)
+        return k.content;
+    } catch {
+      // gone: read as usual
+    }
+    this.files.delete(path);
+    return undefined;
+  }
+
+  sha256(path: string, content: string): string | undefined {
+    const k = this.files.get(path);
+    return k && k.content === content ? k.sha256 : undefined;
+  }
+
+  remember(path: string, content: string, sha?: string): void {
+    try {
+      const st = nodeFs.statSync(path);
+      const { ino, size, mtimeMs, ctimeMs } = st;
+      this.files.set(path, { content, sha256: sha ?? sha256(content), ino, size, mtimeMs, ctimeMs });
+    } catch {
+      this.files.delete(path);
+    }
+  }
+
+  forget(path?: string): void {
+    if (path === undefined) this.files.clear();
+    else this.files.delete(path);
+  }
 }
 
 export function sha256(content: string): string {
@@ -78,10 +134,13 @@ export function readManifest(outDir: string): Manifest | null {
 }
 
 /** The manifest gen writes for `files`: stable text, so an unchanged build leaves it untouched. */
-export function manifestText(files: FileOutput[]): string {
+export function manifestText(
+  files: FileOutput[],
+  hashOf: (f: FileOutput) => string = (f) => sha256(f.content),
+): string {
   const next: Manifest = { generator: "gen", version: 1, files: {} };
   for (const f of files)
-    next.files[f.path] = { sha256: sha256(f.content), ...(f.workflow ? { workflow: f.workflow } : {}) };
+    next.files[f.path] = { sha256: hashOf(f), ...(f.workflow ? { workflow: f.workflow } : {}) };
   return JSON.stringify(next, null, 2) + "\n";
 }
 
@@ -241,10 +300,21 @@ function applyOutput(
   if (rootIs !== null && rootIs !== "dir") throw conflictError(root, [`${root} is not a directory`], false);
   const manifest = rootIs === null ? null : readManifest(root);
   if (rootIs === null && files.length === 0) return result;
-  const text = options.keepManifest ? manifestText(files) : null;
+  const memo = options.memo;
+  const hashes = new Map<string, string>();
+  const hashOf = (f: FileOutput) => {
+    const h = memo?.sha256(join(root, f.path), f.content) ?? sha256(f.content);
+    hashes.set(f.path, h);
+    return h;
+  };
+  const text = options.keepManifest ? manifestText(files, hashOf) : null;
 
   // A new output directory: build it beside its final place and rename it in one step.
-  if (rootIs === null && text !== null) return writeFresh(root, files, text, fs);
+  if (rootIs === null && text !== null) {
+    const r = writeFresh(root, files, text, fs);
+    if (memo) for (const f of files) memo.remember(join(root, f.path), f.content, hashes.get(f.path));
+    return r;
+  }
 
   const owned = manifest?.files ?? {};
   const tree = new Tree(root);
@@ -265,7 +335,12 @@ function applyOutput(
       conflicts.push(`${f.path} is a ${kind === "dir" ? "directory" : "special file"}`);
     else if (kind === null) toWrite.push({ file: f, target, replaces: false });
     else {
-      const current = readIfFile(tree, target);
+      let current = memo?.current(target);
+      if (current === undefined) {
+        current = readIfFile(tree, target) ?? undefined;
+        if (current !== undefined && current === f.content && owned[f.path])
+          memo?.remember(target, current, hashes.get(f.path));
+      }
       if (current === f.content && owned[f.path]) result.unchanged.push(f.path);
       else if (!owned[f.path] && !options.force) conflicts.push(`${f.path} was not written by gen`);
       else toWrite.push({ file: f, target, replaces: true });
@@ -277,39 +352,33 @@ function applyOutput(
   const manifestChanged = text === null ? currentManifest !== null : currentManifest !== text;
   if (toWrite.length === 0 && toRemove.length === 0 && !manifestChanged) return result;
 
+  // One flat staging directory: new content as n<i>, displaced files as o<i> (no directory tree to create
+  // and remove: on a busy disk every mkdir/rmdir costs milliseconds, and this runs on every watch save).
   const staging = join(root, `${STAGING_PREFIX}${process.pid}-${Date.now()}`);
-  const stagedNew = join(staging, "new");
-  const stagedOld = join(staging, "old");
   // directories known to exist (created here, or directories before the write and not removed since)
   const made = new Set<string>();
   const gone = new Set<string>();
   const isDir = (d: string) => made.has(d) || (!gone.has(d) && tree.kind(d) === "dir");
-  const mkdirs = (dir: string, undo?: (() => void)[]) => {
+  const mkdirs = (dir: string, undo: (() => void)[]) => {
     const missing: string[] = [];
     for (let d = dir; !isDir(d) && d !== dirname(d); d = dirname(d)) missing.push(d);
     for (let i = missing.length - 1; i >= 0; i--) {
       const d = missing[i] as string;
       fs.mkdirSync(d);
       made.add(d);
-      undo?.push(() => {
+      undo.push(() => {
         realFs.rmdirSync(d);
         made.delete(d);
       });
     }
   };
+  const stagedManifest = join(staging, "manifest");
 
   // 1. stage: nothing in the output directory changes yet (apart from the staging directory itself)
   try {
-    for (const d of [staging, stagedNew, stagedOld]) {
-      fs.mkdirSync(d);
-      made.add(d);
-    }
-    for (const w of toWrite) {
-      const staged = join(stagedNew, w.file.path);
-      mkdirs(dirname(staged));
-      fs.writeFileSync(staged, w.file.content);
-    }
-    if (text !== null) fs.writeFileSync(join(staging, MANIFEST_FILE), text);
+    fs.mkdirSync(staging);
+    toWrite.forEach((w, i) => fs.writeFileSync(join(staging, `n${i}`), w.file.content));
+    if (text !== null) fs.writeFileSync(stagedManifest, text);
   } catch (e) {
     nodeFs.rmSync(staging, { recursive: true, force: true });
     throw writeFailed(root, e);
@@ -318,27 +387,29 @@ function applyOutput(
   // 2. commit: every step is journaled and undone in reverse order if a later one fails (undo steps use
   // the real fs calls: options.fs only injects failures into the forward steps)
   const undo: (() => void)[] = [];
-  const moveAside = (target: string, path: string) => {
-    const aside = join(stagedOld, path);
-    mkdirs(dirname(aside));
+  let displaced = 0;
+  const moveAside = (target: string) => {
+    const aside = join(staging, `o${displaced++}`);
     fs.renameSync(target, aside);
     undo.push(() => realFs.renameSync(aside, target));
   };
   try {
-    for (const r of toRemove) moveAside(r.target, r.path);
-    for (const w of toWrite) {
+    for (const r of toRemove) moveAside(r.target);
+    toWrite.forEach((w, i) => {
       mkdirs(dirname(w.target), undo);
-      if (w.replaces) moveAside(w.target, w.file.path);
-      fs.renameSync(join(stagedNew, w.file.path), w.target);
-      undo.push(() => realFs.renameSync(w.target, join(stagedNew, w.file.path)));
-    }
-    if (currentManifest !== null) moveAside(manifestPath, MANIFEST_FILE);
+      if (w.replaces) moveAside(w.target);
+      const staged = join(staging, `n${i}`);
+      fs.renameSync(staged, w.target);
+      undo.push(() => realFs.renameSync(w.target, staged));
+    });
+    if (currentManifest !== null) moveAside(manifestPath);
     if (text !== null) {
-      fs.renameSync(join(staging, MANIFEST_FILE), manifestPath);
-      undo.push(() => realFs.renameSync(manifestPath, join(staging, MANIFEST_FILE)));
+      fs.renameSync(stagedManifest, manifestPath);
+      undo.push(() => realFs.renameSync(manifestPath, stagedManifest));
     }
     for (const r of toRemove) removeEmptyParents(root, dirname(r.target), fs, undo, gone);
   } catch (e) {
+    memo?.forget();
     const failures: unknown[] = [];
     for (let i = undo.length - 1; i >= 0; i--) {
       try {
@@ -357,8 +428,14 @@ function applyOutput(
     throw writeFailed(root, e);
   }
   nodeFs.rmSync(staging, { recursive: true, force: true });
-  for (const w of toWrite) result.written.push(w.file.path);
-  for (const r of toRemove) result.removed.push(r.path);
+  for (const w of toWrite) {
+    result.written.push(w.file.path);
+    memo?.remember(w.target, w.file.content, hashes.get(w.file.path));
+  }
+  for (const r of toRemove) {
+    result.removed.push(r.path);
+    memo?.forget(r.target);
+  }
   return result;
 }
 

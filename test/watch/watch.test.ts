@@ -17,7 +17,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { specYaml, type SpecOptions } from "../../bench/spec.ts";
-import { readManifest } from "../../generator/write/index.ts";
+import { compileSpec } from "../../generator/pipeline.ts";
+import { checkOutput, readManifest } from "../../generator/write/index.ts";
 import { startWatch, type ExecEvent, type RebuildEvent, type Watcher } from "../../generator/watch/index.ts";
 
 let dir: string;
@@ -134,6 +135,9 @@ describe("gen watch", { timeout: 60_000 }, () => {
         "variant 2",
       ),
     );
+    // watch's cached, incremental rebuilds leave exactly what a fresh build would
+    const fresh = compileSpec(readFileSync(specPath(), "utf8"), "specs/w.yaml").files ?? [];
+    expect(checkOutput(out(), fresh)).toEqual({ stale: [], missing: [], extra: [] });
   });
 
   it("a broken save prints diagnostics and leaves the output as it was; the next good save rebuilds", async () => {
