@@ -55,7 +55,8 @@ export interface SetupFile {
 
 const SECRET_CREATE =
   /^CREATE\s+SECRET\s+IF\s+NOT\s+EXISTS\s+((?:[A-Za-z_][A-Za-z0-9_$]*\.){0,2}([A-Za-z_][A-Za-z0-9_$]*))/i;
-const NETWORK_RULE = /^CREATE\s+NETWORK\s+RULE\b[\s\S]*?VALUE_LIST\s*=\s*\(([^)]*)\)/i;
+const NETWORK_RULE =
+  /^(?:CREATE|ALTER)\s+(?:OR\s+(?:ALTER|REPLACE)\s+)?NETWORK\s+RULE\b[\s\S]*?VALUE_LIST\s*=\s*\(([^)]*)\)/i;
 const UNREACHABLE_HOST = /^(localhost|127\.|0\.0\.0\.0|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|\[?::1\]?)/i;
 
 /** A Snowflake string literal: backslash is an escape character there, so it is doubled too. */

@@ -19,12 +19,10 @@ import { build, FULL_OPTIONS_SPEC, HERE, setupStatements, SPECS, type BuiltProje
  */
 const SQLGLOT_EXPECTED: Record<string, string> = {
   "CREATE SCHEMA": "Create",
-  "CREATE NETWORK RULE": "Command",
-  "ALTER NETWORK RULE": "Command",
+  "CREATE OR ALTER NETWORK RULE": "Command",
   "CREATE SECRET": "Command",
   "ALTER SECRET": "Command", // added by gen deploy to set the value
-  "CREATE EXTERNAL ACCESS INTEGRATION": "Command",
-  "ALTER EXTERNAL ACCESS INTEGRATION": "Command",
+  "CREATE OR REPLACE EXTERNAL ACCESS INTEGRATION": "Command",
   "CREATE OR REPLACE PROCEDURE": "Create",
   "GRANT ON WAREHOUSE": "Grant",
   "GRANT ON DATABASE": "Grant",
@@ -40,7 +38,7 @@ function kindOf(sql: string): string {
   );
   if (grant) return `GRANT ON ${(grant[1] as string).toUpperCase()}`;
   const m =
-    /^(CREATE\s+OR\s+REPLACE\s+PROCEDURE|CREATE\s+SCHEMA|(?:CREATE|ALTER)\s+(?:NETWORK\s+RULE|SECRET|EXTERNAL\s+ACCESS\s+INTEGRATION))\b/i.exec(
+    /^(CREATE\s+OR\s+REPLACE\s+PROCEDURE|CREATE\s+SCHEMA|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE|CREATE\s+OR\s+REPLACE\s+EXTERNAL\s+ACCESS\s+INTEGRATION|(?:CREATE|ALTER)\s+SECRET)\b/i.exec(
       sql,
     );
   return m ? (m[1] as string).toUpperCase().replace(/\s+/g, " ") : `UNKNOWN: ${sql.slice(0, 40)}`;
@@ -95,11 +93,11 @@ describe("snowflake setup SQL: properties", () => {
     const statements = setupStatements(project.files);
     const sf = project.plan.project.snowflake;
 
-    it(`${name}: every statement is idempotent (IF NOT EXISTS, OR REPLACE, ALTER ... SET, GRANT)`, () => {
+    it(`${name}: every statement is idempotent (IF NOT EXISTS, OR REPLACE, OR ALTER, GRANT)`, () => {
       expect(statements.length).toBeGreaterThan(0);
       for (const s of statements)
         expect(s.sql, `${s.file}:${s.line}`).toMatch(
-          /^(CREATE\s+(SCHEMA|NETWORK\s+RULE|SECRET|EXTERNAL\s+ACCESS\s+INTEGRATION)\s+IF\s+NOT\s+EXISTS\s|CREATE\s+OR\s+REPLACE\s+PROCEDURE\s|ALTER\s+(NETWORK\s+RULE|EXTERNAL\s+ACCESS\s+INTEGRATION)\s+\S+\s+SET\s|GRANT\s)/,
+          /^(CREATE\s+(SCHEMA|SECRET)\s+IF\s+NOT\s+EXISTS\s|CREATE\s+OR\s+REPLACE\s+(PROCEDURE|EXTERNAL\s+ACCESS\s+INTEGRATION)\s|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE\s|GRANT\s)/,
         );
     });
 
@@ -107,12 +105,12 @@ describe("snowflake setup SQL: properties", () => {
       const lists = statements
         .filter((s) => /NETWORK\s+RULE/.test(s.sql))
         .map((s) => /VALUE_LIST = \(([^)]*)\)/.exec(s.sql)?.[1]);
-      expect(lists).toHaveLength(2); // CREATE ... IF NOT EXISTS, then ALTER ... SET (converges on re-deploy)
+      expect(lists).toHaveLength(1); // CREATE OR ALTER: converges on re-deploy, never dropped
       for (const list of lists) expect(list).toBe(sf.hosts.map((h) => `'${h}'`).join(", "));
       expect(sf.hosts.length).toBeGreaterThan(0);
       expect(statements.map((s) => s.sql).join("\n")).not.toMatch(/0\.0\.0\.0|'\*'/);
       const eai = statements.filter((s) => /EXTERNAL ACCESS INTEGRATION/.test(s.sql));
-      expect(eai).toHaveLength(2);
+      expect(eai).toHaveLength(1);
       for (const s of eai) expect(s.sql).toMatch(/ALLOWED_NETWORK_RULES = \([A-Za-z0-9_.]+\)\n/);
     });
 

@@ -56,7 +56,7 @@ describe("planDeploy", () => {
     {
       path: "snowflake/01_network_rule.sql",
       content:
-        "CREATE NETWORK RULE IF NOT EXISTS R MODE = EGRESS TYPE = HOST_PORT VALUE_LIST = ('api.example.com:443', '127.0.0.1:8787');",
+        "CREATE OR ALTER NETWORK RULE R TYPE = HOST_PORT VALUE_LIST = ('api.example.com:443', '127.0.0.1:8787') MODE = EGRESS;",
     },
   ];
 
