@@ -76,7 +76,7 @@ describe("gen CLI", () => {
     writeFileSync(join(dir, "out", "dbt_project.yml"), "name: mine\n");
     const r = await gen(["build", join(process.cwd(), "specs/policy.yaml"), "-o", "out"], dir);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/gen did not write: dbt_project\.yml.*--force/);
+    expect(r.stderr).toMatch(/dbt_project\.yml was not written by gen.*--force/);
     expect(readdirSync(join(dir, "out"))).toEqual(["dbt_project.yml"]);
     expect(readFileSync(join(dir, "out", "dbt_project.yml"), "utf8")).toBe("name: mine\n");
   });
