@@ -4,10 +4,12 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { runDbt } from "../../generator/dbt/index.ts";
 import { requireVenv } from "../integration/harness.ts";
-import { build, SPECS } from "./helpers.ts";
+import { build, removeTempDirs, SPECS } from "./helpers.ts";
+
+afterAll(removeTempDirs);
 
 /** No SNOWFLAKE_* / GEN_TARGET from the developer's shell may leak into these runs. */
 function cleanEnv(): NodeJS.ProcessEnv {

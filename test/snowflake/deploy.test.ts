@@ -7,13 +7,14 @@
  * runs for real.
  */
 import { execa } from "execa";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planDeploy } from "../../generator/deploy/index.ts";
 import { PYTHON, requireVenv } from "../integration/harness.ts";
-import { build, FULL_OPTIONS_SPEC, HERE, ROOT, SPECS } from "./helpers.ts";
+import { build, FULL_OPTIONS_SPEC, HERE, ROOT, SPECS, removeTempDirs, tempDir } from "./helpers.ts";
+
+afterAll(removeTempDirs);
 
 /** The statement kinds fakesnow cannot execute: answered "success" without running (fakesnow nop_regexes). */
 const NOT_RUNNABLE_ON_FAKESNOW = [
@@ -43,7 +44,7 @@ interface FakesnowServer {
 }
 
 async function startFakesnow(nopRegexes: string[]): Promise<FakesnowServer> {
-  const log = join(mkdtempSync(join(tmpdir(), "gen-sf-deploy-")), "statements.jsonl");
+  const log = join(tempDir("gen-sf-deploy-"), "statements.jsonl");
   writeFileSync(log, "");
   const child = execa(
     PYTHON,
@@ -86,7 +87,7 @@ async function startFakesnow(nopRegexes: string[]): Promise<FakesnowServer> {
 
 /** Runs `gen deploy` as a user would, with only the given environment (plus PATH/HOME). */
 async function deploy(args: string[], env: Record<string, string>) {
-  const home = mkdtempSync(join(tmpdir(), "gen-sf-home-")); // no ~/.snowflake from the developer's machine
+  const home = tempDir("gen-sf-home-"); // no ~/.snowflake from the developer's machine
   const r = await execa("node", [GEN, "deploy", ...args], {
     cwd: ROOT,
     reject: false,
@@ -191,7 +192,7 @@ describe("gen deploy against fakesnow's server (snowflake-sdk over HTTP)", () =>
   );
 
   it("reads the connection from connections.toml with --connection", { timeout: 60_000 }, async () => {
-    const home = mkdtempSync(join(tmpdir(), "gen-sf-toml-"));
+    const home = tempDir("gen-sf-toml-");
     const toml = join(home, "connections.toml");
     writeFileSync(
       toml,
@@ -227,7 +228,7 @@ describe("gen deploy stops at the first failing statement", () => {
     { timeout: 60_000 },
     async () => {
       expect(NOT_RUNNABLE_ON_FAKESNOW).not.toContain(GRANTS);
-      const specFile = join(mkdtempSync(join(tmpdir(), "gen-sf-spec-")), "full.yaml");
+      const specFile = join(tempDir("gen-sf-spec-"), "full.yaml");
       writeFileSync(specFile, FULL_OPTIONS_SPEC);
       const r = await deploy([specFile], {
         ...connectionEnv(server.port),

@@ -6,13 +6,14 @@
  * procedure's own handler / a sleep.
  */
 import { execa } from "execa";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockApi, type MockApi } from "../../generator/mockapi/index.ts";
 import { PYTHON, requireVenv } from "../integration/harness.ts";
-import { build, HERE, SPECS, type BuiltProject } from "./helpers.ts";
+import { build, HERE, SPECS, type BuiltProject, removeTempDirs, tempDir } from "./helpers.ts";
+
+afterAll(removeTempDirs);
 
 const SECRET = "fakesnow-t0ken-not-in-any-table";
 type Row = Record<string, unknown>;
@@ -138,7 +139,7 @@ describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
         sql: "select table_name from information_schema.tables where table_name in ('POLICY_EXECUTION_STATE', 'POLICY_EXECUTION_ATTEMPTS')",
       },
     ];
-    const reportPath = join(mkdtempSync(join(tmpdir(), "gen-sf-fakesnow-")), "report.json");
+    const reportPath = join(tempDir("gen-sf-fakesnow-"), "report.json");
     const config = {
       project_dir: project.dir,
       procedure_sql: join(project.dir, "snowflake", "04_gen_http_request_procedure.sql"),

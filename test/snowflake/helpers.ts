@@ -1,5 +1,5 @@
 /** Shared by the Snowflake-target tests: build a spec for snowflake into a temp dir, read its setup SQL. */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,6 +44,19 @@ workflows:
         request: { connection: other, method: GET, path: /b }
 `;
 
+const created: string[] = [];
+
+/** A fresh temp directory, removed by removeTempDirs() (each test file calls it in afterAll). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export interface BuiltProject {
   dir: string;
   plan: Plan;
@@ -57,7 +70,7 @@ export function build(spec: { file: string } | { text: string; name: string }): 
   });
   if (!compiled.plan || !compiled.files)
     throw new Error("spec does not compile:\n" + compiled.diagnostics.map((d) => d.message).join("\n"));
-  const dir = mkdtempSync(join(tmpdir(), "gen-sf-"));
+  const dir = tempDir("gen-sf-");
   writeOutput(dir, compiled.files);
   return { dir, plan: compiled.plan, files: compiled.files };
 }

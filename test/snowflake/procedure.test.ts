@@ -4,8 +4,7 @@
  * secret API), really talks to the bundled mock API.
  */
 import { execa } from "execa";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockApi, type MockApi } from "../../generator/mockapi/index.ts";
@@ -15,10 +14,14 @@ import {
   FULL_OPTIONS_SPEC,
   HERE,
   pythonProcedures,
+  removeTempDirs,
   setupStatements,
   SPECS,
+  tempDir,
   type BuiltProject,
 } from "./helpers.ts";
+
+afterAll(removeTempDirs);
 
 const SECRET = "sf-s3cret-value-never-returned";
 
@@ -33,7 +36,7 @@ describe("snowflake procedure: Python bodies compile and embed gen_http_core ver
       requireVenv();
       const procedures = pythonProcedures(setupStatements(project.files));
       expect(procedures.length).toBeGreaterThanOrEqual(1);
-      const dir = mkdtempSync(join(tmpdir(), "gen-sf-pyc-"));
+      const dir = tempDir("gen-sf-pyc-");
       for (const [i, p] of procedures.entries()) {
         const file = join(dir, `procedure_${i}.py`);
         writeFileSync(file, p.body);

@@ -4,13 +4,23 @@
  * have: idempotent statements only, a least-privilege network rule, one secret per ${secret.X}.
  */
 import { execa } from "execa";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { planDeploy } from "../../generator/deploy/index.ts";
 import { PYTHON, requireVenv } from "../integration/harness.ts";
-import { build, FULL_OPTIONS_SPEC, HERE, setupStatements, SPECS, type BuiltProject } from "./helpers.ts";
+import {
+  build,
+  FULL_OPTIONS_SPEC,
+  HERE,
+  setupStatements,
+  SPECS,
+  type BuiltProject,
+  removeTempDirs,
+  tempDir,
+} from "./helpers.ts";
+
+afterAll(removeTempDirs);
 
 /**
  * Statement kind -> the expression sqlglot (Snowflake dialect) parses it into. "Command" means sqlglot has no
@@ -67,7 +77,7 @@ describe("snowflake setup SQL: sqlglot (Snowflake dialect)", () => {
     async () => {
       requireVenv();
       const all = projects.flatMap(([name, p]) => deployStatements(p).map((sql) => ({ name, sql })));
-      const file = join(mkdtempSync(join(tmpdir(), "gen-sf-glot-")), "statements.json");
+      const file = join(tempDir("gen-sf-glot-"), "statements.json");
       writeFileSync(file, JSON.stringify(all.map((s) => s.sql)));
       const r = await execa(PYTHON, [join(HERE, "sqlglot_check.py"), file], { reject: false, all: true });
       expect(r.exitCode, r.all).toBe(0);
