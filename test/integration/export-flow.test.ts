@@ -1,16 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { buildProject, TEST_SECRET, type Project } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { useProjects, TEST_SECRET, type Project } from "./harness.ts";
 
 // A second spec with 4 steps and entirely different names: nothing in the runtime is policy-specific.
 describe("specs/data_export.yaml on DuckDB", { timeout: 180_000 }, () => {
+  const build = useProjects();
   let project: Project | undefined;
-  afterEach(async () => {
-    await project?.close();
-    project = undefined;
-  });
 
   it("runs request -> poll -> manifest -> ack, stateful and stateless", async () => {
-    project = await buildProject({ file: "specs/data_export.yaml" }, { pendingPolls: 2 });
+    project = await build({ file: "specs/data_export.yaml" }, { pendingPolls: 2 });
     const run = await project.dbt(["run"]);
     expect(run.exitCode, run.output).toBe(0);
 

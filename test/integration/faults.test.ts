@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { buildProject, type Project } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { useProjects, type Project } from "./harness.ts";
 
 // The fault matrix: real dbt + DuckDB against the mock API's fault scenarios.
 // Spec: test/fixtures/integration/fault.yaml (retry 3 attempts, backoff 0.2 s, timeout 1 s, poll max 4).
@@ -28,11 +28,8 @@ async function waitFor(condition: () => boolean, ms: number): Promise<void> {
 }
 
 describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
+  const build = useProjects();
   let project: Project | undefined;
-  afterEach(async () => {
-    await project?.close();
-    project = undefined;
-  });
 
   const state = () => project!.query("select * from policy_execution_state order by start_time");
   const attempts = () =>
@@ -41,7 +38,7 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
     );
 
   it("5xx twice then success: retried within the call, one policy", async () => {
-    project = await buildProject(SPEC, { failFirst: 2, failStatus: 503 });
+    project = await build(SPEC, { failFirst: 2, failStatus: 503 });
     const run = await project.dbt(STATEFUL);
     expect(run.exitCode, run.output).toBe(0);
     const [row] = await state();
@@ -80,7 +77,7 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
   });
 
   it("429 with Retry-After: waits at least that long, then succeeds", async () => {
-    project = await buildProject(SPEC, { failFirst: 1, failStatus: 429, retryAfterS: 1 });
+    project = await build(SPEC, { failFirst: 1, failStatus: 429, retryAfterS: 1 });
     const run = await project.dbt(STATEFUL);
     expect(run.exitCode, run.output).toBe(0);
     const creates = project.api.requests().filter((r) => r.endpoint === "create_policy");
@@ -90,7 +87,7 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
   });
 
   it("timeout then success", async () => {
-    project = await buildProject(SPEC, { hangFirst: 1 });
+    project = await build(SPEC, { hangFirst: 1 });
     const run = await project.dbt(STATEFUL);
     expect(run.exitCode, run.output).toBe(0);
     const [first, second] = await attempts();
@@ -101,7 +98,7 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
   });
 
   it("connection refused for the whole run: error recorded, dbt fails, bounded retries", async () => {
-    project = await buildProject(SPEC);
+    project = await build(SPEC);
     project.env.POLICY_API_ENDPOINT = `http://127.0.0.1:${await closedPort()}`;
     const started = Date.now();
     const run = await project.dbt(STATEFUL);
@@ -117,7 +114,7 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
   });
 
   it("invalid JSON fails the step at once, naming step, URL and status", async () => {
-    project = await buildProject(SPEC, { invalidJsonOn: ["create_policy"] });
+    project = await build(SPEC, { invalidJsonOn: ["create_policy"] });
     const run = await project.dbt(STATEFUL);
     expect(run.exitCode).not.toBe(0);
     const [row] = await state();
@@ -129,7 +126,7 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
   });
 
   it("a 4xx other than 429 is not retried", async () => {
-    project = await buildProject(SPEC, { failFirst: 1, failStatus: 400 });
+    project = await build(SPEC, { failFirst: 1, failStatus: 400 });
     const run = await project.dbt(STATEFUL);
     expect(run.exitCode).not.toBe(0);
     expect(await attempts()).toEqual([
@@ -139,7 +136,7 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
   });
 
   it("a missing output path fails the step, naming the path", async () => {
-    project = await buildProject({
+    project = await build({
       text: FAULT_TEXT.replace("policy_id: $.policy_id", "policy_id: $.policy.id"),
     });
     const run = await project.dbt(STATEFUL);
@@ -150,7 +147,7 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
   });
 
   it("the poll's overall timeout_s is enforced before sleeping past it", async () => {
-    project = await buildProject(
+    project = await build(
       { text: FAULT_TEXT.replace("interval_s: 0.5", "interval_s: 0.5\n          timeout_s: 1.2") },
       { pendingPolls: 1000 },
     );
@@ -164,7 +161,7 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
   });
 
   it("terminal failed status from the poll stops the workflow", async () => {
-    project = await buildProject(SPEC, { pendingPolls: 1, terminalFailure: true });
+    project = await build(SPEC, { pendingPolls: 1, terminalFailure: true });
     const run = await project.dbt(STATEFUL);
     expect(run.exitCode).not.toBe(0);
     const [row] = await state();
@@ -176,7 +173,7 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
   });
 
   it("killed during the poll, the next run resumes the same execution: create called once", async () => {
-    project = await buildProject(SPEC, { pendingPolls: 1000 });
+    project = await build(SPEC, { pendingPolls: 1000 });
     const api = project.api;
     const abort = new AbortController();
     const killed = project.dbt(STATEFUL, { signal: abort.signal, hardKill: true });
@@ -203,7 +200,7 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
   });
 
   it("an execution stuck longer than stuck_after_hours is marked error and a new one starts", async () => {
-    project = await buildProject(SPEC, { pendingPolls: 1000 });
+    project = await build(SPEC, { pendingPolls: 1000 });
     const first = await project.dbt(STATEFUL);
     expect(first.exitCode).not.toBe(0); // poll exhausted -> error; make it look unfinished and old instead
     await project.exec(
@@ -221,7 +218,7 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
   });
 
   it("two consecutive runs: the second starts a fresh execution", async () => {
-    project = await buildProject(SPEC);
+    project = await build(SPEC);
     expect((await project.dbt(STATEFUL)).exitCode).toBe(0);
     expect((await project.dbt(STATEFUL)).exitCode).toBe(0);
     const rows = await state();

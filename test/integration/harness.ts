@@ -2,6 +2,7 @@ import { execa } from "execa";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach } from "vitest";
 import { runDbt, VENV_DIR, type DbtRunResult } from "../../generator/dbt/index.ts";
 import { startMockApi, type MockApi, type Scenario } from "../../generator/mockapi/index.ts";
 import { compileSpec } from "../../generator/pipeline.ts";
@@ -29,6 +30,39 @@ export interface Project {
   tables: () => Promise<string[]>;
   close: () => Promise<void>;
 }
+
+/** For a describe block: builds projects like buildProject and closes each one after its test. */
+export function useProjects(): typeof buildProject {
+  const open: Project[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((p) => p.close()));
+  });
+  return async (...args) => {
+    const project = await buildProject(...args);
+    open.push(project);
+    return project;
+  };
+}
+
+/** The state table columns of seed 000, which specs/policy.yaml must reproduce. */
+export const SEED_STATE_COLUMNS = [
+  "execution_id",
+  "policy_id",
+  "poll_count",
+  "status",
+  "start_time",
+  "last_poll_time",
+  "completed",
+  "requires_circuit_breaker",
+  "circuit_breaker_initiated",
+  "circuit_breaker_completed",
+  "error_message",
+  "message",
+  "api_response",
+  "policy_data",
+  "policy_status_response",
+  "circuit_breaker_response",
+];
 
 export const TEST_SECRET = "s3cr3t-T0ken-do-not-leak";
 

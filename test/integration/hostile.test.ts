@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { buildProject, TEST_SECRET, type Project } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { useProjects, TEST_SECRET, type Project } from "./harness.ts";
 
 // Every spec value below would break naive SQL, Jinja, YAML or Python generation.
 const NASTY = `it's "quoted" \\ back{{ var('x') }}{% if true %}{# c #}$$ -- ; drop table x; ünï ✓ 🚀`;
@@ -70,17 +70,11 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("hostile spec values and secrets", { timeout: 240_000 }, () => {
+  const build = useProjects();
   let project: Project | undefined;
-  afterEach(async () => {
-    await project?.close();
-    project = undefined;
-  });
 
   it("round-trip exactly into the API requests, and dbt build (run + tests) passes", async () => {
-    project = await buildProject(
-      { text: SPEC, name: "hostile.yaml" },
-      { pendingPolls: 1, readyStatus: READY },
-    );
+    project = await build({ text: SPEC, name: "hostile.yaml" }, { pendingPolls: 1, readyStatus: READY });
     const run = await project.dbt(["build"]);
     expect(run.exitCode, run.output).toBe(0);
 
@@ -124,7 +118,7 @@ describe("hostile spec values and secrets", { timeout: 240_000 }, () => {
 
   it("a secret is redacted from error messages and tables when the API echoes it", async () => {
     // requireToken makes the mock answer 401 with a message; the response body must not carry the secret
-    project = await buildProject({ text: SPEC, name: "hostile.yaml" }, { requireToken: "another-token" });
+    project = await build({ text: SPEC, name: "hostile.yaml" }, { requireToken: "another-token" });
     const run = await project.dbt(["run", "--select", "stateful_hostile_flow"]);
     expect(run.exitCode).not.toBe(0);
     expect(run.output).toMatch(/HTTP 401/);

@@ -1,21 +1,18 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runDbt } from "../../generator/dbt/index.ts";
-import { buildProject, PYTHON, type Project } from "./harness.ts";
+import { useProjects, PYTHON, type Project } from "./harness.ts";
 import { execa } from "execa";
 
 // The generated project also works as a local package inside an existing dbt project.
 describe("as a local package", { timeout: 180_000 }, () => {
+  const build = useProjects();
   let project: Project | undefined;
-  afterEach(async () => {
-    await project?.close();
-    project = undefined;
-  });
 
   it("runs its workflow from the root project", async () => {
-    project = await buildProject({ file: "specs/policy.yaml" });
+    project = await build({ file: "specs/policy.yaml" });
     const root = mkdtempSync(join(tmpdir(), "gen-root-"));
     mkdirSync(join(root, "models"));
     writeFileSync(join(root, "models", "mine.sql"), "select 1 as x\n");

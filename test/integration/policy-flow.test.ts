@@ -1,16 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { buildProject, TEST_SECRET, type Project } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { SEED_STATE_COLUMNS, TEST_SECRET, useProjects, type Project } from "./harness.ts";
 
 // Real dbt + real DuckDB + the bundled mock API on 127.0.0.1: nothing here imitates an engine.
 describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
+  const build = useProjects();
   let project: Project | undefined;
-  afterEach(async () => {
-    await project?.close();
-    project = undefined;
-  });
 
   it("stateful success with 2 pending polls records every step", async () => {
-    project = await buildProject({ file: "specs/policy.yaml" }, { pendingPolls: 2 });
+    project = await build({ file: "specs/policy.yaml" }, { pendingPolls: 2 });
     const run = await project.dbt(["run", "--select", "stateful_policy_execution"]);
     expect(run.exitCode, run.output).toBe(0);
 
@@ -30,25 +27,7 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
       error_message: null,
     });
     // the seed's state table, column for column (plus the generic ones)
-    for (const col of [
-      "execution_id",
-      "policy_id",
-      "poll_count",
-      "status",
-      "start_time",
-      "last_poll_time",
-      "completed",
-      "requires_circuit_breaker",
-      "circuit_breaker_initiated",
-      "circuit_breaker_completed",
-      "error_message",
-      "message",
-      "api_response",
-      "policy_data",
-      "policy_status_response",
-      "circuit_breaker_response",
-    ])
-      expect(Object.keys(row)).toContain(col);
+    for (const col of SEED_STATE_COLUMNS) expect(Object.keys(row)).toContain(col);
 
     const created = project.api.requests().filter((r) => r.endpoint === "create_policy");
     expect(created).toHaveLength(1);
@@ -79,7 +58,7 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
   });
 
   it("stateless success writes no state: only the result model exists", async () => {
-    project = await buildProject({ file: "specs/policy.yaml" }, { pendingPolls: 1 });
+    project = await build({ file: "specs/policy.yaml" }, { pendingPolls: 1 });
     const run = await project.dbt(["run", "--select", "stateless_policy_execution"]);
     expect(run.exitCode, run.output).toBe(0);
     expect(await project.tables()).toEqual(["stateless_policy_execution"]);
@@ -98,7 +77,7 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
   });
 
   it("a poll that exhausts max_attempts records the error and fails the dbt node", async () => {
-    project = await buildProject({ file: "specs/policy.yaml" }, { pendingPolls: 1000 });
+    project = await build({ file: "specs/policy.yaml" }, { pendingPolls: 1000 });
     const run = await project.dbt(["run", "--select", "stateful_policy_execution"]);
     expect(run.exitCode).not.toBe(0);
     expect(run.output).toMatch(
@@ -122,7 +101,7 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
   });
 
   it("operations: run_, get_..._state, run_query, cleanup_, drop_..._objects", async () => {
-    project = await buildProject({ file: "specs/policy.yaml" });
+    project = await build({ file: "specs/policy.yaml" });
     const op = (name: string, args?: string) =>
       project!.dbt(["run-operation", name, ...(args ? ["--args", args] : [])]);
     const stateless = await op("run_policy_execution", "{mode: stateless}");
@@ -146,7 +125,7 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
   });
 
   it("compile, parse, docs, ls, show and test never call the API", async () => {
-    project = await buildProject({ file: "specs/policy.yaml" });
+    project = await build({ file: "specs/policy.yaml" });
     for (const args of [
       ["compile"],
       ["parse"],

@@ -5,6 +5,7 @@ import { buildPlan, hostPort } from "../../generator/plan/index.ts";
 import { compileTemplate, compileValue } from "../../generator/plan/templates.ts";
 import { listTemplates } from "../../generator/render/index.ts";
 import { parseSpec } from "../../generator/spec/index.ts";
+import { SEED_STATE_COLUMNS } from "../integration/harness.ts";
 
 const policy = readFileSync("specs/policy.yaml", "utf8");
 
@@ -53,24 +54,7 @@ describe("plan of specs/policy.yaml", () => {
   const wf = p.workflows[0]!;
 
   it("reproduces the seed's state table, column for column, plus the generic columns", () => {
-    const seed = [
-      "execution_id",
-      "policy_id",
-      "poll_count",
-      "status",
-      "start_time",
-      "last_poll_time",
-      "completed",
-      "requires_circuit_breaker",
-      "circuit_breaker_initiated",
-      "circuit_breaker_completed",
-      "error_message",
-      "message",
-      "api_response",
-      "policy_data",
-      "policy_status_response",
-      "circuit_breaker_response",
-    ];
+    const seed = SEED_STATE_COLUMNS;
     const names = wf.stateColumns.map((c) => c.name);
     for (const c of seed) expect(names).toContain(c);
     expect(names.filter((n) => !seed.includes(n)).sort()).toEqual(
