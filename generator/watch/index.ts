@@ -49,6 +49,8 @@ export interface SpecBuild {
   /** workflows that the previous build of this spec had and this one has not */
   removedWorkflows: string[];
   diagnostics: Diagnostic[];
+  /** milliseconds per stage of a build: parse (load + validate), plan, render, write */
+  timings?: { parse: number; plan: number; render: number; write: number };
 }
 
 export interface RebuildEvent {
@@ -286,7 +288,8 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
     next.text = text;
     this.specs.set(abs, next);
     try {
-      const result = this.compile(text, spec, next.cache);
+      const timings = { parse: 0, plan: 0, render: 0, write: 0 };
+      const result = this.compile(text, spec, next.cache, timings);
       if (!result.files || !result.plan)
         return { ...empty, status: "failed", diagnostics: result.diagnostics, outDir: next.outDir };
       const outDir = this.outDirFor(result.plan.project.name);
@@ -312,7 +315,9 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
           ],
         };
       }
+      const writeStarted = performance.now();
       const w = writeOutput(outDir, result.files, { force: this.options.force, memo: next.memo });
+      timings.write = performance.now() - writeStarted;
       const previous = next.outDir;
       const workflows = result.plan.workflows.map((wf) => wf.name);
       const removedWorkflows = next.workflows.filter((n) => !workflows.includes(n));
@@ -327,7 +332,7 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
       const warningKey = warnings.map((d) => formatDiagnostic(d)).join("\n");
       const shown = warningKey !== next.warnings ? warnings : [];
       next.warnings = warningKey;
-      return { ...empty, status: "built", outDir, ...w, removedWorkflows, diagnostics: shown };
+      return { ...empty, status: "built", outDir, ...w, removedWorkflows, diagnostics: shown, timings };
     } catch (e) {
       return { ...empty, status: "failed", outDir: next.outDir, diagnostics: diagnosticsOf(e) };
     }
@@ -336,13 +341,25 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
   private templates?: string[];
 
   /** pipeline.compileSpec, with a render cache: load -> validate -> plan -> render. */
-  private compile(text: string, file: string, cache: RenderCache): CompileResult {
+  private compile(
+    text: string,
+    file: string,
+    cache: RenderCache,
+    timings: { parse: number; plan: number; render: number },
+  ): CompileResult {
+    const t0 = performance.now();
     const { spec, diagnostics } = parseSpec(text, file);
+    const t1 = performance.now();
+    timings.parse = t1 - t0;
     if (!spec) return { diagnostics };
     const targets = this.options.targets;
     const effective: Spec = targets ? { ...spec, project: { ...spec.project, targets } } : spec;
     const plan = buildPlan(effective, (this.templates ??= listTemplates()));
-    return { spec, plan, files: render(plan, undefined, cache), diagnostics };
+    const t2 = performance.now();
+    const files = render(plan, undefined, cache);
+    timings.plan = t2 - t1;
+    timings.render = performance.now() - t2;
+    return { spec, plan, files, diagnostics };
   }
 
   private report(b: SpecBuild, batchMs: number): void {

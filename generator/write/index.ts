@@ -328,6 +328,11 @@ function applyOutput(
   const toWrite: { file: FileOutput; target: string; replaces: boolean }[] = [];
   for (const f of files) {
     const target = targetOf(root, f.path);
+    // still the very file this process wrote or read (same inode, size, mtime, ctime), with this content
+    if (owned[f.path] && memo?.current(target) === f.content) {
+      result.unchanged.push(f.path);
+      continue;
+    }
     const blocker = tree.blockingAncestor(target, removing);
     const kind = tree.kind(target);
     if (blocker) conflicts.push(`${relative(root, blocker)} is a file where gen needs a directory`);
@@ -335,12 +340,8 @@ function applyOutput(
       conflicts.push(`${f.path} is a ${kind === "dir" ? "directory" : "special file"}`);
     else if (kind === null) toWrite.push({ file: f, target, replaces: false });
     else {
-      let current = memo?.current(target);
-      if (current === undefined) {
-        current = readIfFile(tree, target) ?? undefined;
-        if (current !== undefined && current === f.content && owned[f.path])
-          memo?.remember(target, current, hashes.get(f.path));
-      }
+      const current = readIfFile(tree, target);
+      if (current === f.content && owned[f.path]) memo?.remember(target, current, hashes.get(f.path));
       if (current === f.content && owned[f.path]) result.unchanged.push(f.path);
       else if (!owned[f.path] && !options.force) conflicts.push(`${f.path} was not written by gen`);
       else toWrite.push({ file: f, target, replaces: true });
