@@ -30,7 +30,7 @@ Commands:
 
 Run \`gen <command> --help\` for the options of a command.
 
-Exit codes: 0 ok, 1 spec problems or stale output, 2 usage, 3 dbt failed, 70 internal error.`,
+Exit codes: 0 ok, 1 spec problems or stale output, 2 usage, 3 dbt failed, 4 deploy failed, 70 internal error.`,
   build: `Usage: gen build <spec...> [-o DIR] [--target duckdb|snowflake|all] [--check] [--force] [--json]
 
   -o, --out DIR   output directory (default out/<project name>; with several specs, DIR/<project name>)
@@ -123,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
       default:
         throw new UsageError(
           `unknown command "${command}"`,
-          "commands: build, validate, run, init, mock-api, setup",
+          "commands: build, validate, run, watch, init, mock-api, setup, deploy",
         );
     }
   } catch (e) {

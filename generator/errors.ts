@@ -4,6 +4,7 @@ export const ExitCode = {
   specProblems: 1,
   usage: 2,
   dbtFailed: 3,
+  deployFailed: 4,
   internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

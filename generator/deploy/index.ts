@@ -16,7 +16,7 @@ import { splitStatements, SqlSplitError, statementLabel, type SqlStatement } fro
 export { splitStatements, statementLabel, type SqlStatement } from "./sql.ts";
 
 /** Exit code of a deploy stopped by a failing statement (or a failed connection). */
-export const DEPLOY_FAILED = 4;
+export const DEPLOY_FAILED = ExitCode.deployFailed;
 
 export const DEPLOY_HELP = `Usage: gen deploy <spec.yaml | project dir> [--dry-run] [--connection NAME] [--json]
 

@@ -7,6 +7,7 @@ import type {
   FilePlan,
   Plan,
   ProjectPlan,
+  SnowflakeObjects,
   StepDef,
   TemplatePartDef,
   WorkflowDef,
@@ -70,10 +71,45 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
       secretsSchema: sf.secrets_schema ?? null,
       hosts: [...hosts].sort(),
       secrets: [...secrets].sort(),
+      objects: snowflakeObjects(name, sf, [...secrets].sort()),
     },
     envVars: [...env].map(([n, d]) => ({ name: n, default: d })).sort((a, b) => a.name.localeCompare(b.name)),
     secrets: [...secrets].sort(),
     genVersion: GEN_VERSION,
+  };
+}
+
+/**
+ * Where each Snowflake object lives. A name the spec gives with dots is taken as qualified; a bare name goes
+ * into project.snowflake.database.schema (or the session's current schema when that is not set).
+ */
+function snowflakeObjects(
+  project: string,
+  sf: Spec["project"]["snowflake"] & object,
+  secrets: string[],
+): SnowflakeObjects {
+  const upper = project.toUpperCase();
+  const schema = sf.schema
+    ? sf.database && !sf.schema.includes(".")
+      ? `${sf.database}.${sf.schema}`
+      : sf.schema
+    : null;
+  const inSchema = (n: string) => (n.includes(".") || !schema ? n : `${schema}.${n}`);
+  const secretsSchema = sf.secrets_schema
+    ? sf.database && !sf.secrets_schema.includes(".")
+      ? `${sf.database}.${sf.secrets_schema}`
+      : sf.secrets_schema
+    : null;
+  const procedureName = `${upper}_HTTP_REQUEST`;
+  return {
+    schema,
+    secretsSchema,
+    networkRule: inSchema(sf.network_rule ?? `${upper}_API_EGRESS`),
+    integration: sf.external_access_integration ?? defaultExternalAccessIntegration(project),
+    procedure: inSchema(procedureName),
+    procedureName,
+    secrets: secrets.map((n) => ({ name: n, object: secretsSchema ? `${secretsSchema}.${n}` : inSchema(n) })),
+    dbtProject: sf.dbt_project_object ?? inSchema(upper),
   };
 }
 

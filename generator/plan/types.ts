@@ -129,10 +129,26 @@ export interface ProjectPlan {
     /** host:port of every connection, for the network rule */
     hosts: string[];
     secrets: string[];
+    /** Object names as they appear in the setup SQL, qualified where the spec says where they live. */
+    objects: SnowflakeObjects;
   };
   envVars: { name: string; default: string | null }[];
   secrets: string[];
   genVersion: string;
+}
+
+export interface SnowflakeObjects {
+  /** DB.SCHEMA or SCHEMA of the generated objects; null: the session's current schema */
+  schema: string | null;
+  /** schema of the SECRET objects when project.snowflake.secrets_schema is set (qualified) */
+  secretsSchema: string | null;
+  networkRule: string;
+  integration: string;
+  /** the HTTP procedure, named after the project so that two gen projects in one schema never clash */
+  procedure: string;
+  procedureName: string;
+  secrets: { name: string; object: string }[];
+  dbtProject: string;
 }
 
 export interface FilePlan {

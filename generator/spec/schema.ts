@@ -35,16 +35,30 @@ const duckdbSchema = z
   })
   .describe("settings of the duckdb target");
 
+/** Snowflake object names go into DDL unquoted: an identifier, or up to three of them joined by dots. */
+const SNOWFLAKE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$/;
+const snowflakeName = (description: string) =>
+  z
+    .string()
+    .regex(SNOWFLAKE_NAME, {
+      message: "must be an unquoted Snowflake name: letters, digits, _ and $, optionally DB.SCHEMA.NAME",
+    })
+    .describe(description);
+
 const snowflakeSchema = z
   .strictObject({
-    warehouse: text("warehouse for tasks and procedures").optional(),
-    database: text("database of the generated objects").optional(),
-    schema: text("schema of the generated objects").optional(),
-    role: text("role that owns the generated objects").optional(),
-    external_access_integration: text("EXTERNAL ACCESS INTEGRATION used by the HTTP procedure").optional(),
-    dbt_project_object: text("DBT PROJECT object (database.schema.name) for EXECUTE DBT PROJECT").optional(),
-    network_rule: text("NETWORK RULE that lists the hosts of the connections").optional(),
-    secrets_schema: text("schema that holds the SECRET objects for ${secret.X}").optional(),
+    warehouse: snowflakeName("warehouse for tasks and procedures").optional(),
+    database: snowflakeName("database of the generated objects").optional(),
+    schema: snowflakeName("schema of the generated objects").optional(),
+    role: snowflakeName("role that owns the generated objects").optional(),
+    external_access_integration: snowflakeName(
+      "EXTERNAL ACCESS INTEGRATION used by the HTTP procedure",
+    ).optional(),
+    dbt_project_object: snowflakeName(
+      "DBT PROJECT object (database.schema.name) for EXECUTE DBT PROJECT",
+    ).optional(),
+    network_rule: snowflakeName("NETWORK RULE that lists the hosts of the connections").optional(),
+    secrets_schema: snowflakeName("schema that holds the SECRET objects for ${secret.X}").optional(),
   })
   .describe("settings of the snowflake target; used by that target only");
 

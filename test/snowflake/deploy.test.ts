@@ -123,7 +123,20 @@ describe("gen deploy --dry-run", () => {
     expect(r.all).not.toContain(SECRET);
     expect(r.all).not.toContain("deploy-s3cret");
     expect(r.stderr).toMatch(/dry run: \d+ statements, nothing sent/);
-    // the example's base_url default is the local mock: deploy says Snowflake cannot reach it
+    expect(r.stderr).not.toMatch(/cannot reach/); // the example's default host is a public one
+  });
+
+  it("warns when the network rule would allow only a loopback host", async () => {
+    const spec = join(tempDir("gen-deploy-loopback-"), "loopback.yaml");
+    writeFileSync(
+      spec,
+      readFileSync(join(ROOT, "specs/policy.yaml"), "utf8").replace(
+        "https://dbttest.free.beeceptor.com",
+        "http://127.0.0.1:8787",
+      ),
+    );
+    const r = await deploy([spec, "--dry-run"], { POLICY_API_KEY: SECRET });
+    expect(r.exitCode, r.all).toBe(0);
     expect(r.stderr).toMatch(/network rule allows 127\.0\.0\.1:8787, which Snowflake cannot reach/);
   });
 

@@ -305,7 +305,7 @@ describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
     expect(calls.length).toBe(api.requests().length);
     for (const c of calls) {
       expect(c.original).toMatch(
-        /^call EDW\.O2C_AUDIT\.GEN_HTTP_REQUEST\('(GET|POST)', 'http:\/\/127\.0\.0\.1:\d+\//,
+        /^call EDW\.O2C_AUDIT\.POLICY_WORKFLOWS_HTTP_REQUEST\('(GET|POST)', 'http:\/\/127\.0\.0\.1:\d+\//,
       );
       expect(c.sqlglot).toBe("Command"); // sqlglot has no CALL grammar: listed in setup-sql.test.ts's spirit
       expect(c.original).not.toContain(SECRET); // the placeholder travels, never the value

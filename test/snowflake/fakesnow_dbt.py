@@ -12,7 +12,7 @@ variants of gen's dispatched macros), every statement they issue parsed and tran
 by DuckDB. What fakesnow cannot run, and what this driver does instead (each rewrite is written to the report,
 and the tests assert on it):
 
-  * `CALL <db>.<schema>.GEN_HTTP_REQUEST(...)`: fakesnow has no procedures. The statement text produced by
+  * `CALL <db>.<schema>.<PROJECT>_HTTP_REQUEST(...)`: fakesnow has no procedures. The statement text produced by
     snowflake__gen_http_request_sql is rewritten, prefix only, to `select gen_http_request(...)`, a DuckDB
     Python UDF whose body is the procedure's own handler: the Python between the `$$` of
     snowflake/04_gen_http_request_procedure.sql, loaded as a module with a stand-in `_snowflake` module whose
@@ -37,7 +37,7 @@ from fakesnow.instance import FakeSnow
 
 from sfproc import load_handler
 
-_CALL_RE = re.compile(r"^\s*call\s+(?:[A-Za-z_][A-Za-z0-9_$]*\.){0,2}GEN_HTTP_REQUEST\s*\(", re.IGNORECASE)
+_CALL_RE = re.compile(r"^\s*call\s+(?:[A-Za-z_][A-Za-z0-9_$]*\.){0,2}[A-Za-z0-9_$]*_HTTP_REQUEST\s*\(", re.IGNORECASE)
 _WAIT_RE = re.compile(r"^\s*select\s+system\$wait\(\s*(\d+)\s*,\s*'MILLISECONDS'\s*\)", re.IGNORECASE)
 
 

@@ -144,7 +144,7 @@ describe("snowflake setup SQL: properties", () => {
       for (const s of sf.secrets)
         expect(text).toMatch(new RegExp(`GRANT READ ON SECRET \\S+\\.${s} TO ROLE ${sf.role}`));
       expect(text).toMatch(
-        /GRANT USAGE ON PROCEDURE \S+\.GEN_HTTP_REQUEST\(VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR\)/,
+        /GRANT USAGE ON PROCEDURE \S+_HTTP_REQUEST\(VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR\)/,
       );
     });
   }

@@ -73,8 +73,17 @@ describe("plan of specs/policy.yaml", () => {
     });
     expect(wf.statusValues).toEqual(["pending", "policy_created", "policy_ready", "completed", "error"]);
     expect(p.project.secrets).toEqual(["POLICY_API_KEY"]);
-    expect(p.project.envVars).toEqual([{ name: "POLICY_API_ENDPOINT", default: "http://127.0.0.1:8787" }]);
-    expect(p.project.snowflake.hosts).toEqual(["127.0.0.1:8787"]);
+    expect(p.project.envVars).toEqual([
+      { name: "POLICY_API_ENDPOINT", default: "https://dbttest.free.beeceptor.com" },
+    ]);
+    expect(p.project.snowflake.hosts).toEqual(["dbttest.free.beeceptor.com:443"]);
+    expect(p.project.snowflake.objects).toMatchObject({
+      procedure: "EDW.O2C_AUDIT.POLICY_WORKFLOWS_HTTP_REQUEST",
+      networkRule: "EDW.O2C_AUDIT.POLICY_WORKFLOWS_API_EGRESS",
+      integration: "POLICY_API_ACCESS",
+      secrets: [{ name: "POLICY_API_KEY", object: "EDW.O2C_AUDIT.POLICY_API_KEY" }],
+      dbtProject: "EDW.O2C_AUDIT.DBT_O2C_ENHANCED",
+    });
   });
 
   it("gives every mutating request an idempotency key, and none to reads", () => {

@@ -94,12 +94,16 @@ def _parse_retry_after(value: Optional[str]) -> Optional[float]:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
+# Shorter values are not redacted: replacing a 1-3 character "secret" everywhere would corrupt ordinary
+# response data (a secret "x" would turn every x into ***), and such a value protects nothing anyway.
+MIN_REDACTED_LENGTH = 4
+
 class _Redactor:
     def __init__(self) -> None:
         self.values: List[str] = []
 
     def add(self, value: str) -> None:
-        if value and value not in self.values:
+        if len(value) >= MIN_REDACTED_LENGTH and value not in self.values:
             self.values.append(value)
             self.values.sort(key=len, reverse=True)  # longest first, so overlapping secrets vanish whole
 

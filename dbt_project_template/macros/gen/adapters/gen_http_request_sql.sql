@@ -21,13 +21,13 @@
     It returns one VARIANT cell, which the connector hands over as JSON text. The procedure's name can be
     overridden with --vars '{gen_http_procedure: DB.SCHEMA.NAME}'. -#}
 {% macro snowflake__gen_http_request_sql(method, url, headers_json, body_json, options_json) %}
-<% set sf = project.snowflake %>
-<% if sf.database and sf.schema %>
-  {%- set default_procedure = << (sf.database + '.' + sf.schema + '.GEN_HTTP_REQUEST') | jinja_str >> -%}
-<% elif sf.schema %>
-  {%- set default_procedure = target.database ~ << ('.' + sf.schema + '.GEN_HTTP_REQUEST') | jinja_str >> -%}
+<% set o = project.snowflake.objects %>
+<% if o.schema and '.' in o.schema %>
+  {%- set default_procedure = << o.procedure | jinja_str >> -%}
+<% elif o.schema %>
+  {%- set default_procedure = target.database ~ '.' ~ << o.procedure | jinja_str >> -%}
 <% else %>
-  {%- set default_procedure = target.database ~ '.' ~ target.schema ~ '.GEN_HTTP_REQUEST' -%}
+  {%- set default_procedure = target.database ~ '.' ~ target.schema ~ '.' ~ << o.procedureName | jinja_str >> -%}
 <% endif %>
   {%- set procedure = var('gen_http_procedure', default_procedure) -%}
   {%- set sql_args = [] -%}

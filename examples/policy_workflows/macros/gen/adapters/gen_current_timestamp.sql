@@ -11,3 +11,8 @@
 {% macro duckdb__gen_current_timestamp() %}
   {{ return("cast(timezone('UTC', now()) as timestamp)") }}
 {% endmacro %}
+
+{#- Snowflake: SYSDATE() is the current UTC time as TIMESTAMP_NTZ, whatever the session's TIMEZONE. -#}
+{% macro snowflake__gen_current_timestamp() %}
+  {{ return('sysdate()') }}
+{% endmacro %}

@@ -16,3 +16,16 @@
   {%- endfor -%}
   {{ return('select gen_http_request(' ~ sql_args | join(', ') ~ ') as response') }}
 {% endmacro %}
+
+{#- Snowflake: CALL of the Python procedure created by snowflake/04_gen_http_request_procedure.sql (gen deploy).
+    It returns one VARIANT cell, which the connector hands over as JSON text. The procedure's name can be
+    overridden with --vars '{gen_http_procedure: DB.SCHEMA.NAME}'. -#}
+{% macro snowflake__gen_http_request_sql(method, url, headers_json, body_json, options_json) %}
+  {%- set default_procedure = 'EDW.O2C_AUDIT.POLICY_WORKFLOWS_HTTP_REQUEST' -%}
+  {%- set procedure = var('gen_http_procedure', default_procedure) -%}
+  {%- set sql_args = [] -%}
+  {%- for a in [method, url, headers_json, body_json, options_json] -%}
+    {%- do sql_args.append(gen_sql_string(a) if a is not none else 'cast(null as varchar)') -%}
+  {%- endfor -%}
+  {{ return('call ' ~ procedure ~ '(' ~ sql_args | join(', ') ~ ')') }}
+{% endmacro %}

@@ -10,3 +10,9 @@
 {% macro duckdb__gen_sleep_sql(seconds) %}
   {{ return('select gen_sleep(' ~ (seconds | float) ~ ') as slept') }}
 {% endmacro %}
+
+{#- Snowflake: SYSTEM$WAIT, in whole milliseconds (it takes an amount and a unit). -#}
+{% macro snowflake__gen_sleep_sql(seconds) %}
+  {%- set ms = [((seconds | float) * 1000) | round | int, 0] | max -%}
+  {{ return('select system$wait(' ~ ms ~ ", 'MILLISECONDS') as slept") }}
+{% endmacro %}

@@ -7,3 +7,8 @@
 
 {% macro gen_type_string() %}{{ return(adapter.dispatch('gen_type_string', 'policy_workflows')()) }}{% endmacro %}
 {% macro default__gen_type_string() %}{{ return('varchar') }}{% endmacro %}
+
+{#- Snowflake: JSON in VARIANT, naive UTC timestamps in TIMESTAMP_NTZ. -#}
+{% macro snowflake__gen_type_json() %}{{ return('variant') }}{% endmacro %}
+{% macro snowflake__gen_type_timestamp() %}{{ return('timestamp_ntz') }}{% endmacro %}
+{% macro snowflake__gen_type_string() %}{{ return('varchar') }}{% endmacro %}

@@ -88,11 +88,13 @@
       ~ ' where workflow = ' ~ gen_sql_string(wf['name']) ~ " and completed = false and status <> 'error'"
       ~ ' order by start_time desc limit 1').rows -%}
   {%- if rows | length == 0 -%}{{ return(none) }}{%- endif -%}
+  {#- read by position: Snowflake reports unquoted column names upper-case, DuckDB as written -#}
   {%- set row = rows[0] -%}
   {%- set outputs = {} -%}
   {%- for c in wf['output_columns'] -%}
-    {%- if row[c] is not none -%}{%- do outputs.update({c: row[c][2:]}) -%}{%- endif -%}
+    {%- set value = row[3 + loop.index0] -%}
+    {%- if value is not none -%}{%- do outputs.update({c: value[2:]}) -%}{%- endif -%}
   {%- endfor -%}
-  {{ return({'execution_id': row['execution_id'][2:], 'steps_completed': row['steps_completed'] | int,
-             'start_time': row['start_time'][2:], 'outputs': outputs}) }}
+  {{ return({'execution_id': row[0][2:], 'steps_completed': row[1] | int,
+             'start_time': row[2][2:], 'outputs': outputs}) }}
 {% endmacro %}

@@ -44,7 +44,7 @@
         'base_url': [
           {
             'env': 'POLICY_API_ENDPOINT',
-            'default': 'http://127.0.0.1:8787'
+            'default': 'https://dbttest.free.beeceptor.com'
           }
         ],
         'headers': [

@@ -7,3 +7,8 @@
 {% macro default__gen_sql_string(value) %}
   {{ return("'" ~ (value | string).replace("'", "''") ~ "'") }}
 {% endmacro %}
+
+{#- Snowflake: a backslash starts an escape sequence inside '...', so it is doubled as well as the quote. -#}
+{% macro snowflake__gen_sql_string(value) %}
+  {{ return("'" ~ (value | string).replace('\\', '\\\\').replace("'", "''") ~ "'") }}
+{% endmacro %}

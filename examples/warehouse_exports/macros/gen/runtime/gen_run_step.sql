@@ -1,7 +1,7 @@
 {#- Runs one step: a single call, or a poll loop. Returns {ok, error, outputs, response, calls, attempts, polls}. -#}
 {% macro gen_run_step(wf, step, ctx, execution_id, stateful) %}
   {%- set prefix = gen_log_prefix(wf, execution_id) ~ 'step ' ~ (step['index'] + 1) ~ '/' ~ wf['steps'] | length ~ ' ' ~ step['name'] -%}
-  {%- set st = namespace(ok=false, error=none, response=none, calls=0, attempts=0, polls=0, done=false, waited=0.0) -%}
+  {%- set st = namespace(ok=false, error=none, response=none, calls=0, attempts=0, polls=0, done=false, label='', http_status=none) -%}
   {%- set outputs = {} -%}
   {%- set poll = step['poll'] -%}
   {%- set max_calls = poll['max_attempts'] if poll is not none else 1 -%}
@@ -23,6 +23,8 @@
       {%- set st.response = res['body'] if res['body'] is not none else res['text'] -%}
       {%- if stateful -%}{%- do gen_log_attempts(wf, execution_id, step, call_number, request, res) -%}{%- endif -%}
       {%- set label = request['method'] ~ ' ' ~ request['url'].split('?')[0] -%}
+      {%- set st.label = label -%}
+      {%- set st.http_status = res['status_code'] -%}
 
       {%- if not res['ok'] -%}
         {%- set st.error = res['error']['message'] if res['error'] is not none else (label ~ ': HTTP ' ~ res['status_code']) -%}
@@ -41,7 +43,7 @@
         {%- endif -%}
         {{ log(prefix ~ ': poll ' ~ call_number ~ '/' ~ max_calls ~ ' -> ' ~ (status if status is not none else '(no status)'), info=true) }}
         {%- if status is none -%}
-          {%- set st.error = label ~ ': status path ' ~ poll['status_path'] ~ ' not found in the response' -%}
+          {%- set st.error = label ~ ': HTTP ' ~ res['status_code'] ~ ': status path ' ~ poll['status_path'] ~ ' not found in the response' -%}
           {%- set st.done = true -%}
         {%- elif status in poll['success'] -%}
           {%- set st.ok = true -%}
@@ -77,7 +79,7 @@
         {%- do outputs.update({o[0]: found['value'] if found['value'] is string else tojson(found['value'])}) -%}
       {%- elif st.ok -%}
         {%- set st.ok = false -%}
-        {%- set st.error = 'output ' ~ o[0] ~ ': ' ~ o[2] ~ ' not found in the response' -%}
+        {%- set st.error = st.label ~ ': HTTP ' ~ st.http_status ~ ': output ' ~ o[0] ~ ': ' ~ o[2] ~ ' not found in the response' -%}
       {%- endif -%}
     {%- endfor -%}
   {%- endif -%}

@@ -39,7 +39,7 @@
         'base_url': [
           {
             'env': 'EXPORT_SERVICE_URL',
-            'default': 'http://127.0.0.1:8787'
+            'default': 'https://exports.example.com'
           }
         ],
         'headers': [
