@@ -328,7 +328,8 @@ async function cmdRun(argv: string[], term: Term): Promise<number> {
   const mode = (values.mode as string | undefined) ?? "all";
   if (!["stateful", "stateless", "all"].includes(mode))
     throw new UsageError(`--mode must be stateful, stateless or all`);
-  const say = values.json ? term.err : term.err;
+  // progress goes to stderr in both modes; with --json, stdout carries only the summary
+  const say = term.err;
   const started = performance.now();
   const [built] = compileAll(positionals, values.out as string | undefined, undefined, term);
   if (!built?.result.plan || !built.result.files) return ExitCode.specProblems;

@@ -167,12 +167,12 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
   const outputColumns = steps.flatMap((s) => s.outputs.map(([n]) => n));
   const responseColumns = steps.map((s) => s.response_column);
   const flagColumns = [...new Set(steps.flatMap((s) => [...s.flags_on_start, ...s.flags_on_success]))];
-  const lastStatus = [...steps].reverse().find((s) => s.sets_status !== null)?.sets_status;
   const definition: WorkflowDef = {
     name: wf.name,
     description: wf.description ?? null,
     input: wf.input ?? {},
-    final_status: steps[steps.length - 1]?.sets_status ?? lastStatus ?? "completed",
+    // the status of a finished execution: what the last step sets, else "completed"
+    final_status: steps[steps.length - 1]?.sets_status ?? "completed",
     state,
     output_columns: outputColumns,
     response_columns: responseColumns,

@@ -217,6 +217,26 @@ describe("fault matrix (stateful, real dbt)", { timeout: 180_000 }, () => {
     expect(run.summaries[0]).toMatchObject({ resumed: false });
   });
 
+  it("after a spec change adds an output and a flag, the next run adds the columns and keeps history", async () => {
+    project = await build(SPEC);
+    expect((await project.dbt(STATEFUL)).exitCode).toBe(0);
+    project.rebuild(
+      FAULT_TEXT.replace(
+        "outputs: { policy_id: $.policy_id }",
+        "outputs: { policy_id: $.policy_id, created_status: $.status }",
+      ).replace(
+        "        sets_status: completed",
+        "        sets_status: completed\n        flags: { on_success: [breaker_done] }",
+      ),
+    );
+    const run = await project.dbt(STATEFUL);
+    expect(run.exitCode, run.output).toBe(0);
+    const rows = await state();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ status: "completed", created_status: null, breaker_done: false });
+    expect(rows[1]).toMatchObject({ status: "completed", created_status: "created", breaker_done: true });
+  });
+
   it("two consecutive runs: the second starts a fresh execution", async () => {
     project = await build(SPEC);
     expect((await project.dbt(STATEFUL)).exitCode).toBe(0);

@@ -25,6 +25,8 @@ export interface Project {
   env: NodeJS.ProcessEnv;
   dbt: (args: string[], options?: { signal?: AbortSignal; hardKill?: boolean }) => Promise<DbtRunResult>;
   query: (sql: string) => Promise<Record<string, unknown>[]>;
+  /** rebuilds the project in place from a changed spec (as `gen build` or `gen watch` would) */
+  rebuild: (text: string) => void;
   /** a statement against the project's DuckDB file (dbt must not be running) */
   exec: (sql: string) => Promise<void>;
   tables: () => Promise<string[]>;
@@ -102,9 +104,16 @@ export async function buildProject(
       sql,
     ]);
   };
+  const rebuild = (next: string) => {
+    const again = compileSpec(next, file, { targets: ["duckdb"] });
+    if (!again.files)
+      throw new Error("spec does not compile:\n" + again.diagnostics.map((d) => d.message).join("\n"));
+    writeOutput(dir, again.files);
+  };
   return {
     dir,
     exec,
+    rebuild,
     plan: compiled.plan,
     api,
     env,

@@ -23,16 +23,27 @@
 {% endmacro %}
 
 {% macro gen_ensure_state_tables(wf) %}
-  {%- set state = gen_relation(wf['state']['table']) -%}
-  {%- set attempts = gen_relation(wf['state']['attempt_log_table']) -%}
   {%- set s = gen_type_string() -%}
-  {%- do dbt.run_query('create table if not exists ' ~ state ~ ' (\n    '
-                   ~ gen_state_columns_sql(wf) | join(',\n    ') ~ '\n)') -%}
-  {%- do dbt.run_query('create table if not exists ' ~ attempts ~ ' (\n    '
-        ~ ['execution_id ' ~ s ~ ' not null', 'workflow ' ~ s, 'step ' ~ s, 'step_index integer',
-           'call_number integer', 'attempt integer', 'http_method ' ~ s, 'url ' ~ s, 'http_status integer',
-           'outcome ' ~ s, 'latency_ms integer', 'error ' ~ s, 'response ' ~ gen_type_json(),
-           'logged_at ' ~ gen_type_timestamp()] | join(',\n    ') ~ '\n)') -%}
+  {%- do gen_ensure_table(gen_relation(wf['state']['table']), gen_state_columns_sql(wf)) -%}
+  {%- do gen_ensure_table(gen_relation(wf['state']['attempt_log_table']),
+        ['execution_id ' ~ s ~ ' not null', 'workflow ' ~ s, 'step ' ~ s, 'step_index integer',
+         'call_number integer', 'attempt integer', 'http_method ' ~ s, 'url ' ~ s, 'http_status integer',
+         'outcome ' ~ s, 'latency_ms integer', 'error ' ~ s, 'response ' ~ gen_type_json(),
+         'logged_at ' ~ gen_type_timestamp()]) -%}
+{% endmacro %}
+
+{#- Creates the table, or adds the columns a changed spec introduced (a new output, flag or step), so that
+    the next run after a spec change works on the existing table and keeps its history. -#}
+{% macro gen_ensure_table(relation, columns) %}
+  {%- do dbt.run_query('create table if not exists ' ~ relation ~ ' (\n    ' ~ columns | join(',\n    ') ~ '\n)') -%}
+  {%- set existing = [] -%}
+  {%- for c in adapter.get_columns_in_relation(relation) -%}{%- do existing.append(c.name | lower) -%}{%- endfor -%}
+  {%- for definition in columns -%}
+    {%- set name = definition.split(' ')[0] -%}
+    {%- if name | lower not in existing -%}
+      {%- do dbt.run_query('alter table ' ~ relation ~ ' add column ' ~ definition.replace(' not null', '')) -%}
+    {%- endif -%}
+  {%- endfor -%}
 {% endmacro %}
 
 {#- One statement per state transition: the row moves atomically or not at all. -#}
