@@ -5,6 +5,7 @@ export default tseslint.config(
   {
     ignores: [
       "node_modules/**",
+      "dist/**",
       "out/**",
       ".venv/**",
       "examples/**",
@@ -22,6 +23,6 @@ export default tseslint.config(
   },
   {
     files: ["bin/**/*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },
 );

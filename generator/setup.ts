@@ -1,4 +1,3 @@
-import { execa } from "execa";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,6 +27,7 @@ export async function setupVenv(log: (line: string) => void): Promise<{ created:
   const python = process.env.GEN_PYTHON ?? "python3";
   const run = async (cmd: string, args: string[]) => {
     log(`$ ${cmd} ${args.join(" ")}`);
+    const { execa } = await import("execa"); // lazily, see generator/dbt/index.ts
     const r = await execa(cmd, args, {
       reject: false,
       stdin: "ignore",

@@ -1,4 +1,3 @@
-import { execa } from "execa";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,6 +75,8 @@ export async function runDbt(
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, DBT_SEND_ANONYMOUS_USAGE_STATS: "false" };
   const color = options.color ?? (env.NO_COLOR === undefined && Boolean(process.stderr.isTTY));
   if (!color) env.DBT_USE_COLORS = "false";
+  // loaded here, not at the top: importing execa costs ~0.2 s that `gen build` should not pay
+  const { execa } = await import("execa");
   const child = execa(dbt, [...args, "--project-dir", ".", "--profiles-dir", "."], {
     cwd: projectDir,
     env,
