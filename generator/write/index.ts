@@ -508,7 +508,3 @@ function isErrno(e: unknown, code: string): boolean {
 function errorCode(e: unknown): string {
   return (e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? String(e);
 }
-
-export function relativePath(from: string, to: string): string {
-  return relative(from, to) || ".";
-}
