@@ -217,6 +217,25 @@ describe("writeOutput", () => {
     expect(snapshot(out)).toEqual(before);
   });
 
+  it("a read-only output directory gives a clear diagnostic and stays as it was", () => {
+    // as root, chmod does not stop writes: the read-only file system's error is injected where it would occur
+    writeOutput(out, files());
+    const before = snapshot(out);
+    const readOnly: Partial<WriteFs> = {
+      mkdirSync: () => {
+        throw Object.assign(new Error("read-only file system"), { code: "EROFS" });
+      },
+      writeFileSync: () => {
+        throw Object.assign(new Error("read-only file system"), { code: "EROFS" });
+      },
+    };
+    const changed = files().map((f) => ({ ...f, content: f.content + "-- v2\n" }));
+    const e = expectGenError(() => writeOutput(out, changed, { fs: readOnly }), "write-failed");
+    expect(e.message).toBe(`cannot write to ${out}: EROFS`);
+    expect(e.diagnostics[0]?.hint).toMatch(/writable.*nothing was changed/);
+    expect(snapshot(out)).toEqual(before);
+  });
+
   it("a failure while writing a new directory leaves nothing behind", () => {
     const target = join(dir, "a", "b", "out");
     const diskFull: Partial<WriteFs> = {
