@@ -257,32 +257,11 @@ export function render(
 }
 
 /**
- * One trailing newline, no trailing spaces: stable output for golden files and diffs. Same result as
- * `.replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n").replace(/\s*$/, "\n")`, in linear time (those
- * regular expressions backtrack over every run of indentation and took half of the render time).
+ * Exactly one trailing newline. Nothing else is rewritten: the templates produce clean lines themselves
+ * (trimBlocks/lstripBlocks), and files such as plugins/gen_http_core.py, embedded verbatim in the
+ * Snowflake procedure too, must come out byte for byte (collapsing blank lines would also change Python
+ * string literals).
  */
 export function normalise(content: string): string {
-  let s = content;
-  if (/[\r\u2028\u2029]/.test(s)) {
-    // rare: other line terminators; a look-behind makes each run of blanks a single match attempt
-    s = s.replace(/(?<![ \t])[ \t]+$/gm, "");
-  } else {
-    let out = "";
-    let last = 0;
-    for (let i = s.indexOf("\n"); i !== -1; i = s.indexOf("\n", i + 1)) {
-      let j = i;
-      while (j > last) {
-        const c = s.charCodeAt(j - 1);
-        if (c !== 32 && c !== 9) break;
-        j--;
-      }
-      if (j < i) {
-        out += s.slice(last, j);
-        last = i;
-      }
-    }
-    if (last > 0) s = out + s.slice(last);
-  }
-  // \s and trimEnd() strip the same characters (WhiteSpace and LineTerminator)
-  return s.replace(/\n\n\n+/g, "\n\n").trimEnd() + "\n";
+  return content.trimEnd() + "\n";
 }

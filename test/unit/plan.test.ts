@@ -117,6 +117,15 @@ describe("render", () => {
     expect(duckdbOnly.files?.some((f) => f.path.startsWith("snowflake/"))).toBe(false);
   });
 
+  it("emits the HTTP primitive byte for byte, as a plugin file and inside the Snowflake procedure", () => {
+    const core = readFileSync("dbt_project_template/plugins/gen_http_core.py", "utf8");
+    const files = compileSpec(policy, "specs/policy.yaml").files ?? [];
+    expect(files.find((f) => f.path === "plugins/gen_http_core.py")?.content).toBe(core);
+    const procedure =
+      files.find((f) => f.path === "snowflake/04_gen_http_request_procedure.sql")?.content ?? "";
+    expect(procedure).toContain(core);
+  });
+
   it("is deterministic", () => {
     const a = compileSpec(policy, "specs/policy.yaml").files;
     const b = compileSpec(policy, "specs/policy.yaml").files;

@@ -22,16 +22,20 @@ except ImportError:  # plugins/ is not (or no longer, e.g. relative path and ano
 
 _FUNCTIONS = ("gen_http_request", "gen_sleep")
 
+
 def _env_secret(name: str) -> Optional[str]:
     # Locally secrets come from environment variables of the dbt process.
     return os.environ.get(name)
+
 
 def gen_http_request(method: Optional[str], url: Optional[str], headers_json: Optional[str],
                      body_json: Optional[str], options_json: Optional[str]) -> str:
     return gen_http_core.http_request(method or "GET", url or "", headers_json, body_json, options_json, _env_secret)
 
+
 def gen_sleep(seconds: Optional[float]) -> Optional[float]:
     return None if seconds is None else gen_http_core.sleep_seconds(seconds)
+
 
 def register_functions(conn: Any) -> None:
     """Register the UDFs on a DuckDB connection; safe to call again on the same connection/database."""
@@ -54,6 +58,7 @@ def register_functions(conn: Any) -> None:
                 raise RuntimeError("gen_duckdb_plugin: cannot register %s: %s. Install numpy in the Python "
                                    "environment that runs dbt (pip install numpy)." % (name, message)) from exc
             raise
+
 
 class Plugin(BasePlugin):
     def configure_connection(self, conn: Any) -> None:

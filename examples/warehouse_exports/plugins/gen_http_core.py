@@ -23,6 +23,7 @@ _TOKEN_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 token (meth
 _RETRY_CLASSES = ("connect", "timeout", "429", "5xx")
 _DEFAULT_RETRY: Dict[str, Any] = {"max_attempts": 3, "backoff_s": 1, "max_backoff_s": 30, "on": list(_RETRY_CLASSES)}
 
+
 def sleep_seconds(seconds: float) -> float:
     """Sleep (clamped to [0, 3600] so a bad value cannot hang a run) and return the seconds slept."""
     s = float(seconds or 0)
@@ -31,13 +32,16 @@ def sleep_seconds(seconds: float) -> float:
         time.sleep(s)
     return s
 
+
 _SSL_CONTEXT: List[ssl.SSLContext] = []
+
 
 def _ssl_context() -> ssl.SSLContext:
     # Loading the CA store costs ~50 ms: do it once per process, and only when https is used.
     if not _SSL_CONTEXT:
         _SSL_CONTEXT.append(ssl.create_default_context())
     return _SSL_CONTEXT[0]
+
 
 def _parse_object(text: Optional[str], what: str) -> Dict[str, Any]:
     # Malformed arguments are programming errors of the generated macros: raise, do not hide them.
@@ -51,10 +55,12 @@ def _parse_object(text: Optional[str], what: str) -> Dict[str, Any]:
         raise ValueError("%s must be a JSON object" % what)
     return value
 
+
 def _number(value: Any, what: str, minimum: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
         raise ValueError("options_json: %s must be a number >= %s" % (what, minimum))
     return float(value)
+
 
 def _parse_options(text: Optional[str]) -> Tuple[float, int, float, float, List[str], Dict[str, Any]]:
     options = _parse_object(text, "options_json")
@@ -76,9 +82,11 @@ def _parse_options(text: Optional[str]) -> Tuple[float, int, float, float, List[
     return (timeout, attempts, _number(retry["backoff_s"], "retry.backoff_s", 0),
             _number(retry["max_backoff_s"], "retry.max_backoff_s", 0), on, query)
 
+
 def _query_value(v: Any) -> str:
     # JSON spelling for booleans/null ("true", not Python's "True").
     return v if isinstance(v, str) else json.dumps(v) if isinstance(v, (bool, type(None))) else str(v)
+
 
 def _parse_retry_after(value: Optional[str]) -> Optional[float]:
     """Retry-After is delta-seconds or an HTTP date; unparseable values are ignored."""
@@ -94,9 +102,11 @@ def _parse_retry_after(value: Optional[str]) -> Optional[float]:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
+
 # Shorter values are not redacted: replacing a 1-3 character "secret" everywhere would corrupt ordinary
 # response data (a secret "x" would turn every x into ***), and such a value protects nothing anyway.
 MIN_REDACTED_LENGTH = 4
+
 
 class _Redactor:
     def __init__(self) -> None:
@@ -121,6 +131,7 @@ class _Redactor:
             return {self.text(k): self.any(v) for k, v in value.items()}
         return value
 
+
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
     # Follow redirects as urllib does, but only to http(s), and never carry credentials to another host.
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
@@ -134,6 +145,7 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
                     del new.headers[name]
         return new
 
+
 def _outcome(kind: Optional[str], message: Optional[str], status: Optional[int], body: Any, text: Optional[str],
              attempts: List[Dict[str, Any]], started: float) -> str:
     return json.dumps({
@@ -141,6 +153,7 @@ def _outcome(kind: Optional[str], message: Optional[str], status: Optional[int],
         "error": None if kind is None else {"kind": kind, "message": message},
         "attempts": attempts, "elapsed_ms": int((time.monotonic() - started) * 1000),
     }, ensure_ascii=False)
+
 
 def http_request(method: str, url: str, headers_json: Optional[str], body_json: Optional[str],
                  options_json: Optional[str], secret_resolver: Optional[Callable[[str], Optional[str]]]) -> str:
