@@ -10,7 +10,8 @@
   {{ return(fromjson(raw)) }}
 {% endmacro %}
 
-{#- Builds the concrete request of a step from its definition and the reference context. -#}
+{#- Builds the concrete request of a step from its definition and the reference context.
+    display_url (no query string) is what logs, errors and the attempt log show. -#}
 {% macro gen_build_request(wf, step, ctx) %}
   {%- set conn = wf['connections'][step['connection']] -%}
   {%- set base_url = gen_resolve_text(conn['base_url'], ctx).rstrip('/') -%}
@@ -30,9 +31,11 @@
     {%- do options.update({'basic_auth': {'username': gen_resolve_text(conn['basic_auth']['username'], ctx),
                                           'password': gen_resolve_text(conn['basic_auth']['password'], ctx)}}) -%}
   {%- endif -%}
+  {%- set url = base_url ~ gen_resolve_text(step['path'], ctx, encode='url') -%}
   {{ return({
       'method': step['method'],
-      'url': base_url ~ gen_resolve_text(step['path'], ctx, encode='url'),
+      'url': url,
+      'display_url': url.split('?')[0],
       'headers': headers,
       'has_body': step['body'] is not none,
       'body': gen_resolve_value(step['body'], ctx) if step['body'] is not none else none,

@@ -79,18 +79,16 @@
     {{ log(gen_log_prefix(wf, run.execution_id) ~ 'completed (' ~ run.http_calls ~ ' HTTP calls, ' ~ run.polls ~ ' polls)', info=true) }}
   {%- endif -%}
 
-  {%- set result = {
+  {%- set summary = {
       'workflow': wf['name'], 'mode': mode, 'execution_id': run.execution_id, 'ok': not run.failed,
-      'status': run.status, 'error': run.error, 'message': run.message, 'resumed': run.resumed,
-      'steps_total': wf['steps'] | length, 'http_calls': run.http_calls, 'http_attempts': run.attempts,
-      'polls': run.polls, 'started_at': started.isoformat(), 'finished_at': finished.isoformat(),
-      'elapsed_ms': ((finished - started).total_seconds() * 1000) | int, 'steps': steps_out
+      'status': run.status, 'error': run.error, 'resumed': run.resumed, 'steps_total': wf['steps'] | length,
+      'http_calls': run.http_calls, 'http_attempts': run.attempts, 'polls': run.polls,
+      'elapsed_ms': ((finished - started).total_seconds() * 1000) | int
   } -%}
   {#- One machine-readable line per execution; `gen run` reads it for its summary. -#}
-  {{ log('gen-summary ' ~ tojson({'workflow': result['workflow'], 'mode': mode, 'execution_id': result['execution_id'],
-         'ok': result['ok'], 'status': result['status'], 'error': result['error'], 'resumed': result['resumed'],
-         'steps_total': result['steps_total'], 'http_calls': result['http_calls'], 'http_attempts': result['http_attempts'],
-         'polls': result['polls'], 'elapsed_ms': result['elapsed_ms']}), info=true) }}
+  {{ log('gen-summary ' ~ tojson(summary), info=true) }}
+  {%- set result = dict(summary, message=run.message, started_at=started.isoformat(),
+                        finished_at=finished.isoformat(), steps=steps_out) -%}
   {{ return(result) }}
 {% endmacro %}
 

@@ -73,12 +73,11 @@
 {#- Appends one row per HTTP attempt of a call, in one statement, before the state row moves on. -#}
 {% macro gen_log_attempts(wf, execution_id, step, call_number, request, result) %}
   {%- set rows = [] -%}
-  {%- set url = request['url'].split('?')[0] -%}
   {%- for a in result['attempts'] -%}
     {%- set is_last = loop.last -%}
     {%- do rows.append('select ' ~ [gen_sql_string(execution_id), gen_sql_string(wf['name']), gen_sql_string(step['name']),
         step['index'] | string, call_number | string, a['attempt'] | string, gen_sql_string(request['method']),
-        gen_sql_string(url), (a['status_code'] | string) if a['status_code'] is not none else 'null',
+        gen_sql_string(request['display_url']), (a['status_code'] | string) if a['status_code'] is not none else 'null',
         gen_sql_string(a['outcome']), (a['latency_ms'] | int) | string,
         gen_sql_string(a['error']) if a['error'] is not none else 'null',
         gen_json_literal(result['body'] if is_last and result['body'] is not none else (result['text'] if is_last else none)),

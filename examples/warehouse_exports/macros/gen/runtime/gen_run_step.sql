@@ -22,12 +22,11 @@
       {%- set st.attempts = st.attempts + res['attempts'] | length -%}
       {%- set st.response = res['body'] if res['body'] is not none else res['text'] -%}
       {%- if stateful -%}{%- do gen_log_attempts(wf, execution_id, step, call_number, request, res) -%}{%- endif -%}
-      {%- set label = request['method'] ~ ' ' ~ request['url'].split('?')[0] -%}
-      {%- set st.label = label -%}
+      {%- set st.label = request['method'] ~ ' ' ~ request['display_url'] -%}
       {%- set st.http_status = res['status_code'] -%}
 
       {%- if not res['ok'] -%}
-        {%- set st.error = res['error']['message'] if res['error'] is not none else (label ~ ': HTTP ' ~ res['status_code']) -%}
+        {%- set st.error = res['error']['message'] if res['error'] is not none else (st.label ~ ': HTTP ' ~ res['status_code']) -%}
         {%- set st.done = true -%}
       {%- elif poll is none -%}
         {%- set st.ok = true -%}
@@ -43,16 +42,16 @@
         {%- endif -%}
         {{ log(prefix ~ ': poll ' ~ call_number ~ '/' ~ max_calls ~ ' -> ' ~ (status if status is not none else '(no status)'), info=true) }}
         {%- if status is none -%}
-          {%- set st.error = label ~ ': HTTP ' ~ res['status_code'] ~ ': status path ' ~ poll['status_path'] ~ ' not found in the response' -%}
+          {%- set st.error = st.label ~ ': HTTP ' ~ st.http_status ~ ': status path ' ~ poll['status_path'] ~ ' not found in the response' -%}
           {%- set st.done = true -%}
         {%- elif status in poll['success'] -%}
           {%- set st.ok = true -%}
           {%- set st.done = true -%}
         {%- elif status in poll['failure'] -%}
-          {%- set st.error = label ~ ": terminal status '" ~ status ~ "'" -%}
+          {%- set st.error = st.label ~ ": terminal status '" ~ status ~ "'" -%}
           {%- set st.done = true -%}
         {%- elif status not in poll['pending'] -%}
-          {%- set st.error = label ~ ": unexpected status '" ~ status ~ "' (expected one of: "
+          {%- set st.error = st.label ~ ": unexpected status '" ~ status ~ "' (expected one of: "
               ~ (poll['success'] + poll['pending'] + poll['failure']) | join(', ') ~ ')' -%}
           {%- set st.done = true -%}
         {%- elif call_number == max_calls -%}
