@@ -329,13 +329,12 @@ async function cmdRun(argv: string[], term: Term): Promise<number> {
   if (!["stateful", "stateless", "all"].includes(mode))
     throw new UsageError(`--mode must be stateful, stateless or all`);
   // progress goes to stderr in both modes; with --json, stdout carries only the summary
-  const say = term.err;
   const started = performance.now();
   const [built] = compileAll(positionals, values.out as string | undefined, undefined, term);
   if (!built?.result.plan || !built.result.files) return ExitCode.specProblems;
   const plan = built.result.plan;
   const w = writeOutput(built.outDir, built.result.files);
-  say(
+  term.err(
     `${term.paint("ok", "built")} ${built.outDir} (${w.written.length} written, ${w.unchanged.length} unchanged)`,
   );
 
@@ -354,28 +353,28 @@ async function cmdRun(argv: string[], term: Term): Promise<number> {
       for (const s of plan.project.secrets) if (!process.env[s]) env[s] = token;
       if (plan.project.secrets.length === 1 && !process.env[plan.project.secrets[0] ?? ""])
         api.setScenario({ requireToken: token });
-      say(`mock API on ${api.url}${values.scenario ? ` (scenario ${values.scenario})` : ""}`);
+      term.err(`mock API on ${api.url}${values.scenario ? ` (scenario ${values.scenario})` : ""}`);
     }
     const selectors = plan.workflows.flatMap((wf) => [
       ...(wf.stateful && mode !== "stateless" ? [wf.names.statefulModel + "+"] : []),
       ...(wf.stateless && mode !== "stateful" ? [wf.names.statelessModel] : []),
     ]);
-    say(term.paint("bold", `dbt run --select ${selectors.join(" ")}`));
+    term.err(term.paint("bold", `dbt run --select ${selectors.join(" ")}`));
     const dbt = await runDbt(built.outDir, ["run", "--select", ...selectors], {
       env,
       color: term.color,
-      onLine: (line) => say(line),
+      onLine: term.err,
     });
     if (!values.json && !values["no-state"])
       for (const wf of plan.workflows.filter((w) => w.stateful && mode !== "stateless")) {
-        say(term.paint("bold", `\n${wf.definition.state.table} (latest executions)`));
+        term.err(term.paint("bold", `\n${wf.definition.state.table} (latest executions)`));
         await runDbt(
           built.outDir,
           ["--quiet", "run-operation", wf.names.getStateOperation, "--args", "{limit: 5}"],
           {
             env,
             color: term.color,
-            onLine: (line) => say(line),
+            onLine: term.err,
           },
         );
       }

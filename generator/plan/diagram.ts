@@ -4,7 +4,7 @@ import { mermaidText } from "../render/escape.ts";
 type Workflow = Spec["workflows"][number];
 
 /** A mermaid sequence diagram of one workflow in one mode, generated from its steps. */
-export function sequenceDiagram(spec: Spec, wf: Workflow, mode: "stateful" | "stateless"): string[] {
+export function sequenceDiagram(wf: Workflow, mode: "stateful" | "stateless"): string[] {
   const lines = [
     "sequenceDiagram",
     "    participant DBT as dbt run",
@@ -12,8 +12,7 @@ export function sequenceDiagram(spec: Spec, wf: Workflow, mode: "stateful" | "st
   ];
   const connections = [...new Set(wf.steps.map((s) => s.request.connection))];
   for (const c of connections) lines.push(`    participant ${alias(c)} as ${mermaidText(c)} API`);
-  if (mode === "stateful")
-    lines.push(`    participant DB as ${mermaidText(wf.state?.table ?? `${wf.name}_state`)}`);
+  if (mode === "stateful") lines.push(`    participant DB as ${mermaidText(wf.state.table)}`);
   lines.push(`    DBT->>+WF: ${mode}_${mermaidText(wf.name)}`);
   if (mode === "stateful") {
     lines.push("    WF->>DB: clean up, mark stuck, find unfinished execution");
@@ -30,7 +29,7 @@ export function sequenceDiagram(spec: Spec, wf: Workflow, mode: "stateful" | "st
       lines.push(`    end`);
     } else {
       lines.push(`    WF->>+${api}: ${call}`);
-      const outs = Object.keys(step.outputs ?? {});
+      const outs = Object.keys(step.outputs);
       lines.push(`    ${api}-->>-WF: ${outs.length ? mermaidText(outs.join(", ")) : "response"}`);
     }
     if (mode === "stateful")

@@ -48,7 +48,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
     }
   }
   const { env, secrets } = collectRefs(templates);
-  const sf = spec.project.snowflake ?? {};
+  const sf = spec.project.snowflake;
   const name = spec.project.name;
   const hosts = new Set<string>();
   for (const conn of Object.values(spec.connections)) {
@@ -59,7 +59,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
     name,
     description: spec.project.description ?? null,
     targets: [...spec.project.targets],
-    duckdbPath: spec.project.duckdb?.path ?? "gen.duckdb",
+    duckdbPath: spec.project.duckdb.path,
     snowflake: {
       warehouse: sf.warehouse ?? null,
       database: sf.database ?? null,
@@ -128,20 +128,14 @@ export function hostPort(baseUrl: string): string | null {
 }
 
 function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
-  const state = {
-    table: wf.state?.table ?? `${wf.name}_state`,
-    attempt_log_table: wf.state?.attempt_log_table ?? `${wf.name}_attempts`,
-    input_column: wf.state?.input_column ?? "input_data",
-    retention_days: wf.state?.retention_days ?? 7,
-    stuck_after_hours: wf.state?.stuck_after_hours ?? 1,
-  };
+  const state = { ...wf.state }; // every key has its default from the schema
   const steps = wf.steps.map((s, i) => planStep(s, i));
   const usedConnections = [...new Set(wf.steps.map((s) => s.request.connection))];
   const connections: Record<string, ConnectionDef> = {};
   for (const name of usedConnections) {
     const c = spec.connections[name];
     if (!c) throw new Error(`internal: unknown connection ${name}`);
-    const headers: [string, TemplatePartDef[]][] = Object.entries(c.headers ?? {}).map(([k, v]) => [
+    const headers: [string, TemplatePartDef[]][] = Object.entries(c.headers).map(([k, v]) => [
       k,
       compileTemplate(v),
     ]);
@@ -155,12 +149,10 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
         auth?.type === "basic"
           ? { username: compileTemplate(auth.username), password: compileTemplate(auth.password) }
           : null,
-      timeout_s: c.timeout_s ?? 30,
+      timeout_s: c.timeout_s,
       retry: {
-        max_attempts: c.retry?.max_attempts ?? 3,
-        backoff_s: c.retry?.backoff_s ?? 1,
-        max_backoff_s: c.retry?.max_backoff_s ?? 30,
-        on: [...(c.retry?.on ?? ["connect", "timeout", "429", "5xx"])],
+        ...c.retry,
+        on: [...c.retry.on],
       },
     };
   }
@@ -170,7 +162,7 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
   const definition: WorkflowDef = {
     name: wf.name,
     description: wf.description ?? null,
-    input: wf.input ?? {},
+    input: wf.input,
     // the status of a finished execution: what the last step sets, else "completed"
     final_status: steps[steps.length - 1]?.sets_status ?? "completed",
     state,
@@ -180,12 +172,12 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     connections,
     steps,
   };
-  const modes = wf.modes ?? ["stateful", "stateless"];
+  const modes = wf.modes;
   const n = wf.name;
   return {
     name: n,
     description: wf.description ?? null,
-    tags: [...(wf.tags ?? [])],
+    tags: [...wf.tags],
     stateful: modes.includes("stateful"),
     stateless: modes.includes("stateless"),
     definition,
@@ -239,14 +231,12 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
         description: "When the result row was written (UTC).",
       },
     ],
-    diagram: modes.includes("stateful")
-      ? sequenceDiagram(spec, wf, "stateful")
-      : sequenceDiagram(spec, wf, "stateless"),
+    diagram: sequenceDiagram(wf, modes.includes("stateful") ? "stateful" : "stateless"),
   };
 }
 
 function planStep(step: Step, index: number): StepDef {
-  const method = step.request.method ?? "GET";
+  const method = step.request.method;
   const mutating = method !== "GET";
   // Every mutating request carries an idempotency key, so a retried or resumed call cannot act twice.
   const idempotency = step.request.idempotency_key ?? (mutating ? "${execution.id}:" + step.name : null);
@@ -262,25 +252,25 @@ function planStep(step: Step, index: number): StepDef {
     headers: Object.entries(step.request.headers ?? {}).map(([k, v]) => [k, compileTemplate(v)]),
     body: step.request.body === undefined ? null : compileValue(step.request.body),
     idempotency_key: idempotency === null ? null : compileTemplate(idempotency),
-    outputs: Object.entries(step.outputs ?? {}).map(([name, path]) => [name, segments(path), path]),
+    outputs: Object.entries(step.outputs).map(([name, path]) => [name, segments(path), path]),
     poll: poll
       ? {
           status: segments(poll.status),
           status_path: poll.status,
           success: [...poll.success],
-          pending: [...(poll.pending ?? [])],
-          failure: [...(poll.failure ?? [])],
-          max_attempts: poll.max_attempts ?? 10,
-          interval_s: poll.interval_s ?? 5,
-          backoff: poll.backoff ?? "fixed",
-          max_interval_s: poll.max_interval_s ?? 60,
-          timeout_s: poll.timeout_s ?? 3600,
+          pending: [...poll.pending],
+          failure: [...poll.failure],
+          max_attempts: poll.max_attempts,
+          interval_s: poll.interval_s,
+          backoff: poll.backoff,
+          max_interval_s: poll.max_interval_s,
+          timeout_s: poll.timeout_s,
         }
       : null,
     sets_status: step.sets_status ?? null,
-    response_column: step.response_column ?? `${step.name}_response`,
-    flags_on_start: [...(step.flags?.on_start ?? [])],
-    flags_on_success: [...(step.flags?.on_success ?? [])],
+    response_column: step.response_column,
+    flags_on_start: [...step.flags.on_start],
+    flags_on_success: [...step.flags.on_success],
   };
 }
 
