@@ -9,7 +9,7 @@ CREATE SCHEMA IF NOT EXISTS << o.schema >>;
 -- project.snowflake.schema is not set: every object below is created in the session's current database and
 -- schema (gen deploy: SNOWFLAKE_DATABASE / SNOWFLAKE_SCHEMA, the same ones the dbt profile uses).
 <% endif %>
-<% if sf.secretsSchema %>
+<% if o.secretsSchema %>
 
 -- The schema of the SECRET objects (project.snowflake.secrets_schema).
 CREATE SCHEMA IF NOT EXISTS << o.secretsSchema >>;

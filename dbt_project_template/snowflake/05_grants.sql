@@ -15,7 +15,7 @@ GRANT USAGE ON DATABASE << sf.database >> TO ROLE << role >>;
 <% if sf.schema %>
 GRANT USAGE, CREATE TABLE, CREATE VIEW ON SCHEMA << sf.objects.schema >> TO ROLE << role >>;
 <% endif %>
-<% if sf.secretsSchema %>
+<% if sf.objects.secretsSchema %>
 <% set secretsSchemaName = sf.objects.secretsSchema %>
 <% if secretsSchemaName.split('.').length == 2 and secretsSchemaName.split('.')[0] != sf.database %>
 GRANT USAGE ON DATABASE << secretsSchemaName.split('.')[0] >> TO ROLE << role >>;

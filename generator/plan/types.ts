@@ -122,10 +122,6 @@ export interface ProjectPlan {
     database: string | null;
     schema: string | null;
     role: string | null;
-    externalAccessIntegration: string;
-    networkRule: string;
-    dbtProjectObject: string | null;
-    secretsSchema: string | null;
     /** host:port of every connection, for the network rule */
     hosts: string[];
     secrets: string[];

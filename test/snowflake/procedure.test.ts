@@ -63,7 +63,7 @@ describe("snowflake procedure: Python bodies compile and embed gen_http_core ver
       ].map((m) => m[1]);
       expect(bound).toEqual(project.plan.project.secrets);
       expect(proc?.statement.sql).toContain(
-        `EXTERNAL_ACCESS_INTEGRATIONS = (${project.plan.project.snowflake.externalAccessIntegration})`,
+        `EXTERNAL_ACCESS_INTEGRATIONS = (${project.plan.project.snowflake.objects.integration})`,
       );
     });
   }

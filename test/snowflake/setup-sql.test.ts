@@ -140,7 +140,7 @@ describe("snowflake setup SQL: properties", () => {
         return;
       }
       const text = grants.map((g) => g.sql).join("\n");
-      expect(text).toContain(`GRANT USAGE ON INTEGRATION ${sf.externalAccessIntegration} TO ROLE ${sf.role}`);
+      expect(text).toContain(`GRANT USAGE ON INTEGRATION ${sf.objects.integration} TO ROLE ${sf.role}`);
       for (const s of sf.secrets)
         expect(text).toMatch(new RegExp(`GRANT READ ON SECRET \\S+\\.${s} TO ROLE ${sf.role}`));
       expect(text).toMatch(
