@@ -24,8 +24,6 @@ export function jinjaString(value: string): string {
 /** A JSON-like value as a Jinja literal (dicts, lists, strings, numbers, true/false/none), pretty-printed
  * so that closing braces never touch (`}}` would end a Jinja expression early in naive scanners). */
 export function jinjaLiteral(value: unknown, indent = 0): string {
-  const pad = "  ".repeat(indent + 1);
-  const end = "  ".repeat(indent);
   if (value === null || value === undefined) return "none";
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "number") {
@@ -33,6 +31,8 @@ export function jinjaLiteral(value: unknown, indent = 0): string {
     return String(value);
   }
   if (typeof value === "string") return jinjaString(value);
+  const pad = "  ".repeat(indent + 1);
+  const end = "  ".repeat(indent);
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
     return "[\n" + value.map((v) => pad + jinjaLiteral(v, indent + 1)).join(",\n") + "\n" + end + "]";

@@ -22,27 +22,48 @@ const SIMPLE_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 /** `["workflows", 0, "steps", 1, "name"]` -> `workflows[0].steps[1].name`; odd keys as `["a b"]`. */
 export function formatPath(segments: readonly PropertyKey[]): string {
   let out = "";
-  for (const seg of segments) {
-    if (typeof seg === "number") out += `[${seg}]`;
-    else {
-      const key = String(seg);
-      if (SIMPLE_KEY.test(key)) out += out === "" ? key : `.${key}`;
-      else out += `[${JSON.stringify(key)}]`;
-    }
-  }
+  for (const seg of segments) out = appendPath(out, seg);
   return out;
+}
+
+/** `formatPath([...segments, seg])` given `formatPath(segments)`: constant work per segment. */
+function appendPath(formatted: string, seg: PropertyKey): string {
+  if (typeof seg === "number") return `${formatted}[${seg}]`;
+  const key = String(seg);
+  if (SIMPLE_KEY.test(key)) return formatted === "" ? key : `${formatted}.${key}`;
+  return `${formatted}[${JSON.stringify(key)}]`;
 }
 
 /** Locations of values in one YAML file. */
 export class SourceIndex {
-  readonly lines: string[];
+  private map: PositionMap;
+  private compute?: () => PositionMap;
+  private lineList?: string[];
 
   constructor(
     readonly file: string,
     readonly text: string,
-    readonly positions: PositionMap,
+    positions: PositionMap = new Map(),
   ) {
-    this.lines = text.split("\n");
+    this.map = positions;
+  }
+
+  /** Positions by formatted path (`workflows[0].name`), computed on first use. */
+  get positions(): PositionMap {
+    if (this.compute) {
+      this.map = this.compute();
+      this.compute = undefined;
+    }
+    return this.map;
+  }
+
+  /** Defers computing the positions until a lookup needs them (a valid spec never looks one up). */
+  positionsFrom(compute: () => PositionMap): void {
+    this.compute = compute;
+  }
+
+  get lines(): string[] {
+    return (this.lineList ??= this.text.split("\n"));
   }
 
   /** The position of `path`, or of its nearest ancestor that has one. */
@@ -207,8 +228,7 @@ function unquotedFlowJsonPath(text: string, pos: number): { offset: number; path
 
 export function loadYaml(input: string, file: string): LoadedYaml {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  const positions: PositionMap = new Map();
-  const source = new SourceIndex(file, text, positions);
+  const source = new SourceIndex(file, text);
   const diagnostics: Diagnostic[] = [];
   const starts = lineStarts(text);
   const at = (offset: number): SourceLocation => ({ file, ...toLineCol(starts, offset) });
@@ -280,24 +300,34 @@ export function loadYaml(input: string, file: string): LoadedYaml {
   const valueStart = (node: TreeNode): number =>
     Math.min(skipBlank(text, node.open), Math.max(node.end, node.open));
 
-  /** Record positions of `node` (at `path`) and everything below it. */
-  const walk = (raw: TreeNode, path: PathSegment[], keyOffset?: number): void => {
+  /**
+   * Walks `node` (at `path`) and everything below it: records positions into `out.positions`, reports
+   * duplicate keys into `out.duplicates`. Positions are only needed for diagnostics, so a good spec is
+   * walked once for duplicates alone, and positions are computed on the first lookup.
+   */
+  const walk = (
+    raw: TreeNode,
+    path: string,
+    keyOffset: number | undefined,
+    out: { positions?: PositionMap; duplicates?: Diagnostic[] },
+  ): void => {
     const node = unwrap(raw);
-    const empty = node.kind === null && node.result === null; // `key:` with nothing after it
-    const offset = empty && keyOffset !== undefined ? keyOffset : valueStart(node);
-    const v = at(offset);
-    const pos: NodePosition = { line: v.line, col: v.col };
-    if (keyOffset !== undefined) {
-      const k = at(keyOffset);
-      pos.keyLine = k.line;
-      pos.keyCol = k.col;
+    if (out.positions) {
+      const empty = node.kind === null && node.result === null; // `key:` with nothing after it
+      const v = at(empty && keyOffset !== undefined ? keyOffset : valueStart(node));
+      const pos: NodePosition = { line: v.line, col: v.col };
+      if (keyOffset !== undefined) {
+        const k = at(keyOffset);
+        pos.keyLine = k.line;
+        pos.keyCol = k.col;
+      }
+      out.positions.set(path, pos);
     }
-    positions.set(formatPath(path), pos);
     if (node.kind !== "mapping" && node.kind !== "sequence") return;
     const isPairKey = (child: TreeNode) => text[skipBlank(text, child.end)] === ":";
     const kids = node.children;
     if (node.kind === "mapping") {
-      const seen = new Map<string, number>();
+      const seen = out.duplicates ? new Map<string, number>() : undefined;
       for (let i = 0; i < kids.length;) {
         const keyNode = unwrap(kids[i]!);
         const valueNode = isPairKey(kids[i]!) || isPairKey(keyNode) ? kids[i + 1] : undefined;
@@ -305,22 +335,21 @@ export function loadYaml(input: string, file: string): LoadedYaml {
         const key = String(keyNode.result);
         if (key === "<<" && keyNode.kind === "scalar") continue; // merge key: the merged entries keep no positions
         const keyAt = skipBlank(text, keyNode.open);
-        const first = seen.get(key);
+        const first = seen?.get(key);
         if (first !== undefined) {
-          const firstLoc = at(first);
-          diagnostics.push({
+          out.duplicates?.push({
             severity: "error",
             code: "duplicate-key",
             message: `duplicate key "${key}"`,
-            hint: `first defined at line ${firstLoc.line}; YAML keeps only the last value`,
+            hint: `first defined at line ${at(first).line}; YAML keeps only the last value`,
             location: at(keyAt),
-            path: formatPath([...path, key]),
+            path: appendPath(path, key),
           });
-        } else seen.set(key, keyAt);
-        if (valueNode) walk(valueNode, [...path, key], keyAt);
-        else {
+        } else seen?.set(key, keyAt);
+        if (valueNode) walk(valueNode, appendPath(path, key), keyAt, out);
+        else if (out.positions) {
           const k = at(keyAt);
-          positions.set(formatPath([...path, key]), {
+          out.positions.set(appendPath(path, key), {
             line: k.line,
             col: k.col,
             keyLine: k.line,
@@ -335,11 +364,12 @@ export function loadYaml(input: string, file: string): LoadedYaml {
         if (isPairKey(child) && kids[i + 1] && node.result && Array.isArray(node.result)) {
           // a single-pair mapping in a flow sequence: `[a: 1]`
           const keyAt = skipBlank(text, child.open);
-          positions.set(formatPath([...path, index]), at(keyAt));
-          walk(kids[i + 1]!, [...path, index, String(unwrap(child).result)], keyAt);
+          const item = appendPath(path, index);
+          out.positions?.set(item, at(keyAt));
+          walk(kids[i + 1]!, appendPath(item, String(unwrap(child).result)), keyAt, out);
           i += 2;
         } else {
-          walk(child, [...path, index]);
+          walk(child, appendPath(path, index), undefined, out);
           i += 1;
         }
       }
@@ -358,7 +388,15 @@ export function loadYaml(input: string, file: string): LoadedYaml {
     return { data: undefined, source, diagnostics };
   }
   const data = docs[0];
-  if (roots[0]) walk(roots[0], []);
+  const root = roots[0];
+  if (root) {
+    walk(root, "", undefined, { duplicates: diagnostics });
+    source.positionsFrom(() => {
+      const positions: PositionMap = new Map();
+      walk(root, "", undefined, { positions });
+      return positions;
+    });
+  }
   if (data === undefined || data === null) {
     diagnostics.push({
       severity: "error",

@@ -333,9 +333,15 @@ type Place = ConnectionPlace | StepPlace;
 const SECRET_HINT =
   "secrets are only sent in headers (connection headers and auth, step headers), never in a URL, query or body";
 
-function checkRef(ref: RefPart, place: Place, at: SourceLocation, path: PathSegment[]): Diagnostic[] {
+/** `locate` is called only for a problem: looking up positions costs more than the checks. */
+function checkRef(
+  ref: RefPart,
+  place: Place,
+  locate: () => SourceLocation,
+  path: PathSegment[],
+): Diagnostic[] {
   const err = (code: string, message: string, hint?: string, severity: Diagnostic["severity"] = "error") => [
-    diag(severity, code, message, at, path, hint),
+    diag(severity, code, message, locate(), path, hint),
   ];
   if (ref.root === "secret" && !place.secrets) {
     return err("misplaced-reference", `${ref.raw} cannot be used in ${place.where}`, SECRET_HINT);
@@ -417,7 +423,7 @@ function checkTemplateString(
   }
   for (const part of parsed.parts) {
     if (part.kind !== "ref") continue;
-    out.push(...checkRef(part, place, ctx.source.locateInString(path, value, part.offset), path));
+    out.push(...checkRef(part, place, () => ctx.source.locateInString(path, value, part.offset), path));
   }
   return out;
 }
@@ -806,7 +812,6 @@ export function baseUrl(ctx: RuleContext): Diagnostic[] {
       else url += "placeholder";
     }
     if (!checkable) continue;
-    const at = ctx.source.locate(path);
     const shown = JSON.stringify(value);
     const substituted =
       url !== value && !url.includes("placeholder") ? `; with the env defaults it reads "${url}"` : "";
@@ -826,7 +831,7 @@ export function baseUrl(ctx: RuleContext): Diagnostic[] {
           "error",
           "base-url",
           `base_url ${shown} is not an http(s) URL`,
-          at,
+          ctx.source.locate(path),
           path,
           `write it like https://api.example.com/v1, to which step paths are appended${substituted}`,
         ),
@@ -837,7 +842,7 @@ export function baseUrl(ctx: RuleContext): Diagnostic[] {
           "error",
           "base-url",
           `base_url ${shown} must not contain a query string or a fragment`,
-          at,
+          ctx.source.locate(path),
           path,
           "put query parameters in each step's request.query",
         ),
