@@ -1,12 +1,13 @@
 import { execa } from "execa";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { requireVenv } from "./harness.ts";
+import { requireVenv, useTempDirs } from "./harness.ts";
 
 const gen = (args: string[], cwd?: string) =>
   execa("node", [join(process.cwd(), "bin/gen.js"), ...args], { reject: false, cwd, env: { NO_COLOR: "1" } });
+
+const tempDir = useTempDirs("gen-cli-");
 
 describe("gen CLI", () => {
   it(
@@ -14,7 +15,7 @@ describe("gen CLI", () => {
     { timeout: 180_000 },
     async () => {
       requireVenv();
-      const out = join(mkdtempSync(join(tmpdir(), "gen-cli-")), "project");
+      const out = join(tempDir(), "project");
       const r = await gen(["run", "specs/policy.yaml", "--mock-api", "--json", "-o", out]);
       expect(r.exitCode, r.stderr).toBe(0);
       const summary = JSON.parse(r.stdout) as {
@@ -40,7 +41,7 @@ describe("gen CLI", () => {
 
   it("gen run exits 3 when a workflow fails, and names the cause", { timeout: 180_000 }, async () => {
     requireVenv();
-    const out = join(mkdtempSync(join(tmpdir(), "gen-cli-")), "project");
+    const out = join(tempDir(), "project");
     const r = await gen([
       "run",
       "specs/policy.yaml",
@@ -58,7 +59,7 @@ describe("gen CLI", () => {
   });
 
   it("validate prints located diagnostics and exits 1", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gen-cli-"));
+    const dir = tempDir();
     const spec = readFileSync("specs/policy.yaml", "utf8").replace(
       "connection: policy_api\n          method: GET",
       "connection: policy_apl\n          method: GET",
@@ -71,7 +72,7 @@ describe("gen CLI", () => {
   });
 
   it("build refuses to overwrite files it did not write and changes nothing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gen-cli-"));
+    const dir = tempDir();
     mkdirSync(join(dir, "out"));
     writeFileSync(join(dir, "out", "dbt_project.yml"), "name: mine\n");
     const r = await gen(["build", join(process.cwd(), "specs/policy.yaml"), "-o", "out"], dir);
@@ -82,7 +83,7 @@ describe("gen CLI", () => {
   });
 
   it("init writes a starter spec that builds", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gen-cli-"));
+    const dir = tempDir();
     expect((await gen(["init", "my.yaml"], dir)).exitCode).toBe(0);
     expect((await gen(["init", "my.yaml"], dir)).exitCode).toBe(2); // exists
     const b = await gen(["build", "my.yaml", "-o", "out"], dir);

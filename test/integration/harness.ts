@@ -1,8 +1,8 @@
 import { execa } from "execa";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach } from "vitest";
+import { afterAll, afterEach } from "vitest";
 import { runDbt, VENV_DIR, type DbtRunResult } from "../../generator/dbt/index.ts";
 import { startMockApi, type MockApi, type Scenario } from "../../generator/mockapi/index.ts";
 import { compileSpec } from "../../generator/pipeline.ts";
@@ -30,7 +30,21 @@ export interface Project {
   /** a statement against the project's DuckDB file (dbt must not be running) */
   exec: (sql: string) => Promise<void>;
   tables: () => Promise<string[]>;
+  /** stops the mock API and removes the project directory */
   close: () => Promise<void>;
+}
+
+/** For a test file: makes temp directories (mkdtemp with `prefix`) and removes them after its tests. */
+export function useTempDirs(prefix: string): () => string {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    made.push(dir);
+    return dir;
+  };
 }
 
 /** For a describe block: builds projects like buildProject and closes each one after its test. */
@@ -125,6 +139,9 @@ export async function buildProject(
             String(r.table_name),
           )
         : [],
-    close: () => api.close(),
+    close: async () => {
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -1,19 +1,20 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runDbt } from "../../generator/dbt/index.ts";
-import { useProjects, PYTHON, type Project } from "./harness.ts";
+import { useProjects, useTempDirs, PYTHON, type Project } from "./harness.ts";
 import { execa } from "execa";
 
 // The generated project also works as a local package inside an existing dbt project.
+const tempDir = useTempDirs("gen-root-");
+
 describe("as a local package", { timeout: 180_000 }, () => {
   const build = useProjects();
   let project: Project | undefined;
 
   it("runs its workflow from the root project", async () => {
     project = await build({ file: "specs/policy.yaml" });
-    const root = mkdtempSync(join(tmpdir(), "gen-root-"));
+    const root = tempDir();
     mkdirSync(join(root, "models"));
     writeFileSync(join(root, "models", "mine.sql"), "select 1 as x\n");
     writeFileSync(
