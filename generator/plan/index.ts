@@ -3,6 +3,7 @@ import { defaultExternalAccessIntegration, parseJsonPath } from "../spec/index.t
 import { sequenceDiagram } from "./diagram.ts";
 import { collectRefs, compileTemplate, compileValue, valueTemplateParts } from "./templates.ts";
 import type {
+  AutoRestartPlan,
   ConnectionDef,
   FilePlan,
   Plan,
@@ -71,6 +72,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
     },
     envVars: [...env].map(([n, d]) => ({ name: n, default: d })).sort((a, b) => a.name.localeCompare(b.name)),
     secrets: [...secrets].sort(),
+    autoRestart: spec.auto_restart ? planAutoRestart(spec.auto_restart, sf, inSchemaOf(sf)) : null,
     genVersion: GEN_VERSION,
   };
 }
@@ -79,18 +81,42 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
  * Where each Snowflake object lives. A name the spec gives with dots is taken as qualified; a bare name goes
  * into project.snowflake.database.schema (or the session's current schema when that is not set).
  */
-function snowflakeObjects(
-  project: string,
-  sf: Spec["project"]["snowflake"] & object,
-  secrets: string[],
-): SnowflakeObjects {
+type SnowflakeSettings = Spec["project"]["snowflake"] & object;
+
+/** DB.SCHEMA (or SCHEMA) where the generated objects live, from project.snowflake; null: the current schema. */
+function objectSchema(sf: SnowflakeSettings): string | null {
+  if (!sf.schema) return null;
+  return sf.database && !sf.schema.includes(".") ? `${sf.database}.${sf.schema}` : sf.schema;
+}
+
+/** A name the spec gives with dots is taken as qualified; a bare one goes into the object schema. */
+function inSchemaOf(sf: SnowflakeSettings): (name: string) => string {
+  const schema = objectSchema(sf);
+  return (n) => (n.includes(".") || !schema ? n : `${schema}.${n}`);
+}
+
+function planAutoRestart(
+  ar: NonNullable<Spec["auto_restart"]>,
+  sf: SnowflakeSettings,
+  inSchema: (name: string) => string,
+): AutoRestartPlan {
+  return {
+    max_retries: ar.max_retries,
+    max_age_hours: ar.max_age_hours,
+    tasks: ar.tasks.map((t) => ({
+      name: t.name,
+      object: inSchema(t.name),
+      schedule: t.schedule,
+      args: t.args,
+      warehouse: t.warehouse ?? sf.warehouse ?? null,
+    })),
+  };
+}
+
+function snowflakeObjects(project: string, sf: SnowflakeSettings, secrets: string[]): SnowflakeObjects {
   const upper = project.toUpperCase();
-  const schema = sf.schema
-    ? sf.database && !sf.schema.includes(".")
-      ? `${sf.database}.${sf.schema}`
-      : sf.schema
-    : null;
-  const inSchema = (n: string) => (n.includes(".") || !schema ? n : `${schema}.${n}`);
+  const schema = objectSchema(sf);
+  const inSchema = inSchemaOf(sf);
   const secretsSchema = sf.secrets_schema
     ? sf.database && !sf.secrets_schema.includes(".")
       ? `${sf.database}.${sf.secrets_schema}`
@@ -106,6 +132,8 @@ function snowflakeObjects(
     procedureName,
     secrets: secrets.map((n) => ({ name: n, object: secretsSchema ? `${secretsSchema}.${n}` : inSchema(n) })),
     dbtProject: sf.dbt_project_object ?? inSchema(upper),
+    restartProcedure: inSchema("RUN_DBT_AUTO_RESTART"),
+    restartPlanView: inSchema("GEN_RESTART_PLAN"),
   };
 }
 
@@ -320,10 +348,15 @@ function stateColumns(def: WorkflowDef): WorkflowPlan["stateColumns"] {
   ];
 }
 
+/** Templates generated only when the spec has an auto_restart block. */
+const AUTO_RESTART_TEMPLATE =
+  /^(macros\/gen\/restart\/|models\/auto_restart\/|snowflake\/06_auto_restart\.sql$)/;
+
 function planFiles(project: ProjectPlan, workflows: WorkflowPlan[], templates: string[]): FilePlan[] {
   const files: FilePlan[] = [];
   for (const template of [...templates].sort()) {
     if (template.startsWith("snowflake/") && !project.targets.includes("snowflake")) continue;
+    if (AUTO_RESTART_TEMPLATE.test(template) && !project.autoRestart) continue;
     if (!template.includes(WORKFLOW_PLACEHOLDER)) {
       files.push({ path: template, template });
       continue;

@@ -130,7 +130,16 @@ export interface ProjectPlan {
   };
   envVars: { name: string; default: string | null }[];
   secrets: string[];
+  /** the spec's auto_restart block: run-log hooks, the restart plan, RUN_DBT_AUTO_RESTART and its tasks */
+  autoRestart: AutoRestartPlan | null;
   genVersion: string;
+}
+
+export interface AutoRestartPlan {
+  max_retries: number;
+  max_age_hours: number;
+  /** Snowflake tasks that call RUN_DBT_AUTO_RESTART; `args` is the dbt command of a full build */
+  tasks: { name: string; object: string; schedule: string; args: string; warehouse: string | null }[];
 }
 
 export interface SnowflakeObjects {
@@ -145,6 +154,9 @@ export interface SnowflakeObjects {
   procedureName: string;
   secrets: { name: string; object: string }[];
   dbtProject: string;
+  /** RUN_DBT_AUTO_RESTART, and the plan view it reads (qualified like the other objects) */
+  restartProcedure: string;
+  restartPlanView: string;
 }
 
 export interface FilePlan {

@@ -80,7 +80,17 @@ describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
     const sf = ["--target", "snowflake", "--vars", vars];
     const state = "policy_execution_state";
     const steps = [
-      { dbt: ["run", ...sf, "--select", "stateful_policy_execution+", "stateless_policy_execution"] },
+      {
+        dbt: [
+          "run",
+          ...sf,
+          "--select",
+          "stateful_policy_execution+",
+          "stateless_policy_execution",
+          "gen_restart_plan",
+          "v_auto_restart_history",
+        ],
+      },
       { query: "state_after_run", sql: `select * from ${state} order by start_time` },
       { query: "attempts", sql: "select * from policy_execution_attempts order by logged_at, attempt" },
       ...Object.entries(SEED_MONITORING).map(([query, sql]) => ({ query, sql })),
@@ -114,6 +124,20 @@ describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
         query: "after_failure",
         sql: `select * from ${state} where status = 'error' and execution_id like 'exec_2%'`,
       },
+      // auto-restart: the run hooks logged every run, and the plan view RUN_DBT_AUTO_RESTART reads asks for a retry
+      {
+        query: "run_log",
+        sql: "select command, run_type, status, nodes_failed from dbt_run_log order by run_started_at",
+      },
+      {
+        query: "restart_plan",
+        sql: "select verdict, decision, selector, retry_sequence from gen_restart_plan",
+      },
+      {
+        query: "restart_history",
+        sql: "select run_status, failed_nodes from v_auto_restart_history order by run_started_at",
+      },
+      { dbt: ["run-operation", "gen_restart_plan", ...sf] },
       // cleanup deletes completed executions older than retention_days (7), and their attempt rows
       {
         sql:
@@ -276,6 +300,28 @@ describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
     expect(row?.COMPLETED).toBe(false);
     expect(String(row?.ERROR_MESSAGE)).toContain("terminal status 'failed'");
     expect(row?.END_TIME).not.toBeNull();
+  });
+
+  it("auto-restart: the run hooks log every run, and the plan view and operation ask for the same retry", () => {
+    expect(rows("run_log")).toEqual([
+      { COMMAND: "run", RUN_TYPE: "SELECTIVE RUN", STATUS: "SUCCESS", NODES_FAILED: 0 },
+      { COMMAND: "run", RUN_TYPE: "SELECTIVE RUN", STATUS: "SUCCESS", NODES_FAILED: 0 },
+      { COMMAND: "run", RUN_TYPE: "SELECTIVE RUN", STATUS: "FAILED", NODES_FAILED: 1 },
+    ]);
+    const retry = { VERDICT: "retry", DECISION: "SELECTIVE RETRY", SELECTOR: "stateful_policy_execution+" };
+    expect(rows("restart_plan")).toEqual([{ ...retry, RETRY_SEQUENCE: 1 }]);
+    expect(rows("restart_history").at(-1)).toEqual({
+      RUN_STATUS: "FAILED",
+      FAILED_NODES: "stateful_policy_execution",
+    });
+    const printed = /gen-restart-plan (\{.*\})/.exec(stdout);
+    expect(printed, "the gen_restart_plan operation printed no plan").not.toBeNull();
+    expect(JSON.parse(printed![1] as string)).toMatchObject({
+      verdict: "retry",
+      decision: "SELECTIVE RETRY",
+      selector: "stateful_policy_execution+",
+      retry_sequence: 1,
+    });
   });
 
   it("cleanup deletes completed executions older than the retention, with their attempt rows", () => {

@@ -40,6 +40,8 @@ const SQLGLOT_EXPECTED: Record<string, string> = {
   "GRANT ON INTEGRATION": "Grant",
   "GRANT ON SECRET": "Command",
   "GRANT ON PROCEDURE": "Grant",
+  "CREATE OR REPLACE TASK": "Command",
+  "ALTER TASK": "Command", // RESUME
 };
 
 function kindOf(sql: string): string {
@@ -48,7 +50,7 @@ function kindOf(sql: string): string {
   );
   if (grant) return `GRANT ON ${(grant[1] as string).toUpperCase()}`;
   const m =
-    /^(CREATE\s+OR\s+REPLACE\s+PROCEDURE|CREATE\s+SCHEMA|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE|CREATE\s+OR\s+REPLACE\s+EXTERNAL\s+ACCESS\s+INTEGRATION|(?:CREATE|ALTER)\s+SECRET)\b/i.exec(
+    /^(CREATE\s+OR\s+REPLACE\s+PROCEDURE|CREATE\s+OR\s+REPLACE\s+TASK|ALTER\s+TASK|CREATE\s+SCHEMA|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE|CREATE\s+OR\s+REPLACE\s+EXTERNAL\s+ACCESS\s+INTEGRATION|(?:CREATE|ALTER)\s+SECRET)\b/i.exec(
       sql,
     );
   return m ? (m[1] as string).toUpperCase().replace(/\s+/g, " ") : `UNKNOWN: ${sql.slice(0, 40)}`;
@@ -103,11 +105,11 @@ describe("snowflake setup SQL: properties", () => {
     const statements = setupStatements(project.files);
     const sf = project.plan.project.snowflake;
 
-    it(`${name}: every statement is idempotent (IF NOT EXISTS, OR REPLACE, OR ALTER, GRANT)`, () => {
+    it(`${name}: every statement is idempotent (IF NOT EXISTS, OR REPLACE, OR ALTER, GRANT, RESUME)`, () => {
       expect(statements.length).toBeGreaterThan(0);
       for (const s of statements)
         expect(s.sql, `${s.file}:${s.line}`).toMatch(
-          /^(CREATE\s+(SCHEMA|SECRET)\s+IF\s+NOT\s+EXISTS\s|CREATE\s+OR\s+REPLACE\s+(PROCEDURE|EXTERNAL\s+ACCESS\s+INTEGRATION)\s|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE\s|GRANT\s)/,
+          /^(CREATE\s+(SCHEMA|SECRET)\s+IF\s+NOT\s+EXISTS\s|CREATE\s+OR\s+REPLACE\s+(PROCEDURE|EXTERNAL\s+ACCESS\s+INTEGRATION|TASK)\s|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE\s|GRANT\s|ALTER\s+TASK\s+\S+\s+RESUME$)/,
         );
     });
 

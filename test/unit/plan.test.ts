@@ -105,6 +105,47 @@ describe("plan of specs/policy.yaml", () => {
   });
 });
 
+describe("auto-restart artefacts", () => {
+  const AUTO_RESTART = [
+    "macros/gen/restart/gen_restart_plan.sql",
+    "macros/gen/restart/gen_run_log.sql",
+    "models/auto_restart/gen_restart_plan.sql",
+    "models/auto_restart/schema.yml",
+    "models/auto_restart/v_auto_restart_history.sql",
+    "snowflake/06_auto_restart.sql",
+  ];
+  const file = (files: { path: string; content: string }[] | undefined, path: string) =>
+    files?.find((f) => f.path === path)?.content ?? "";
+
+  it("come with the spec's auto_restart block: run hooks, plan, procedure and tasks with its limits", () => {
+    const files = compileSpec(
+      policy.replace("max_retries: 3", "max_retries: 5").replace("max_age_hours: 24", "max_age_hours: 6.5"),
+      "specs/policy.yaml",
+    ).files;
+    expect(files?.map((f) => f.path)).toEqual(expect.arrayContaining(AUTO_RESTART));
+    expect(file(files, "dbt_project.yml")).toContain('on-run-end:\n  - "{{ gen_run_log_end(results) }}"');
+    const settings = file(files, "macros/gen/restart/gen_restart_plan.sql");
+    expect(settings).toContain("var('gen_restart_max_retries', 5)");
+    expect(settings).toContain("var('gen_restart_max_age_hours', 6.5)");
+    const setup = file(files, "snowflake/06_auto_restart.sql");
+    expect(setup).toContain("CREATE OR REPLACE PROCEDURE EDW.O2C_AUDIT.RUN_DBT_AUTO_RESTART(");
+    expect(setup).toContain("FROM EDW.O2C_AUDIT.GEN_RESTART_PLAN;");
+    expect(setup).toContain(
+      "CALL EDW.O2C_AUDIT.RUN_DBT_AUTO_RESTART('EDW.O2C_AUDIT.DBT_O2C_ENHANCED', 'run --select tag:hourly');",
+    );
+    expect(setup.match(/^ALTER TASK \S+ RESUME;$/gm)).toHaveLength(2);
+  });
+
+  it("are left out without the block: no hooks, no plan, no procedure", () => {
+    const without = policy.slice(0, policy.indexOf("\nauto_restart:") + 1);
+    expect(without).not.toContain("auto_restart");
+    const files = compileSpec(without, "specs/policy.yaml").files;
+    expect(files?.length).toBeGreaterThan(20);
+    expect(files?.filter((f) => AUTO_RESTART.includes(f.path))).toEqual([]);
+    expect(file(files, "dbt_project.yml")).not.toMatch(/on-run-(start|end)/);
+  });
+});
+
 describe("render", () => {
   it("leaves no nunjucks syntax in the output and only escaped spec values", () => {
     const r = compileSpec(policy, "specs/policy.yaml");
