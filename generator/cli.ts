@@ -7,6 +7,7 @@ import { ExitCode, formatDiagnostic, GenError, type Diagnostic } from "./errors.
 import { resolveScenario, startMockApi, type MockApi } from "./mockapi/index.ts";
 import { compileSpec, type CompileResult } from "./pipeline.ts";
 import type { Target } from "./plan/index.ts";
+import { restartProject } from "./restart/index.ts";
 import { setupVenv } from "./setup.ts";
 import { STARTER_SPEC } from "./spec/index.ts";
 import { createTerm, type Term } from "./util/term.ts";
@@ -25,6 +26,7 @@ Commands:
   run <spec>          build, then run the workflows with dbt (optionally against the bundled mock API)
   init [file]         write a commented starter spec
   mock-api            serve the bundled mock policy API
+  restart <spec|dir>  auto-restart: retry what the last dbt run failed (and its downstream), else a full build
   deploy <spec|dir>   apply the Snowflake setup SQL (network rule, secrets, integration, procedure, grants)
   setup               create the project-local Python venv with the pinned dbt packages
 
@@ -61,6 +63,18 @@ Admin: GET /__admin/requests, POST /__admin/scenario, POST /__admin/reset. Ctrl-
 
 Creates .venv/ in the gen directory from requirements.txt (pinned dbt-core, dbt-duckdb, dbt-snowflake,
 fakesnow, sqlglot). A fast no-op when it is already current.`,
+  restart: `Usage: gen restart <spec|project-dir> [-o DIR] [--full-args ARGS] [--dry-run] [--json] [-- DBT_ARGS...]
+
+Auto-restart for dbt Core. Reads the restart plan from DBT_RUN_LOG and DBT_MODEL_LOG (written by the
+project's run hooks; no target/ folder needed) and runs it: after a failed run, a selective retry of the
+failed nodes and everything downstream of them (\`build --select a+ b+\`), unless the failure is older than
+max_age_hours or max_retries retries were made in a row; otherwise the full build. The spec's auto_restart
+block turns this on. A spec is built first (into out/<project> or -o DIR); a directory is used as it is.
+  --full-args ARGS  the full build, and the command of a retry (default "build"; e.g. "run --select tag:hourly")
+  --dry-run         print the plan and the dbt command, run nothing
+  --json            print {plan, args, exit_code, elapsed_ms} on stdout (dbt output goes to stderr)
+  -- DBT_ARGS       passed to both dbt calls, e.g. -- --target snowflake
+Exit codes: 0 the run succeeded (or --dry-run), 3 dbt failed.`,
   deploy: DEPLOY_HELP,
   watch: WATCH_HELP,
 };
@@ -120,10 +134,12 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdSetup(rest, term);
       case "deploy":
         return await deployCommand(rest, term);
+      case "restart":
+        return await cmdRestart(rest, term);
       default:
         throw new UsageError(
           `unknown command "${command}"`,
-          "commands: build, validate, run, watch, init, mock-api, setup, deploy",
+          "commands: build, validate, run, watch, init, mock-api, setup, restart, deploy",
         );
     }
   } catch (e) {
@@ -393,6 +409,62 @@ async function cmdRun(argv: string[], term: Term): Promise<number> {
   } finally {
     await api?.close();
   }
+}
+
+async function cmdRestart(argv: string[], term: Term): Promise<number> {
+  const dashes = argv.indexOf("--");
+  const own = dashes < 0 ? argv : argv.slice(0, dashes);
+  const dbtArgs = dashes < 0 ? [] : argv.slice(dashes + 1);
+  const { values, positionals } = parse("restart", own, {
+    out: { type: "string", short: "o" },
+    "full-args": { type: "string" },
+    "dry-run": { type: "boolean" },
+    json: { type: "boolean" },
+  });
+  if (values.help) return help("restart", term);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      "gen restart takes exactly one spec or project directory",
+      "gen restart out/policy_workflows",
+    );
+  const input = positionals[0] as string;
+  let projectDir = input;
+  if (!existsSync(join(input, "dbt_project.yml"))) {
+    const [built] = compileAll([input], values.out as string | undefined, undefined, term);
+    if (!built?.result.files) return ExitCode.specProblems;
+    writeOutput(built.outDir, built.result.files);
+    projectDir = built.outDir;
+  }
+  const result = await restartProject(projectDir, {
+    fullArgs: values["full-args"] as string | undefined,
+    dbtArgs,
+    dryRun: Boolean(values["dry-run"]),
+    color: term.color,
+    onLine: term.err,
+    onPlan: (plan, args) => {
+      const what =
+        plan.decision === "SELECTIVE RETRY"
+          ? term.paint("warning", `selective retry ${plan.retry_sequence} of ${plan.max_retries}`)
+          : term.paint("ok", "full build");
+      term.err(`${term.paint("bold", "restart plan:")} ${what}: ${plan.reason}`);
+      term.err(term.paint("bold", `dbt ${args.join(" ")}`));
+    },
+  });
+  const exitCode = result.run ? result.run.exitCode : 0;
+  if (values.json)
+    term.out(
+      JSON.stringify(
+        {
+          plan: result.plan,
+          args: result.args,
+          exit_code: result.run ? exitCode : null,
+          elapsed_ms: result.run?.elapsedMs ?? null,
+        },
+        null,
+        2,
+      ),
+    );
+  return exitCode === 0 ? ExitCode.ok : ExitCode.dbtFailed;
 }
 
 function printSummary(
