@@ -432,7 +432,10 @@ async function cmdRestart(argv: string[], term: Term): Promise<number> {
   if (!existsSync(join(input, "dbt_project.yml"))) {
     const [built] = compileAll([input], values.out as string | undefined, undefined, term);
     if (!built?.result.files) return ExitCode.specProblems;
-    writeOutput(built.outDir, built.result.files);
+    const w = writeOutput(built.outDir, built.result.files);
+    term.err(
+      `${term.paint("ok", "built")} ${built.outDir} (${w.written.length} written, ${w.unchanged.length} unchanged)`,
+    );
     projectDir = built.outDir;
   }
   const result = await restartProject(projectDir, {

@@ -77,10 +77,6 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
   };
 }
 
-/**
- * Where each Snowflake object lives. A name the spec gives with dots is taken as qualified; a bare name goes
- * into project.snowflake.database.schema (or the session's current schema when that is not set).
- */
 type SnowflakeSettings = Spec["project"]["snowflake"] & object;
 
 /** DB.SCHEMA (or SCHEMA) where the generated objects live, from project.snowflake; null: the current schema. */
@@ -113,6 +109,10 @@ function planAutoRestart(
   };
 }
 
+/**
+ * Where each Snowflake object lives. A name the spec gives with dots is taken as qualified; a bare name goes
+ * into project.snowflake.database.schema (or the session's current schema when that is not set).
+ */
 function snowflakeObjects(project: string, sf: SnowflakeSettings, secrets: string[]): SnowflakeObjects {
   const upper = project.toUpperCase();
   const schema = objectSchema(sf);

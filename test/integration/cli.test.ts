@@ -91,11 +91,42 @@ describe("gen CLI", () => {
     expect(existsSync(join(dir, "out", "dbt_project.yml"))).toBe(true);
   });
 
+  it(
+    "gen restart builds a spec, prints the plan with --dry-run, and says when there is no auto_restart",
+    { timeout: 60_000 },
+    async () => {
+      requireVenv();
+      const out = join(tempDir(), "policy");
+      const plan = await gen(["restart", "specs/policy.yaml", "-o", out, "--dry-run", "--json"]);
+      expect(plan.exitCode, plan.stderr).toBe(0);
+      expect(JSON.parse(plan.stdout)).toMatchObject({
+        plan: { verdict: "no_run", decision: "FULL BUILD", max_retries: 3, max_age_hours: 24 },
+        args: ["build"],
+        exit_code: null,
+      });
+      expect(plan.stderr).toContain(
+        "restart plan: full build: no earlier run of policy_workflows in DBT_RUN_LOG",
+      );
+      const none = await gen([
+        "restart",
+        "specs/data_export.yaml",
+        "-o",
+        join(tempDir(), "export"),
+        "--dry-run",
+      ]);
+      expect(none.exitCode).toBe(2);
+      expect(none.stderr).toMatch(
+        /has no auto-restart \(no gen_restart_plan operation\)  \(add an auto_restart block/,
+      );
+    },
+  );
+
   it("usage errors exit 2; --help exits 0", async () => {
     expect((await gen(["frobnicate"])).exitCode).toBe(2);
     expect((await gen(["build", "--nope"])).exitCode).toBe(2);
     expect((await gen(["build"])).exitCode).toBe(2);
-    for (const c of ["build", "validate", "run", "init", "mock-api", "setup"]) {
+    expect((await gen(["restart"])).exitCode).toBe(2);
+    for (const c of ["build", "validate", "run", "init", "mock-api", "setup", "restart"]) {
       const h = await gen([c, "--help"]);
       expect(h.exitCode).toBe(0);
       expect(h.stdout).toMatch(/^Usage: gen /);
