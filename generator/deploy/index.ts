@@ -4,12 +4,18 @@
  * Every generated statement is idempotent, so deploying twice is safe.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { Connection, ConnectionOptions } from "snowflake-sdk";
 import { ExitCode, formatDiagnostic, GenError } from "../errors.ts";
 import { compileSpec } from "../pipeline.ts";
+import {
+  connectAsync,
+  connectionFromEnv,
+  createConnection,
+  describeError,
+  destroyAsync,
+  executeAsync,
+} from "../snowflake/client.ts";
 import type { Term } from "../util/term.ts";
 import { splitStatements, SqlSplitError, statementLabel, type SqlStatement } from "./sql.ts";
 
@@ -132,84 +138,11 @@ export function loadSetupFiles(source: string): SetupFile[] {
   return compiled.files.filter((f) => f.path.startsWith("snowflake/") && f.path.endsWith(".sql"));
 }
 
-export interface ConnectionChoice {
-  /** options for snowflake.createConnection; undefined = let the driver read connections.toml */
-  options: ConnectionOptions | undefined;
-  /** where the settings came from, for messages */
-  source: string;
-}
-
-/** Connection settings: `--connection NAME` > SNOWFLAKE_* environment variables > connections.toml default. */
-export function connectionFromEnv(env: NodeJS.ProcessEnv, connectionName?: string): ConnectionChoice {
-  const tomlDir = env.SNOWFLAKE_HOME || join(homedir(), ".snowflake");
-  const toml = join(tomlDir, "connections.toml");
-  if (connectionName === undefined && env.SNOWFLAKE_ACCOUNT) {
-    const options: Record<string, unknown> = { account: env.SNOWFLAKE_ACCOUNT, application: "gen" };
-    const set = (key: string, name: string) => {
-      if (env[name]) options[key] = env[name];
-    };
-    set("username", "SNOWFLAKE_USER");
-    set("password", "SNOWFLAKE_PASSWORD");
-    set("authenticator", "SNOWFLAKE_AUTHENTICATOR");
-    set("privateKeyPath", "SNOWFLAKE_PRIVATE_KEY_PATH");
-    set("privateKeyPass", "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE");
-    set("role", "SNOWFLAKE_ROLE");
-    set("warehouse", "SNOWFLAKE_WAREHOUSE");
-    set("database", "SNOWFLAKE_DATABASE");
-    set("schema", "SNOWFLAKE_SCHEMA");
-    if (env.SNOWFLAKE_HOST) {
-      const protocol = env.SNOWFLAKE_PROTOCOL || "https";
-      options.accessUrl = `${protocol}://${env.SNOWFLAKE_HOST}${env.SNOWFLAKE_PORT ? ":" + env.SNOWFLAKE_PORT : ""}`;
-    }
-    return { options: options as ConnectionOptions, source: "SNOWFLAKE_* environment variables" };
-  }
-  if (!existsSync(toml))
-    throw new GenError("deploy-connection", "no Snowflake connection configured", {
-      exitCode: ExitCode.usage,
-      hint: `set SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER and SNOWFLAKE_PASSWORD, or create ${toml}`,
-    });
-  const name = connectionName ?? env.SNOWFLAKE_DEFAULT_CONNECTION_NAME ?? "default";
-  return { options: undefined, source: `[${name}] of ${toml}` };
-}
-
 interface DeployResult {
   ok: boolean;
   dry_run: boolean;
   statements: { file: string; line: number; statement: string; ok: boolean; ms?: number; error?: string }[];
   warnings: string[];
-}
-
-type Sdk = typeof import("snowflake-sdk");
-
-async function loadSdk(): Promise<Sdk> {
-  // The AWS SDK inside snowflake-sdk warns about Node versions on stderr; it is not gen's concern.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const mod = (await import("snowflake-sdk")) as Sdk & { default?: Sdk };
-  const sdk = mod.default ?? mod;
-  // The driver logs nothing (a log could carry statement text, so a secret); errors reach us as values.
-  sdk.configure({ logLevel: "OFF", additionalLogToConsole: false } as Parameters<Sdk["configure"]>[0]);
-  return sdk;
-}
-
-function connectAsync(connection: Connection): Promise<void> {
-  return new Promise((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
-}
-
-function executeAsync(connection: Connection, sqlText: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    connection.execute({ sqlText, complete: (err) => (err ? reject(err) : resolve()) }),
-  );
-}
-
-function destroyAsync(connection: Connection): Promise<void> {
-  return new Promise((resolve) => connection.destroy(() => resolve()));
-}
-
-function describeError(e: unknown): string {
-  const err = e as { code?: string | number; sqlState?: string; message?: string };
-  const message = err.message ?? String(e);
-  const code = err.code !== undefined ? `${err.code}${err.sqlState ? ` (${err.sqlState})` : ""}: ` : "";
-  return message.startsWith(code) ? message : code + message;
 }
 
 function redactor(values: string[]): (s: string) => string {
@@ -283,30 +216,15 @@ export async function deployCommand(
   }
 
   const choice = connectionFromEnv(env, values.connection as string | undefined);
-  const sdk = await loadSdk();
-  let connection: Connection;
-  const previousName = process.env.SNOWFLAKE_DEFAULT_CONNECTION_NAME;
+  let connection: Awaited<ReturnType<typeof createConnection>>;
   try {
-    if (choice.options) connection = sdk.createConnection(choice.options);
-    else {
-      // the driver reads connections.toml itself; it takes the connection's name from this variable
-      if (values.connection !== undefined)
-        process.env.SNOWFLAKE_DEFAULT_CONNECTION_NAME = values.connection as string;
-      connection = sdk.createConnection();
-    }
+    connection = await createConnection(choice, values.connection as string | undefined);
   } catch (e) {
     throw new GenError(
       "deploy-connection",
       `cannot configure the Snowflake connection from ${choice.source}: ${redact(describeError(e))}`,
-      {
-        exitCode: ExitCode.usage,
-      },
+      { exitCode: ExitCode.usage },
     );
-  } finally {
-    if (values.connection !== undefined) {
-      if (previousName === undefined) delete process.env.SNOWFLAKE_DEFAULT_CONNECTION_NAME;
-      else process.env.SNOWFLAKE_DEFAULT_CONNECTION_NAME = previousName;
-    }
   }
   try {
     try {

@@ -5,12 +5,14 @@
 CONFIG_JSON: {"log": path, "nop_regexes": [regex, ...]}. Prints one line `READY <port>` once it listens.
 
 snowflake-sdk (the Node driver `gen deploy` uses) talks to it over real HTTP: login, query-request, session
-delete. Two things are added, both test-only and both in this file:
+delete. Three things are added, all test-only and all in this file:
 
   * a translating shim: fakesnow answers non-DML queries with an Arrow rowset (`rowsetBase64`), which is what
     Snowflake sends to the Python connector; Snowflake sends the Node driver a JSON `rowset` instead, and the
     Node driver cannot read Arrow. The shim decodes the Arrow batch and sends the JSON rowset. Nothing else
     in the response changes.
+  * `returned` added to JSON answers that lack it (fakesnow's DML results), without which the Node driver
+    never completes an INSERT or MERGE.
   * a statement log: every sqlText received, with fakesnow's verdict (success, or its error code and message),
     one JSON line per statement, so that the tests see exactly what was sent and in which order.
 
@@ -109,6 +111,11 @@ class TranslatingShim:
                 data["rowset"] = rowset
                 data["total"] = len(rowset)
                 data["returned"] = len(rowset)
+                body = json.dumps(response).encode("utf-8")
+            elif "rowset" in data and "returned" not in data:
+                # DML answers (rows inserted/updated) come as JSON already, but without `returned`,
+                # which the Node driver waits for: it would never complete the statement.
+                data["returned"] = len(data["rowset"])
                 body = json.dumps(response).encode("utf-8")
         except ValueError:
             entry["success"] = False
