@@ -115,8 +115,8 @@ describe("gen CLI", () => {
         "--dry-run",
       ]);
       expect(none.exitCode).toBe(2);
-      expect(none.stderr).toMatch(
-        /has no auto-restart \(no gen_restart_plan operation\)  \(add an auto_restart block/,
+      expect(none.stderr).toContain(
+        "has no auto-restart (no gen_restart_plan operation)  (add an auto_restart block",
       );
     },
   );
