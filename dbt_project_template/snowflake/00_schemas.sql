@@ -14,3 +14,8 @@ CREATE SCHEMA IF NOT EXISTS << o.schema >>;
 -- The schema of the SECRET objects (project.snowflake.secrets_schema).
 CREATE SCHEMA IF NOT EXISTS << o.secretsSchema >>;
 <% endif %>
+<% if project.sync and project.sync.schema and project.sync.schema != o.schema %>
+
+-- The schema of the tables `gen sync` uploads the finished executions to (sync.schema).
+CREATE SCHEMA IF NOT EXISTS << project.sync.schema >>;
+<% endif %>

@@ -10,6 +10,7 @@ import type {
   ProjectPlan,
   SnowflakeObjects,
   StepDef,
+  SyncPlan,
   TemplatePartDef,
   WorkflowDef,
   WorkflowPlan,
@@ -73,6 +74,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
     envVars: [...env].map(([n, d]) => ({ name: n, default: d })).sort((a, b) => a.name.localeCompare(b.name)),
     secrets: [...secrets].sort(),
     autoRestart: spec.auto_restart ? planAutoRestart(spec.auto_restart, sf, inSchemaOf(sf)) : null,
+    sync: spec.sync ? planSync(spec.sync, sf, workflows) : null,
     genVersion: GEN_VERSION,
   };
 }
@@ -113,6 +115,37 @@ function planAutoRestart(
  * Where each Snowflake object lives. A name the spec gives with dots is taken as qualified; a bare name goes
  * into project.snowflake.database.schema (or the session's current schema when that is not set).
  */
+function planSync(
+  sync: NonNullable<Spec["sync"]>,
+  sf: SnowflakeSettings,
+  workflows: WorkflowPlan[],
+): SyncPlan {
+  const schema = sync.schema ?? objectSchema(sf);
+  const target = (table: string) => (schema ? `${schema}.${table.toUpperCase()}` : table.toUpperCase());
+  return {
+    schema,
+    max_retries: sync.max_retries,
+    backoff_s: sync.backoff_s,
+    interval_s: sync.interval_s,
+    concurrency: sync.concurrency,
+    batch_size: sync.batch_size,
+    tables: workflows
+      .filter((wf) => wf.stateful)
+      .map((wf) => {
+        const { table, attempt_log_table } = wf.definition.state;
+        return {
+          workflow: wf.name,
+          state: {
+            source: table,
+            target: target(table),
+            columns: wf.stateColumns.map(({ name, type }) => ({ name, type })),
+          },
+          attempts: { source: attempt_log_table, target: target(attempt_log_table) },
+        };
+      }),
+  };
+}
+
 function snowflakeObjects(project: string, sf: SnowflakeSettings, secrets: string[]): SnowflakeObjects {
   const upper = project.toUpperCase();
   const schema = objectSchema(sf);
@@ -348,15 +381,17 @@ function stateColumns(def: WorkflowDef): WorkflowPlan["stateColumns"] {
   ];
 }
 
-/** Templates generated only when the spec has an auto_restart block. */
+/** Templates generated only when the spec has an auto_restart block, or a sync block. */
 const AUTO_RESTART_TEMPLATE =
   /^(macros\/gen\/restart\/|models\/auto_restart\/|snowflake\/06_auto_restart\.sql$)/;
+const SYNC_TEMPLATE = /^(macros\/gen\/sync\/|models\/sync\/)/;
 
 function planFiles(project: ProjectPlan, workflows: WorkflowPlan[], templates: string[]): FilePlan[] {
   const files: FilePlan[] = [];
   for (const template of [...templates].sort()) {
     if (template.startsWith("snowflake/") && !project.targets.includes("snowflake")) continue;
     if (AUTO_RESTART_TEMPLATE.test(template) && !project.autoRestart) continue;
+    if (SYNC_TEMPLATE.test(template) && !project.sync) continue;
     if (!template.includes(WORKFLOW_PLACEHOLDER)) {
       files.push({ path: template, template });
       continue;

@@ -132,7 +132,25 @@ export interface ProjectPlan {
   secrets: string[];
   /** the spec's auto_restart block: run-log hooks, the restart plan, RUN_DBT_AUTO_RESTART and its tasks */
   autoRestart: AutoRestartPlan | null;
+  /** the spec's sync block: the queue of finished executions and where `gen sync` uploads them */
+  sync: SyncPlan | null;
   genVersion: string;
+}
+
+export interface SyncPlan {
+  /** DATABASE.SCHEMA (or SCHEMA) of the Snowflake tables; null: the connection's current schema */
+  schema: string | null;
+  max_retries: number;
+  backoff_s: number;
+  interval_s: number;
+  concurrency: number;
+  batch_size: number;
+  /** one entry per stateful workflow: its two tables, and where each goes in Snowflake */
+  tables: {
+    workflow: string;
+    state: { source: string; target: string; columns: { name: string; type: ColumnType }[] };
+    attempts: { source: string; target: string };
+  }[];
 }
 
 export interface AutoRestartPlan {

@@ -249,6 +249,28 @@ const autoRestartSchema = z
   })
   .describe("retry failed models on the next run");
 
+const syncSchema = z
+  .strictObject({
+    schema: snowflakeName(
+      "Snowflake schema (DATABASE.SCHEMA) of the synced tables; default project.snowflake database and schema",
+    ).optional(),
+    max_retries: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe("attempts per execution before it is marked failed"),
+    backoff_s: z
+      .number()
+      .min(0)
+      .default(30)
+      .describe("wait before a failed sync is tried again (doubles each time)"),
+    interval_s: z.number().positive().default(30).describe("how often `gen sync` looks at the queue"),
+    concurrency: z.number().int().min(1).max(32).default(5).describe("executions uploaded at the same time"),
+    batch_size: z.number().int().min(1).default(50).describe("queue items claimed per round"),
+  })
+  .describe("queue every finished stateful execution for `gen sync` to Snowflake (seed 004)");
+
 export const specSchema = z
   .strictObject({
     version: z.literal(SPEC_VERSION).describe("spec format version"),
@@ -259,6 +281,7 @@ export const specSchema = z
       .meta({ minProperties: 1, description: "HTTP APIs, by name" }),
     workflows: z.array(workflowSchema).min(1).describe("the workflows"),
     auto_restart: autoRestartSchema.optional(),
+    sync: syncSchema.optional(),
   })
   .describe("gen workflow spec");
 
@@ -271,6 +294,7 @@ export type PollConfig = NonNullable<Step["poll"]>;
 export type RetryPolicy = Connection["retry"];
 export type Auth = NonNullable<Connection["auth"]>;
 export type AutoRestart = NonNullable<Spec["auto_restart"]>;
+export type SyncSettings = NonNullable<Spec["sync"]>;
 
 export const JSON_SCHEMA_ID = "https://gen.dev/schema/gen-spec.schema.json";
 

@@ -61,9 +61,16 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
     project = await build({ file: "specs/policy.yaml" }, { pendingPolls: 1 });
     const run = await project.dbt(["run", "--select", "stateless_policy_execution"]);
     expect(run.exitCode, run.output).toBe(0);
-    // besides the result, only the project's run log (the spec's auto_restart): no state of the workflow
-    expect(await project.tables()).toEqual(["dbt_model_log", "dbt_run_log", "stateless_policy_execution"]);
+    // besides the result, only the project's run log (auto_restart) and the sync queue (sync), which a
+    // stateless execution never enters: no state of the workflow
+    expect(await project.tables()).toEqual([
+      "dbt_model_log",
+      "dbt_run_log",
+      "gen_sync_queue",
+      "stateless_policy_execution",
+    ]);
     expect(await project.query("select count(*) as n from dbt_model_log")).toEqual([{ n: 1 }]);
+    expect(await project.query("select count(*) as n from gen_sync_queue")).toEqual([{ n: 0 }]);
     const rows = await project.query("select * from stateless_policy_execution");
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({

@@ -11,8 +11,19 @@ import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planDeploy } from "../../generator/deploy/index.ts";
-import { PYTHON, requireVenv } from "../integration/harness.ts";
-import { build, FULL_OPTIONS_SPEC, HERE, ROOT, SPECS, removeTempDirs, tempDir } from "./helpers.ts";
+import { requireVenv } from "../integration/harness.ts";
+import {
+  build,
+  connectionEnv,
+  FULL_OPTIONS_SPEC,
+  ROOT,
+  SPECS,
+  removeTempDirs,
+  startFakesnow,
+  tempDir,
+  type FakesnowServer,
+  type LoggedStatement,
+} from "./helpers.ts";
 
 afterAll(removeTempDirs);
 
@@ -31,62 +42,6 @@ const GRANTS = "^GRANT\\s";
 const SECRET = "deploy-s3cret-'quoted'\\value";
 const GEN = join(ROOT, "bin", "gen.js");
 
-interface LoggedStatement {
-  sql: string;
-  success: boolean;
-  code?: string;
-  message?: string;
-}
-
-interface FakesnowServer {
-  port: number;
-  log: string;
-  statements: () => LoggedStatement[];
-  stop: () => Promise<void>;
-}
-
-async function startFakesnow(nopRegexes: string[]): Promise<FakesnowServer> {
-  const log = join(tempDir("gen-sf-deploy-"), "statements.jsonl");
-  writeFileSync(log, "");
-  const child = execa(
-    PYTHON,
-    [join(HERE, "fakesnow_server.py"), JSON.stringify({ log, nop_regexes: nopRegexes })],
-    {
-      stdin: "pipe",
-      reject: false,
-      all: true,
-    },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`fakesnow server did not start:\n${seen}`)), 60_000);
-    child.all?.on("data", (chunk: Buffer) => {
-      seen += chunk.toString();
-      const m = /READY (\d+)/.exec(seen);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    void child.then(() => reject(new Error(`fakesnow server exited:\n${seen}`)));
-  });
-  return {
-    port,
-    log,
-    statements: () =>
-      readFileSync(log, "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as LoggedStatement),
-    stop: async () => {
-      child.stdin?.end();
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await child;
-      clearTimeout(timer);
-    },
-  };
-}
-
 /** Runs `gen deploy` as a user would, with only the given environment (plus PATH/HOME). */
 async function deploy(args: string[], env: Record<string, string>) {
   const home = tempDir("gen-sf-home-"); // no ~/.snowflake from the developer's machine
@@ -97,19 +52,6 @@ async function deploy(args: string[], env: Record<string, string>) {
     env: { PATH: process.env.PATH ?? "", HOME: home, NO_COLOR: "1", ...env },
   });
   return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, all: `${r.stdout}\n${r.stderr}` };
-}
-
-function connectionEnv(port: number): Record<string, string> {
-  return {
-    SNOWFLAKE_ACCOUNT: "fakesnow",
-    SNOWFLAKE_USER: "fake",
-    SNOWFLAKE_PASSWORD: "snow",
-    SNOWFLAKE_HOST: "127.0.0.1",
-    SNOWFLAKE_PORT: String(port),
-    SNOWFLAKE_PROTOCOL: "http",
-    SNOWFLAKE_DATABASE: "EDW",
-    SNOWFLAKE_SCHEMA: "PUBLIC",
-  };
 }
 
 describe("gen deploy --dry-run", () => {
@@ -195,7 +137,8 @@ describe("gen deploy against fakesnow's server (snowflake-sdk over HTTP)", () =>
       ).toBe(true);
       expect(first.all).not.toContain("deploy-s3cret");
       expect(first.stderr).toContain(`deployed: ${plan.statements.length} statements applied`);
-      expect(plan.statements.length).toBe(11); // 00-04: 6, 06_auto_restart: a procedure and 2 tasks with RESUME
+      // 00: 2 schemas (sync's too), 01-04: 5, 06_auto_restart: a procedure and 2 tasks with RESUME
+      expect(plan.statements.length).toBe(12);
       // CREATE SCHEMA is not a nop: fakesnow created it
       expect(sent[0]?.sql).toBe("CREATE SCHEMA IF NOT EXISTS EDW.O2C_AUDIT");
 

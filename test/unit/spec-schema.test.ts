@@ -25,6 +25,7 @@ describe("schema/gen-spec.schema.json", () => {
       "connections",
       "workflows",
       "auto_restart",
+      "sync",
     ]);
     expect(schema.required).toEqual(["version", "project", "connections", "workflows"]);
     expect(schema.additionalProperties).toBe(false);

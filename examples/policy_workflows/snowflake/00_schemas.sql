@@ -2,3 +2,6 @@
 -- Apply all steps in order with `gen deploy` (or run the files in order yourself). Every statement is idempotent.
 -- The schema of the HTTP procedure, the network rule and (unless project.snowflake.secrets_schema is set) the secrets.
 CREATE SCHEMA IF NOT EXISTS EDW.O2C_AUDIT;
+
+-- The schema of the tables `gen sync` uploads the finished executions to (sync.schema).
+CREATE SCHEMA IF NOT EXISTS EDW.WORKFLOW_RESULTS;

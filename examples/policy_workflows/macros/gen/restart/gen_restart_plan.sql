@@ -87,14 +87,7 @@ from judged
 {% macro gen_restart_plan() %}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
   {%- do gen_ensure_run_log() -%}
-  {%- set table = dbt.run_query(gen_restart_plan_sql()) -%}
-  {%- set row = {} -%}
-  {%- for name in table.column_names -%}
-    {%- set value = table.rows[0][loop.index0] -%}
-    {%- if value is none or value is string or value is boolean -%}{%- do row.update({name | lower: value}) -%}
-    {%- elif value is number -%}{%- do row.update({name | lower: value | float}) -%}
-    {%- else -%}{%- do row.update({name | lower: value | string}) -%}{%- endif -%}
-  {%- endfor -%}
+  {%- set row = gen_rows_as_dicts(dbt.run_query(gen_restart_plan_sql()))[0] -%}
   {%- do log('gen-restart-plan ' ~ tojson(row), info=true) -%}
   {{ return(row) }}
 {% endmacro %}

@@ -4,11 +4,6 @@
     CI runner: these tables are what run_results.json would have said. Unquoted names, so that hand-written
     SQL on Snowflake finds DBT_RUN_LOG and DBT_MODEL_LOG. -#}
 
-{#- Commands whose nodes are worth remembering; compile, docs generate and ls run the hooks too, but change nothing. -#}
-{% macro gen_run_log_commands() %}
-  {{ return(['build', 'run', 'test', 'seed', 'snapshot', 'retry']) }}
-{% endmacro %}
-
 {% macro gen_run_log_relation() %}{{ return(gen_relation('dbt_run_log')) }}{% endmacro %}
 {% macro gen_model_log_relation() %}{{ return(gen_relation('dbt_model_log')) }}{% endmacro %}
 
@@ -43,7 +38,7 @@
 {% endmacro %}
 
 {% macro gen_run_log_start() %}
-  {%- if not execute or invocation_args_dict.get('which') not in gen_run_log_commands() -%}{{ return('') }}{%- endif -%}
+  {%- if not execute or invocation_args_dict.get('which') not in gen_node_commands() -%}{{ return('') }}{%- endif -%}
   {%- do gen_ensure_run_log() -%}
   {%- set selected = invocation_args_dict.get('select') or [] -%}
   {%- set run_type, retry_sequence = gen_run_type() -%}
@@ -70,7 +65,7 @@
 {% endmacro %}
 
 {% macro gen_run_log_end(results) %}
-  {%- if not execute or invocation_args_dict.get('which') not in gen_run_log_commands() -%}{{ return('') }}{%- endif -%}
+  {%- if not execute or invocation_args_dict.get('which') not in gen_node_commands() -%}{{ return('') }}{%- endif -%}
   {%- set rows = [] -%}
   {%- set failed = [] -%}
   {%- for r in results -%}
