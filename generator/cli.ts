@@ -8,6 +8,7 @@ import { resolveScenario, startMockApi, type MockApi } from "./mockapi/index.ts"
 import { compileSpec, type CompileResult } from "./pipeline.ts";
 import type { Target } from "./plan/index.ts";
 import { restartProject } from "./restart/index.ts";
+import { syncBackfill, syncRetryFailed, syncRound, syncStatus } from "./sync/index.ts";
 import { setupVenv } from "./setup.ts";
 import { STARTER_SPEC } from "./spec/index.ts";
 import { createTerm, type Term } from "./util/term.ts";
@@ -27,12 +28,14 @@ Commands:
   init [file]         write a commented starter spec
   mock-api            serve the bundled mock policy API
   restart <spec|dir>  auto-restart: retry what the last dbt run failed (and its downstream), else a full build
+  sync <spec>         upload the queued finished executions to Snowflake, with retries (once, or every interval)
   deploy <spec|dir>   apply the Snowflake setup SQL (network rule, secrets, integration, procedure, grants)
   setup               create the project-local Python venv with the pinned dbt packages
 
 Run \`gen <command> --help\` for the options of a command.
 
-Exit codes: 0 ok, 1 spec problems or stale output, 2 usage, 3 dbt failed, 4 deploy failed, 70 internal error.`,
+Exit codes: 0 ok, 1 spec problems or stale output, 2 usage, 3 dbt failed, 4 deploy failed, 5 sync failed,
+70 internal error.`,
   build: `Usage: gen build <spec...> [-o DIR] [--target duckdb|snowflake|all] [--check] [--force] [--json]
 
   -o, --out DIR   output directory (default out/<project name>; with several specs, DIR/<project name>)
@@ -75,6 +78,18 @@ block turns this on. A spec is built first (into out/<project> or -o DIR); a dir
   --json            print {plan, args, exit_code, elapsed_ms} on stdout (dbt output goes to stderr)
   -- DBT_ARGS       passed to both dbt calls, e.g. -- --target snowflake
 Exit codes: 0 the run succeeded (or --dry-run), 3 dbt failed.`,
+  sync: `Usage: gen sync <spec> [-o DIR] [--once] [--status] [--backfill] [--retry-failed [ID]] [--connection NAME] [--json]
+
+Uploads the finished executions that the project queued (the spec's sync block) to Snowflake: each state row
+and its attempt rows, MERGEd by key, so a retry or a backfill never duplicates a row. A failed upload is tried
+again after backoff_s (doubling), and marked failed after max_retries. Without --once it runs a round every
+interval_s until Ctrl-C. The spec is built first (into out/<project> or -o DIR).
+  --once             one round, then exit (5 when an upload failed)
+  --status           print the queue: counts by status, the failed items, the ones waiting to retry
+  --backfill         queue every finished execution that is not queued yet (then sync, with --once)
+  --retry-failed ID  queue the failed items again (all of them without ID)
+  --connection NAME  [NAME] of connections.toml; else SNOWFLAKE_* variables (as gen deploy)
+  --json             one JSON object per round (or the status) on stdout`,
   deploy: DEPLOY_HELP,
   watch: WATCH_HELP,
 };
@@ -136,10 +151,12 @@ export async function main(argv: string[]): Promise<number> {
         return await deployCommand(rest, term);
       case "restart":
         return await cmdRestart(rest, term);
+      case "sync":
+        return await cmdSync(rest, term);
       default:
         throw new UsageError(
           `unknown command "${command}"`,
-          "commands: build, validate, run, watch, init, mock-api, setup, restart, deploy",
+          "commands: build, validate, run, watch, init, mock-api, setup, restart, sync, deploy",
         );
     }
   } catch (e) {
@@ -468,6 +485,115 @@ async function cmdRestart(argv: string[], term: Term): Promise<number> {
       ),
     );
   return exitCode === 0 ? ExitCode.ok : ExitCode.dbtFailed;
+}
+
+async function cmdSync(argv: string[], term: Term): Promise<number> {
+  const retryIndex = argv.indexOf("--retry-failed");
+  // --retry-failed takes an optional ID: the next argument, when it is not an option or the spec
+  const retryId =
+    retryIndex >= 0 &&
+    argv[retryIndex + 1] &&
+    !argv[retryIndex + 1]!.startsWith("-") &&
+    !/\.ya?ml$/.test(argv[retryIndex + 1]!)
+      ? argv[retryIndex + 1]
+      : undefined;
+  const own = retryId ? argv.filter((_, i) => i !== retryIndex + 1) : argv;
+  const { values, positionals } = parse("sync", own, {
+    out: { type: "string", short: "o" },
+    once: { type: "boolean" },
+    status: { type: "boolean" },
+    backfill: { type: "boolean" },
+    "retry-failed": { type: "boolean" },
+    connection: { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (values.help) return help("sync", term);
+  if (positionals.length !== 1)
+    throw new UsageError("gen sync takes exactly one spec", "gen sync specs/policy.yaml --once");
+  const [built] = compileAll(positionals, values.out as string | undefined, undefined, term);
+  if (!built?.result.plan || !built.result.files) return ExitCode.specProblems;
+  const plan = built.result.plan.project.sync;
+  if (!plan)
+    throw new UsageError(
+      `${positionals[0]} has no sync block`,
+      "add one: sync: { schema: DATABASE.SCHEMA } (seed 004), then gen sync again",
+    );
+  writeOutput(built.outDir, built.result.files);
+  const dir = built.outDir;
+  const connection = values.connection as string | undefined;
+  const time = () => term.paint("dim", new Date().toTimeString().slice(0, 8));
+
+  if (values["retry-failed"]) {
+    await syncRetryFailed(dir, retryId);
+    term.err(`${time()} ${retryId ? `${retryId} is` : "the failed items are"} queued again`);
+  }
+  if (values.backfill) {
+    const queued = await syncBackfill(dir);
+    term.err(`${time()} backfill: ${queued.length} finished execution(s) queued`);
+  }
+  if (values.status) {
+    const s = await syncStatus(dir);
+    if (values.json) term.out(JSON.stringify(s, null, 2));
+    else {
+      const c = s.counts;
+      term.err(
+        `sync queue of ${dir}: ${c.pending} pending, ${c.processing} processing, ${c.completed} completed, ${c.failed} failed`,
+      );
+      for (const f of s.failed)
+        term.err(
+          `  ${term.paint("error", "failed")} ${f.execution_id} (${f.workflow}) after ${f.retry_count} tries: ${f.error_message}`,
+        );
+      for (const w of s.retrying)
+        term.err(
+          `  ${term.paint("warning", "retrying")} ${w.sync_id} at ${w.next_attempt_at} (try ${w.retry_count + 1}): ${w.error_message}`,
+        );
+    }
+    return ExitCode.ok;
+  }
+  if ((values["retry-failed"] || values.backfill) && !values.once) return ExitCode.ok;
+
+  const round = async (): Promise<number> => {
+    const r = await syncRound(dir, plan, { connection });
+    if (values.json) term.out(JSON.stringify(r));
+    else if (r.claimed === 0) term.err(`${time()} sync: nothing to upload`);
+    else {
+      term.err(
+        `${time()} sync: ${r.claimed} claimed, ${term.paint("ok", `${r.synced} synced`)}, ${r.failed ? term.paint("error", `${r.failed} failed`) : "0 failed"} (${Math.round(r.ms)} ms)`,
+      );
+      for (const i of r.items.filter((x) => !x.ok))
+        term.err(`  ${i.execution_id}: ${i.error} (try ${i.retry_count + 1} of ${plan.max_retries})`);
+    }
+    return r.failed > 0 ? ExitCode.syncFailed : ExitCode.ok;
+  };
+  if (values.once) return round();
+  term.err(`syncing ${dir} to Snowflake every ${plan.interval_s} s (Ctrl-C to stop)`);
+  let stopping = false;
+  let sleeping: { timer: NodeJS.Timeout; done: () => void } | undefined;
+  const stop = () => {
+    stopping = true;
+    if (sleeping) {
+      clearTimeout(sleeping.timer);
+      sleeping.done();
+    }
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  while (!stopping) {
+    try {
+      await round();
+    } catch (e) {
+      // a round that cannot run (dbt busy, database locked) is tried again at the next interval
+      if (!(e instanceof GenError) || e.exitCode === ExitCode.usage) throw e;
+      printDiagnostics(e.diagnostics, term);
+    }
+    if (stopping) break;
+    await new Promise<void>((done) => {
+      sleeping = { timer: setTimeout(done, plan.interval_s * 1000), done };
+    });
+    sleeping = undefined;
+  }
+  term.err("stopped syncing");
+  return ExitCode.ok;
 }
 
 function printSummary(

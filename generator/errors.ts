@@ -5,6 +5,8 @@ export const ExitCode = {
   usage: 2,
   dbtFailed: 3,
   deployFailed: 4,
+  /** gen sync: an execution could not be uploaded this round (it is retried later) */
+  syncFailed: 5,
   internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,5 +1,6 @@
 /** Shared by the Snowflake-target tests: build a spec for snowflake into a temp dir, read its setup SQL. */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execa } from "execa";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +9,7 @@ import type { Plan } from "../../generator/plan/index.ts";
 import { compileSpec } from "../../generator/pipeline.ts";
 import type { FileOutput } from "../../generator/render/index.ts";
 import { writeOutput } from "../../generator/write/index.ts";
+import { PYTHON } from "../integration/harness.ts";
 
 export const HERE = fileURLToPath(new URL(".", import.meta.url));
 export const ROOT = join(HERE, "..", "..");
@@ -94,4 +96,78 @@ export function pythonProcedures(statements: SqlStatement[]): { statement: SqlSt
       if (!m) throw new Error(`no $$ body in ${statement.file}:${statement.line}`);
       return { statement, body: m[1] as string };
     });
+}
+
+export interface LoggedStatement {
+  sql: string;
+  success: boolean;
+  code?: string;
+  message?: string;
+}
+
+export interface FakesnowServer {
+  port: number;
+  log: string;
+  statements: () => LoggedStatement[];
+  stop: () => Promise<void>;
+}
+
+/**
+ * fakesnow's Snowflake REST server (fakesnow_server.py) on 127.0.0.1, for snowflake-sdk; statements matching
+ * `nopRegexes` are acknowledged without being run. stop() closes its stdin, which ends it.
+ */
+export async function startFakesnow(nopRegexes: string[]): Promise<FakesnowServer> {
+  const log = join(tempDir("gen-sf-deploy-"), "statements.jsonl");
+  writeFileSync(log, "");
+  const child = execa(
+    PYTHON,
+    [join(HERE, "fakesnow_server.py"), JSON.stringify({ log, nop_regexes: nopRegexes })],
+    {
+      stdin: "pipe",
+      reject: false,
+      all: true,
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`fakesnow server did not start:\n${seen}`)), 60_000);
+    child.all?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      const m = /READY (\d+)/.exec(seen);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    void child.then(() => reject(new Error(`fakesnow server exited:\n${seen}`)));
+  });
+  return {
+    port,
+    log,
+    statements: () =>
+      readFileSync(log, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as LoggedStatement),
+    stop: async () => {
+      child.stdin?.end();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await child;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** SNOWFLAKE_* variables that point gen deploy / gen sync at a fakesnow server. */
+export function connectionEnv(port: number): Record<string, string> {
+  return {
+    SNOWFLAKE_ACCOUNT: "fakesnow",
+    SNOWFLAKE_USER: "fake",
+    SNOWFLAKE_PASSWORD: "snow",
+    SNOWFLAKE_HOST: "127.0.0.1",
+    SNOWFLAKE_PORT: String(port),
+    SNOWFLAKE_PROTOCOL: "http",
+    SNOWFLAKE_DATABASE: "EDW",
+    SNOWFLAKE_SCHEMA: "PUBLIC",
+  };
 }

@@ -1,0 +1,81 @@
+/**
+ * The Snowflake statements of `gen sync`, as typed builders (pure): the destination tables, and one MERGE per
+ * row so that a row synced twice (a retry, a backfill) is updated, never duplicated. Values travel as binds.
+ */
+import type { ColumnType } from "../plan/index.ts";
+
+export interface SyncColumn {
+  name: string;
+  type: ColumnType;
+}
+
+export type Bind = string | number | boolean | null;
+
+const SNOWFLAKE_TYPE: Record<ColumnType, string> = {
+  string: "VARCHAR",
+  integer: "NUMBER(38,0)",
+  timestamp: "TIMESTAMP_NTZ",
+  boolean: "BOOLEAN",
+  json: "VARIANT",
+};
+
+/** The attempt log's columns, as the runtime creates them (macros/gen/runtime/gen_state.sql). */
+export const ATTEMPT_COLUMNS: SyncColumn[] = [
+  { name: "execution_id", type: "string" },
+  { name: "workflow", type: "string" },
+  { name: "step", type: "string" },
+  { name: "step_index", type: "integer" },
+  { name: "call_number", type: "integer" },
+  { name: "attempt", type: "integer" },
+  { name: "http_method", type: "string" },
+  { name: "url", type: "string" },
+  { name: "http_status", type: "integer" },
+  { name: "outcome", type: "string" },
+  { name: "latency_ms", type: "integer" },
+  { name: "error", type: "string" },
+  { name: "response", type: "json" },
+  { name: "logged_at", type: "timestamp" },
+];
+export const ATTEMPT_KEY = ["execution_id", "step", "call_number", "attempt"];
+export const STATE_KEY = ["execution_id"];
+
+/** When gen sync wrote the row (Snowflake time), beside the source's own columns. */
+const SYNCED_AT = "synced_at";
+
+export function createTableSql(target: string, columns: SyncColumn[]): string {
+  const cols = columns.map((c) => `${c.name} ${SNOWFLAKE_TYPE[c.type]}`);
+  return `CREATE TABLE IF NOT EXISTS ${target} (${[...cols, `${SYNCED_AT} TIMESTAMP_NTZ`].join(", ")})`;
+}
+
+function bindExpression(c: SyncColumn): string {
+  if (c.type === "json") return `PARSE_JSON(?)`;
+  if (c.type === "timestamp") return `TO_TIMESTAMP_NTZ(?)`;
+  return "?";
+}
+
+/** MERGE of one row keyed by `key`: `?` binds in column order (see bindsFor). */
+export function mergeSql(target: string, columns: SyncColumn[], key: string[]): string {
+  const source = columns.map((c) => `${bindExpression(c)} AS ${c.name}`).join(", ");
+  const on = key.map((k) => `t.${k} = s.${k}`).join(" AND ");
+  const update = [...columns.filter((c) => !key.includes(c.name)).map((c) => `${c.name} = s.${c.name}`)];
+  update.push(`${SYNCED_AT} = SYSDATE()`);
+  const names = columns.map((c) => c.name);
+  return (
+    `MERGE INTO ${target} t USING (SELECT ${source}) s ON ${on}` +
+    ` WHEN MATCHED THEN UPDATE SET ${update.join(", ")}` +
+    ` WHEN NOT MATCHED THEN INSERT (${[...names, SYNCED_AT].join(", ")})` +
+    ` VALUES (${[...names.map((n) => `s.${n}`), "SYSDATE()"].join(", ")})`
+  );
+}
+
+/** The binds of mergeSql for a row read from the source (lower-case keys; JSON as text or as a value). */
+export function bindsFor(columns: SyncColumn[], row: Record<string, unknown>): Bind[] {
+  return columns.map((c) => {
+    const v = row[c.name];
+    if (v === undefined || v === null) return null;
+    if (c.type === "json") return typeof v === "string" ? v : JSON.stringify(v);
+    if (c.type === "boolean") return v === true || v === "true" || v === 1;
+    if (c.type === "integer") return Number(v);
+    return typeof v === "string" ? v : String(v);
+  });
+}
