@@ -8,7 +8,7 @@ import { resolveScenario, startMockApi, type MockApi } from "./mockapi/index.ts"
 import { compileSpec, type CompileResult } from "./pipeline.ts";
 import type { Target } from "./plan/index.ts";
 import { restartProject } from "./restart/index.ts";
-import { syncBackfill, syncRetryFailed, syncRound, syncStatus } from "./sync/index.ts";
+import { syncBackfill, syncLoop, syncRetryFailed, syncRound, syncStatus } from "./sync/index.ts";
 import { setupVenv } from "./setup.ts";
 import { STARTER_SPEC } from "./spec/index.ts";
 import { createTerm, type Term } from "./util/term.ts";
@@ -567,31 +567,22 @@ async function cmdSync(argv: string[], term: Term): Promise<number> {
   };
   if (values.once) return round();
   term.err(`syncing ${dir} to Snowflake every ${plan.interval_s} s (Ctrl-C to stop)`);
-  let stopping = false;
-  let sleeping: { timer: NodeJS.Timeout; done: () => void } | undefined;
-  const stop = () => {
-    stopping = true;
-    if (sleeping) {
-      clearTimeout(sleeping.timer);
-      sleeping.done();
-    }
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  while (!stopping) {
-    try {
-      await round();
-    } catch (e) {
-      // a round that cannot run (dbt busy, database locked) is tried again at the next interval
-      if (!(e instanceof GenError) || e.exitCode === ExitCode.usage) throw e;
-      printDiagnostics(e.diagnostics, term);
-    }
-    if (stopping) break;
-    await new Promise<void>((done) => {
-      sleeping = { timer: setTimeout(done, plan.interval_s * 1000), done };
-    });
-    sleeping = undefined;
-  }
+  const stop = new AbortController();
+  process.once("SIGINT", () => stop.abort());
+  process.once("SIGTERM", () => stop.abort());
+  await syncLoop(
+    plan.interval_s,
+    async () => {
+      try {
+        await round();
+      } catch (e) {
+        // a round that cannot run (dbt busy, database locked) is tried again at the next interval
+        if (!(e instanceof GenError) || e.exitCode === ExitCode.usage) throw e;
+        printDiagnostics(e.diagnostics, term);
+      }
+    },
+    stop.signal,
+  );
   term.err("stopped syncing");
   return ExitCode.ok;
 }

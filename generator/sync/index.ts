@@ -247,3 +247,26 @@ export async function syncRound(
     ms: performance.now() - started,
   };
 }
+
+/** Runs `round` now and then every `intervalS` seconds until `signal` aborts (then returns at once). */
+export async function syncLoop(
+  intervalS: number,
+  round: () => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted) {
+    await round();
+    if (signal.aborted) break;
+    await new Promise<void>((done) => {
+      const timer = setTimeout(done, intervalS * 1000);
+      signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          done();
+        },
+        { once: true },
+      );
+    });
+  }
+}

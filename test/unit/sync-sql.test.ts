@@ -6,7 +6,7 @@ import {
   mergeSql,
   type SyncColumn,
 } from "../../generator/sync/sql.ts";
-import { inLanes } from "../../generator/sync/index.ts";
+import { inLanes, syncLoop } from "../../generator/sync/index.ts";
 
 const columns: SyncColumn[] = [
   { name: "execution_id", type: "string" },
@@ -79,5 +79,36 @@ describe("gen sync: lanes", () => {
     expect(out).toEqual([10, 20, 30, 40, 50, 60, 70]);
     expect(most).toBe(3);
     expect(seen).toHaveLength(7);
+  });
+});
+
+describe("gen sync: the loop", () => {
+  it("runs a round at once, then again after each interval, until aborted", async () => {
+    const stop = new AbortController();
+    let rounds = 0;
+    await syncLoop(
+      0.01,
+      async () => {
+        if (++rounds === 3) stop.abort();
+      },
+      stop.signal,
+    );
+    expect(rounds).toBe(3);
+  });
+
+  it("an abort ends the wait between rounds at once, not after the interval", async () => {
+    const stop = new AbortController();
+    let rounds = 0;
+    const started = performance.now();
+    await syncLoop(
+      600,
+      async () => {
+        rounds++;
+        setTimeout(() => stop.abort(), 10);
+      },
+      stop.signal,
+    );
+    expect(rounds).toBe(1);
+    expect(performance.now() - started).toBeLessThan(60_000); // far below the 600 s interval
   });
 });
