@@ -138,6 +138,8 @@ describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
         sql: "select run_status, failed_nodes from v_auto_restart_history order by run_started_at",
       },
       { dbt: ["run-operation", "gen_restart_plan", ...sf] },
+      // sync queues nothing on Snowflake: the state table already is there
+      { query: "sync_queue", sql: "select count(*) as n from gen_sync_queue" },
       // cleanup deletes completed executions older than retention_days (7), and their attempt rows
       {
         sql:
@@ -322,6 +324,10 @@ describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
       selector: "stateful_policy_execution+",
       retry_sequence: 1,
     });
+  });
+
+  it("sync queues no execution when the target is Snowflake itself", () => {
+    expect(rows("sync_queue")).toEqual([{ N: 0 }]);
   });
 
   it("cleanup deletes completed executions older than the retention, with their attempt rows", () => {

@@ -34,8 +34,15 @@
   {{ return('') }}
 {% endmacro %}
 
+{#- Whether this target's executions are queued: everywhere but on Snowflake, where the state tables already
+    are what sync would make (--vars '{gen_sync: true}' or false to choose). -#}
+{% macro gen_sync_enabled() %}{{ return(adapter.dispatch('gen_sync_enabled', 'policy_workflows')()) }}{% endmacro %}
+{% macro default__gen_sync_enabled() %}{{ return(var('gen_sync', true)) }}{% endmacro %}
+{% macro snowflake__gen_sync_enabled() %}{{ return(var('gen_sync', false)) }}{% endmacro %}
+
 {#- Queues a finished execution, once: a later run that queues it again changes nothing. -#}
 {% macro gen_sync_enqueue(wf, execution_id) %}
+  {%- if not gen_sync_enabled() -%}{{ return('') }}{%- endif -%}
   {%- set q = gen_sync_queue_relation() -%}
   {%- set id = gen_sql_string(execution_id) -%}
   {%- do dbt.run_query('insert into ' ~ q ~ ' (sync_id, execution_id, workflow, status, retry_count, max_retries, created_at, updated_at)'
