@@ -6,7 +6,7 @@ import { DEPLOY_HELP, deployCommand } from "./deploy/index.ts";
 import { ExitCode, formatDiagnostic, GenError, type Diagnostic } from "./errors.ts";
 import { resolveScenario, startMockApi, type MockApi } from "./mockapi/index.ts";
 import { compileSpec, type CompileResult } from "./pipeline.ts";
-import type { Target } from "./plan/index.ts";
+import type { Plan, Target } from "./plan/index.ts";
 import { restartProject } from "./restart/index.ts";
 import { syncBackfill, syncLoop, syncRetryFailed, syncRound, syncStatus } from "./sync/index.ts";
 import { setupVenv } from "./setup.ts";
@@ -201,6 +201,17 @@ interface BuiltSpec {
   result: CompileResult;
 }
 
+/** Builds one spec into its project directory (as `gen build`), saying so; null when the spec has errors. */
+function buildOne(spec: string, out: string | undefined, term: Term): { outDir: string; plan: Plan } | null {
+  const [built] = compileAll([spec], out, undefined, term);
+  if (!built?.result.plan || !built.result.files) return null;
+  const w = writeOutput(built.outDir, built.result.files);
+  term.err(
+    `${term.paint("ok", "built")} ${built.outDir} (${w.written.length} written, ${w.unchanged.length} unchanged)`,
+  );
+  return { outDir: built.outDir, plan: built.result.plan };
+}
+
 function compileAll(
   specs: string[],
   out: string | undefined,
@@ -363,13 +374,9 @@ async function cmdRun(argv: string[], term: Term): Promise<number> {
     throw new UsageError(`--mode must be stateful, stateless or all`);
   // progress goes to stderr in both modes; with --json, stdout carries only the summary
   const started = performance.now();
-  const [built] = compileAll(positionals, values.out as string | undefined, undefined, term);
-  if (!built?.result.plan || !built.result.files) return ExitCode.specProblems;
-  const plan = built.result.plan;
-  const w = writeOutput(built.outDir, built.result.files);
-  term.err(
-    `${term.paint("ok", "built")} ${built.outDir} (${w.written.length} written, ${w.unchanged.length} unchanged)`,
-  );
+  const built = buildOne(positionals[0] as string, values.out as string | undefined, term);
+  if (!built) return ExitCode.specProblems;
+  const plan = built.plan;
 
   const env: NodeJS.ProcessEnv = { GEN_TARGET: "duckdb" };
   let api: MockApi | undefined;
@@ -447,12 +454,8 @@ async function cmdRestart(argv: string[], term: Term): Promise<number> {
   const input = positionals[0] as string;
   let projectDir = input;
   if (!existsSync(join(input, "dbt_project.yml"))) {
-    const [built] = compileAll([input], values.out as string | undefined, undefined, term);
-    if (!built?.result.files) return ExitCode.specProblems;
-    const w = writeOutput(built.outDir, built.result.files);
-    term.err(
-      `${term.paint("ok", "built")} ${built.outDir} (${w.written.length} written, ${w.unchanged.length} unchanged)`,
-    );
+    const built = buildOne(input, values.out as string | undefined, term);
+    if (!built) return ExitCode.specProblems;
     projectDir = built.outDir;
   }
   const result = await restartProject(projectDir, {
@@ -510,15 +513,14 @@ async function cmdSync(argv: string[], term: Term): Promise<number> {
   if (values.help) return help("sync", term);
   if (positionals.length !== 1)
     throw new UsageError("gen sync takes exactly one spec", "gen sync specs/policy.yaml --once");
-  const [built] = compileAll(positionals, values.out as string | undefined, undefined, term);
-  if (!built?.result.plan || !built.result.files) return ExitCode.specProblems;
-  const plan = built.result.plan.project.sync;
+  const built = buildOne(positionals[0] as string, values.out as string | undefined, term);
+  if (!built) return ExitCode.specProblems;
+  const plan = built.plan.project.sync;
   if (!plan)
     throw new UsageError(
       `${positionals[0]} has no sync block`,
       "add one: sync: { schema: DATABASE.SCHEMA } (seed 004), then gen sync again",
     );
-  writeOutput(built.outDir, built.result.files);
   const dir = built.outDir;
   const connection = values.connection as string | undefined;
   const time = () => term.paint("dim", new Date().toTimeString().slice(0, 8));

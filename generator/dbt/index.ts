@@ -115,3 +115,64 @@ export async function runDbt(
   if (pending) options.onLine?.(pending);
   return { exitCode: result.exitCode ?? 1, elapsedMs: Date.now() - started, summaries, output };
 }
+
+/** The JSON of the first line `<mark> {...}` in dbt's output: how gen's operations hand results to the CLI. */
+export function markedJson<T>(output: string, mark: string): T | null {
+  for (const line of output.split("\n")) {
+    const at = line.indexOf(mark + " ");
+    if (at >= 0) return JSON.parse(line.slice(at + mark.length + 1)) as T;
+  }
+  return null;
+}
+
+export interface OperationOptions {
+  /** the operation's arguments (`--args`, as JSON) */
+  args?: object;
+  /** the mark of the line whose JSON is the result; without one the result is null */
+  mark?: string;
+  /** extra dbt arguments, e.g. --target snowflake */
+  dbtArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+  color?: boolean;
+  /** the spec block that generates the macro, for the hint when the project has none */
+  block: { name: string; example: string };
+}
+
+/**
+ * `dbt run-operation MACRO` in a generated project, returning the JSON of its `mark` line. A project without
+ * the macro is a usage error that names the spec block to add; any other failure is a dbt failure.
+ */
+export async function runOperation<T>(
+  projectDir: string,
+  macro: string,
+  options: OperationOptions,
+): Promise<T | null> {
+  const args = options.args ? ["--args", JSON.stringify(options.args)] : [];
+  const r = await runDbt(projectDir, ["run-operation", macro, ...args, ...(options.dbtArgs ?? [])], {
+    env: options.env,
+    color: options.color,
+  });
+  if (r.exitCode === 0) {
+    if (!options.mark) return null;
+    const result = markedJson<T>(r.output, options.mark);
+    if (result !== null) return result;
+  }
+  if (new RegExp(`could not find a macro with the name ["']${macro}["']`, "i").test(r.output))
+    throw new GenError(
+      "no-operation",
+      `${projectDir} has no ${macro} operation (no ${options.block.name} block in its spec)`,
+      {
+        exitCode: ExitCode.usage,
+        hint: `add the ${options.block.name} block to the spec and rebuild: ${options.block.example}`,
+      },
+    );
+  throw new GenError(
+    "operation-failed",
+    `dbt run-operation ${macro} ${r.exitCode === 0 ? `printed no ${options.mark} line` : "failed"} in ${projectDir}:\n` +
+      r.output.trim().split("\n").slice(-15).join("\n"),
+    {
+      exitCode: ExitCode.dbtFailed,
+      hint: "check the dbt profile and that the project's database is reachable (and not locked by a running dbt)",
+    },
+  );
+}

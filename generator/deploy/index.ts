@@ -16,6 +16,7 @@ import {
   destroyAsync,
   executeAsync,
 } from "../snowflake/client.ts";
+import { redactor } from "../util/redact.ts";
 import type { Term } from "../util/term.ts";
 import { splitStatements, SqlSplitError, statementLabel, type SqlStatement } from "./sql.ts";
 
@@ -143,11 +144,6 @@ interface DeployResult {
   dry_run: boolean;
   statements: { file: string; line: number; statement: string; ok: boolean; ms?: number; error?: string }[];
   warnings: string[];
-}
-
-function redactor(values: string[]): (s: string) => string {
-  const sorted = [...values].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
-  return (s) => sorted.reduce((acc, v) => acc.split(v).join("***"), s);
 }
 
 export async function deployCommand(

@@ -4,8 +4,7 @@
  * the next run should be, then runs it: a selective retry of the failed nodes and everything downstream of
  * them, or a full build. Needs no target/ folder: the plan comes from DBT_RUN_LOG and DBT_MODEL_LOG.
  */
-import { ExitCode, GenError } from "../errors.ts";
-import { runDbt, type DbtRunResult } from "../dbt/index.ts";
+import { markedJson, runDbt, runOperation, type DbtRunResult } from "../dbt/index.ts";
 
 export interface RestartPlan {
   verdict: "retry" | "no_run" | "succeeded" | "unfinished" | "no_failed_node" | "too_old" | "max_retries";
@@ -22,22 +21,21 @@ export interface RestartPlan {
   max_age_hours: number;
 }
 
-const PLAN_MARK = "gen-restart-plan ";
+const PLAN_MARK = "gen-restart-plan";
 
 /** The plan from the output of `dbt run-operation gen_restart_plan`, or null when there is none. */
 export function parsePlanOutput(output: string): RestartPlan | null {
-  for (const line of output.split("\n")) {
-    const at = line.indexOf(PLAN_MARK);
-    if (at < 0) continue;
-    const raw = JSON.parse(line.slice(at + PLAN_MARK.length)) as Record<string, unknown>;
-    return {
-      ...(raw as unknown as RestartPlan),
-      retry_sequence: Number(raw.retry_sequence ?? 0),
-      max_retries: Number(raw.max_retries),
-      max_age_hours: Number(raw.max_age_hours),
-    };
-  }
-  return null;
+  const raw = markedJson<Record<string, unknown>>(output, PLAN_MARK);
+  return raw ? typedPlan(raw) : null;
+}
+
+function typedPlan(raw: Record<string, unknown>): RestartPlan {
+  return {
+    ...(raw as unknown as RestartPlan),
+    retry_sequence: Number(raw.retry_sequence ?? 0),
+    max_retries: Number(raw.max_retries),
+    max_age_hours: Number(raw.max_age_hours),
+  };
 }
 
 /**
@@ -74,26 +72,14 @@ export async function restartProject(
   options: RestartOptions = {},
 ): Promise<RestartResult> {
   const extra = options.dbtArgs ?? [];
-  const asked = await runDbt(projectDir, ["run-operation", "gen_restart_plan", ...extra], {
+  const raw = await runOperation<Record<string, unknown>>(projectDir, "gen_restart_plan", {
+    mark: PLAN_MARK,
+    dbtArgs: extra,
     env: options.env,
     color: options.color,
+    block: { name: "auto_restart", example: "auto_restart: { max_retries: 3, max_age_hours: 24 }" },
   });
-  const plan = asked.exitCode === 0 ? parsePlanOutput(asked.output) : null;
-  if (!plan) {
-    const missing = /gen_restart_plan.*(not found|undefined)|Could not find/i.test(asked.output);
-    throw new GenError(
-      "restart-plan",
-      missing
-        ? `${projectDir} has no auto-restart (no gen_restart_plan operation)`
-        : `dbt run-operation gen_restart_plan failed in ${projectDir}:\n${tail(asked.output)}`,
-      {
-        exitCode: missing ? ExitCode.usage : ExitCode.dbtFailed,
-        hint: missing
-          ? "add an auto_restart block to the spec and rebuild: auto_restart: { max_retries: 3, max_age_hours: 24 }"
-          : "check the dbt profile and that the database is reachable",
-      },
-    );
-  }
+  const plan = typedPlan(raw as Record<string, unknown>);
   const args = [...argsForPlan(plan, options.fullArgs ?? "build"), ...extra];
   options.onPlan?.(plan, args);
   if (options.dryRun) return { plan, args, run: null };
@@ -103,8 +89,4 @@ export async function restartProject(
     onLine: options.onLine,
   });
   return { plan, args, run };
-}
-
-function tail(output: string): string {
-  return output.trim().split("\n").slice(-15).join("\n");
 }

@@ -49,7 +49,7 @@ export function connectionFromEnv(env: NodeJS.ProcessEnv, connectionName?: strin
   return { options: undefined, source: `[${name}] of ${toml}` };
 }
 
-export type Sdk = typeof import("snowflake-sdk");
+type Sdk = typeof import("snowflake-sdk");
 
 async function loadSdk(): Promise<Sdk> {
   // The AWS SDK inside snowflake-sdk warns about Node versions on stderr; it is not gen's concern.

@@ -116,7 +116,7 @@ describe("gen CLI", () => {
       ]);
       expect(none.exitCode).toBe(2);
       expect(none.stderr).toContain(
-        "has no auto-restart (no gen_restart_plan operation)  (add an auto_restart block",
+        "has no gen_restart_plan operation (no auto_restart block in its spec)  (add the auto_restart block",
       );
     },
   );
