@@ -547,7 +547,7 @@ async function cmdSync(argv: string[], term: Term): Promise<number> {
         );
       for (const w of s.retrying)
         term.err(
-          `  ${term.paint("warning", "retrying")} ${w.sync_id} at ${w.next_attempt_at} (try ${w.retry_count + 1}): ${w.error_message}`,
+          `  ${term.paint("warning", "retrying")} ${w.execution_id} at ${w.next_attempt_at} (try ${w.retry_count + 1}): ${w.error_message}`,
         );
     }
     return ExitCode.ok;

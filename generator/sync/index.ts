@@ -6,8 +6,7 @@
  * lives in the project's own database, so it works from DuckDB as from any other adapter.
  */
 import type { Connection } from "snowflake-sdk";
-import { ExitCode, GenError } from "../errors.ts";
-import { runDbt } from "../dbt/index.ts";
+import { runOperation } from "../dbt/index.ts";
 import type { SyncPlan } from "../plan/index.ts";
 import {
   connectAsync,
@@ -17,10 +16,10 @@ import {
   destroyAsync,
   executeAsync,
 } from "../snowflake/client.ts";
+import { redactor } from "../util/redact.ts";
 import { ATTEMPT_COLUMNS, ATTEMPT_KEY, bindsFor, createTableSql, mergeSql, STATE_KEY } from "./sql.ts";
 
 export interface SyncItem {
-  sync_id: string;
   execution_id: string;
   workflow: string;
   retry_count: number;
@@ -32,7 +31,6 @@ export interface SyncItem {
 }
 
 export interface ItemResult {
-  sync_id: string;
   execution_id: string;
   ok: boolean;
   error: string | null;
@@ -51,13 +49,12 @@ export interface RoundResult {
 export interface SyncStatus {
   counts: Record<"pending" | "processing" | "completed" | "failed", number>;
   failed: {
-    sync_id: string;
     execution_id: string;
     workflow: string;
     retry_count: number;
     error_message: string;
   }[];
-  retrying: { sync_id: string; retry_count: number; error_message: string; next_attempt_at: string }[];
+  retrying: { execution_id: string; retry_count: number; error_message: string; next_attempt_at: string }[];
 }
 
 export interface SyncOptions {
@@ -66,77 +63,38 @@ export interface SyncOptions {
   connection?: string;
   /** login retries of the driver (its default retries a refused connection for minutes) */
   loginRetries?: number;
-  /** values that must never be printed (the Snowflake password, ...) */
-  secrets?: string[];
 }
 
-/** The JSON of a line `<mark> {...}` that one of the project's operations printed. */
-function markedJson<T>(output: string, mark: string): T | null {
-  for (const line of output.split("\n")) {
-    const at = line.indexOf(mark + " ");
-    if (at >= 0) return JSON.parse(line.slice(at + mark.length + 1)) as T;
-  }
-  return null;
-}
-
-async function operation<T>(
-  projectDir: string,
-  macro: string,
-  args: object | null,
-  mark: string | null,
-  env: NodeJS.ProcessEnv | undefined,
-): Promise<T | null> {
-  const r = await runDbt(
-    projectDir,
-    ["run-operation", macro, ...(args ? ["--args", JSON.stringify(args)] : [])],
-    { env },
-  );
-  if (r.exitCode !== 0) {
-    const missing = /Could not find|not found/i.test(r.output) && r.output.includes(macro);
-    throw new GenError(
-      "sync-operation",
-      missing
-        ? `${projectDir} has no sync queue (no ${macro} operation)`
-        : `dbt run-operation ${macro} failed in ${projectDir}:\n${r.output.trim().split("\n").slice(-12).join("\n")}`,
-      {
-        exitCode: missing ? ExitCode.usage : ExitCode.dbtFailed,
-        hint: missing
-          ? "add a sync block to the spec and rebuild: sync: { schema: DATABASE.SCHEMA }"
-          : "check the dbt profile and that the project's database is reachable (and not locked by a running dbt)",
-      },
-    );
-  }
-  return mark ? markedJson<T>(r.output, mark) : null;
-}
+const SYNC_BLOCK = { name: "sync", example: "sync: { schema: DATABASE.SCHEMA }" };
 
 export async function syncStatus(projectDir: string, env?: NodeJS.ProcessEnv): Promise<SyncStatus> {
-  const s = await operation<SyncStatus>(projectDir, "gen_sync_status", null, "gen-sync-status", env);
-  if (!s) throw new GenError("sync-operation", "gen_sync_status printed no status");
-  return s;
+  const s = await runOperation<SyncStatus>(projectDir, "gen_sync_status", {
+    mark: "gen-sync-status",
+    env,
+    block: SYNC_BLOCK,
+  });
+  return s as SyncStatus;
 }
 
 export async function syncBackfill(projectDir: string, env?: NodeJS.ProcessEnv): Promise<string[]> {
-  const r = await operation<{ queued: string[] }>(
-    projectDir,
-    "gen_sync_backfill",
-    null,
-    "gen-sync-backfill",
+  const r = await runOperation<{ queued: string[] }>(projectDir, "gen_sync_backfill", {
+    mark: "gen-sync-backfill",
     env,
-  );
+    block: SYNC_BLOCK,
+  });
   return r?.queued ?? [];
 }
 
 export async function syncRetryFailed(
   projectDir: string,
-  syncId?: string,
+  executionId?: string,
   env?: NodeJS.ProcessEnv,
 ): Promise<void> {
-  await operation(projectDir, "gen_sync_retry", syncId ? { sync_id: syncId } : null, null, env);
-}
-
-function redactor(values: string[]): (s: string) => string {
-  const sorted = values.filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
-  return (s) => sorted.reduce((acc, v) => acc.split(v).join("***"), s);
+  await runOperation(projectDir, "gen_sync_retry", {
+    ...(executionId ? { args: { execution_id: executionId } } : {}),
+    env,
+    block: SYNC_BLOCK,
+  });
 }
 
 /**
@@ -171,17 +129,16 @@ export async function syncRound(
   const env = options.env ?? process.env;
   // a missing configuration is a usage error, found before any queue item is claimed
   const choice = connectionFromEnv(env, options.connection);
-  const redact = redactor([
-    ...(options.secrets ?? []),
-    ...[env.SNOWFLAKE_PASSWORD, env.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE].filter((v): v is string => Boolean(v)),
-  ]);
-  const batch = await operation<{ items: SyncItem[] }>(
-    projectDir,
-    "gen_sync_claim",
-    { limit: plan.batch_size },
-    "gen-sync-batch",
-    options.env,
+  // the driver's errors could echo a credential: none is ever recorded or printed
+  const redact = redactor(
+    [env.SNOWFLAKE_PASSWORD, env.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE].filter((v): v is string => Boolean(v)),
   );
+  const batch = await runOperation<{ items: SyncItem[] }>(projectDir, "gen_sync_claim", {
+    args: { limit: plan.batch_size },
+    mark: "gen-sync-batch",
+    env: options.env,
+    block: SYNC_BLOCK,
+  });
   const items = batch?.items ?? [];
   if (items.length === 0)
     return { claimed: 0, synced: 0, failed: 0, items: [], ms: performance.now() - started };
@@ -189,13 +146,12 @@ export async function syncRound(
   const tables = new Map(plan.tables.map((t) => [t.workflow, t]));
   let results: ItemResult[];
   const connections: Connection[] = [];
-  const fail = (item: SyncItem, error: string): ItemResult => ({
-    sync_id: item.sync_id,
+  const outcome = (item: SyncItem, error: string | null, rows = 0): ItemResult => ({
     execution_id: item.execution_id,
-    ok: false,
-    error: redact(error),
+    ok: error === null,
+    error: error === null ? null : redact(error),
     retry_count: item.retry_count,
-    rows: 0,
+    rows,
   });
   try {
     if (choice.options) choice.options.sfRetryMaxLoginRetries = options.loginRetries ?? 3;
@@ -214,30 +170,35 @@ export async function syncRound(
     results = await inLanes(connections, items, async (conn, item): Promise<ItemResult> => {
       const t = tables.get(item.workflow);
       if (item.error || !item.state || !t)
-        return fail(item, item.error ?? `workflow ${item.workflow} is not synced`);
+        return outcome(item, item.error ?? `workflow ${item.workflow} is not synced`);
       try {
         const state = mergeSql(t.state.target, t.state.columns, STATE_KEY);
         await executeAsync(conn, state, bindsFor(t.state.columns, item.state));
         const attempts = mergeSql(t.attempts.target, ATTEMPT_COLUMNS, ATTEMPT_KEY);
         for (const row of item.attempts) await executeAsync(conn, attempts, bindsFor(ATTEMPT_COLUMNS, row));
-        return { ...fail(item, ""), ok: true, error: null, rows: 1 + item.attempts.length };
+        return outcome(item, null, 1 + item.attempts.length);
       } catch (e) {
-        return fail(item, `Snowflake: ${describeError(e)}`);
+        return outcome(item, `Snowflake: ${describeError(e)}`);
       }
     });
   } catch (e) {
     // no connection (or no table): every item of the round failed the same way
-    results = items.map((item) => fail(item, `cannot reach Snowflake: ${describeError(e)}`));
+    results = items.map((item) => outcome(item, `cannot reach Snowflake: ${describeError(e)}`));
   } finally {
     await Promise.all(connections.map((c) => destroyAsync(c)));
   }
-  await operation(
-    projectDir,
-    "gen_sync_finish",
-    { results: results.map(({ sync_id, ok, error, retry_count }) => ({ sync_id, ok, error, retry_count })) },
-    null,
-    options.env,
-  );
+  await runOperation(projectDir, "gen_sync_finish", {
+    args: {
+      results: results.map(({ execution_id, ok, error, retry_count }) => ({
+        execution_id,
+        ok,
+        error,
+        retry_count,
+      })),
+    },
+    env: options.env,
+    block: SYNC_BLOCK,
+  });
   const synced = results.filter((r) => r.ok).length;
   return {
     claimed: items.length,

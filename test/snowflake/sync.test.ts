@@ -156,6 +156,11 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
         )
       )[0]?.N;
     const [localAttempts] = await project.query("select count(*) as n from policy_execution_attempts");
+    // the attempt columns sync uploads are exactly those the runtime creates (gen_state.sql)
+    const attemptColumns = await project.query(
+      "select column_name from information_schema.columns where table_name = 'policy_execution_attempts' order by ordinal_position",
+    );
+    expect(attemptColumns.map((c) => c.column_name)).toEqual(ATTEMPT_COLUMNS.map((c) => c.name));
     expect(await attempts()).toBe(localAttempts!.n);
     expect(await project.query("select distinct status from gen_sync_queue")).toEqual([
       { status: "completed" },
@@ -253,6 +258,8 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
     expect(project.plan.project.sync).toBeNull();
     expect(await run(project)).toBe(0);
     expect(await project.tables()).not.toContain("gen_sync_queue");
-    await expect(syncStatus(project.dir, project.env)).rejects.toThrow(/has no sync queue/);
+    await expect(syncStatus(project.dir, project.env)).rejects.toThrow(
+      /has no gen_sync_status operation \(no sync block in its spec\)/,
+    );
   });
 });

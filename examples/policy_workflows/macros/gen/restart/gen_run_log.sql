@@ -28,17 +28,15 @@
 {% macro gen_run_type() %}
   {%- set selected = invocation_args_dict.get('select') or [] -%}
   {%- if not selected -%}{{ return(['FULL BUILD', 0]) }}{%- endif -%}
-  {%- set plan = dbt.run_query(gen_restart_plan_sql()) -%}
-  {%- set row = plan.rows[0] -%}
-  {%- set wanted = (row[2] or '').split() -%}
-  {%- if row[1] == 'SELECTIVE RETRY' and wanted | sort == selected | list | sort -%}
-    {{ return(['SELECTIVE RETRY', row[3] | int]) }}
+  {%- set plan = gen_rows_as_dicts(dbt.run_query(gen_restart_plan_sql()))[0] -%}
+  {%- if plan.decision == 'SELECTIVE RETRY' and (plan.selector or '').split() | sort == selected | list | sort -%}
+    {{ return(['SELECTIVE RETRY', plan.retry_sequence]) }}
   {%- endif -%}
   {{ return(['SELECTIVE RUN', 0]) }}
 {% endmacro %}
 
 {% macro gen_run_log_start() %}
-  {%- if not execute or invocation_args_dict.get('which') not in gen_node_commands() -%}{{ return('') }}{%- endif -%}
+  {%- if not gen_runs_nodes() -%}{{ return('') }}{%- endif -%}
   {%- do gen_ensure_run_log() -%}
   {%- set selected = invocation_args_dict.get('select') or [] -%}
   {%- set run_type, retry_sequence = gen_run_type() -%}
@@ -65,7 +63,7 @@
 {% endmacro %}
 
 {% macro gen_run_log_end(results) %}
-  {%- if not execute or invocation_args_dict.get('which') not in gen_node_commands() -%}{{ return('') }}{%- endif -%}
+  {%- if not gen_runs_nodes() -%}{{ return('') }}{%- endif -%}
   {%- set rows = [] -%}
   {%- set failed = [] -%}
   {%- for r in results -%}

@@ -23,14 +23,14 @@
   {%- set ts = gen_type_timestamp() -%}
   {%- do adapter.create_schema(gen_sync_queue_relation()) -%}
   {%- do gen_ensure_table(gen_sync_queue_relation(),
-        ['sync_id ' ~ s ~ ' not null', 'execution_id ' ~ s, 'workflow ' ~ s, 'status ' ~ s, 'retry_count integer',
+        ['execution_id ' ~ s ~ ' not null', 'workflow ' ~ s, 'status ' ~ s, 'retry_count integer',
          'max_retries integer', 'error_message ' ~ s, 'created_at ' ~ ts, 'updated_at ' ~ ts, 'next_attempt_at ' ~ ts,
          'processed_at ' ~ ts]) -%}
 {% endmacro %}
 
 {#- on-run-start: the queue exists before any model (and the monitoring views over it) runs. -#}
 {% macro gen_sync_on_run_start() %}
-  {%- if execute and invocation_args_dict.get('which') in gen_node_commands() -%}{%- do gen_ensure_sync_queue() -%}{%- endif -%}
+  {%- if gen_runs_nodes() -%}{%- do gen_ensure_sync_queue() -%}{%- endif -%}
   {{ return('') }}
 {% endmacro %}
 
@@ -45,10 +45,10 @@
   {%- if not gen_sync_enabled() -%}{{ return('') }}{%- endif -%}
   {%- set q = gen_sync_queue_relation() -%}
   {%- set id = gen_sql_string(execution_id) -%}
-  {%- do dbt.run_query('insert into ' ~ q ~ ' (sync_id, execution_id, workflow, status, retry_count, max_retries, created_at, updated_at)'
-        ~ ' select ' ~ id ~ ', ' ~ id ~ ', ' ~ gen_sql_string(wf['name']) ~ ", 'pending', 0, " ~ gen_sync_settings().max_retries
+  {%- do dbt.run_query('insert into ' ~ q ~ ' (execution_id, workflow, status, retry_count, max_retries, created_at, updated_at)'
+        ~ ' select ' ~ id ~ ', ' ~ gen_sql_string(wf['name']) ~ ", 'pending', 0, " ~ gen_sync_settings().max_retries
         ~ ', ' ~ gen_current_timestamp() ~ ', ' ~ gen_current_timestamp()
-        ~ ' where not exists (select 1 from ' ~ q ~ ' where sync_id = ' ~ id ~ ')') -%}
+        ~ ' where not exists (select 1 from ' ~ q ~ ' where execution_id = ' ~ id ~ ')') -%}
 {% endmacro %}
 
 {#- `dbt run-operation gen_sync_claim`: marks up to batch_size due items `processing` and prints them, each with its
@@ -61,14 +61,14 @@
   {%- set now = gen_current_timestamp() -%}
   {%- do dbt.run_query('update ' ~ q ~ " set status = 'pending', updated_at = " ~ now ~ " where status = 'processing' and updated_at < "
         ~ dbt.dateadd('minute', -15, now)) -%}
-  {%- set due = gen_rows_as_dicts(dbt.run_query('select sync_id, execution_id, workflow, retry_count, max_retries from ' ~ q
+  {%- set due = gen_rows_as_dicts(dbt.run_query('select execution_id, workflow, retry_count, max_retries from ' ~ q
         ~ " where status = 'pending' and (next_attempt_at is null or next_attempt_at <= " ~ now ~ ')'
-        ~ ' order by created_at, sync_id limit ' ~ (limit or gen_sync_settings().batch_size) | int)) -%}
+        ~ ' order by created_at, execution_id limit ' ~ (limit or gen_sync_settings().batch_size) | int)) -%}
   {%- set by_name = {} -%}
   {%- for wf in gen_sync_workflows() -%}{%- do by_name.update({wf['name']: wf}) -%}{%- endfor -%}
   {%- set items = [] -%}
   {%- for item in due -%}
-    {%- do dbt.run_query('update ' ~ q ~ " set status = 'processing', updated_at = " ~ now ~ ' where sync_id = ' ~ gen_sql_string(item.sync_id)) -%}
+    {%- do dbt.run_query('update ' ~ q ~ " set status = 'processing', updated_at = " ~ now ~ ' where execution_id = ' ~ gen_sql_string(item.execution_id)) -%}
     {%- set wf = by_name.get(item.workflow) -%}
     {%- set id = gen_sql_string(item.execution_id) -%}
     {%- if wf is none -%}
@@ -85,14 +85,14 @@
   {{ return(items) }}
 {% endmacro %}
 
-{#- `dbt run-operation gen_sync_finish --args '{results: [{sync_id, ok, error}]}'`: records the outcome of each
+{#- `dbt run-operation gen_sync_finish --args '{results: [{execution_id, ok, error, retry_count}]}'`: records the outcome of each
     upload. A failure waits backoff_s * 2^retries before the next try, and is final after max_retries. -#}
 {% macro gen_sync_finish(results) %}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
   {%- set q = gen_sync_queue_relation() -%}
   {%- set now = gen_current_timestamp() -%}
   {%- for r in results -%}
-    {%- set where = ' where sync_id = ' ~ gen_sql_string(r['sync_id']) -%}
+    {%- set where = ' where execution_id = ' ~ gen_sql_string(r['execution_id']) -%}
     {%- if r['ok'] -%}
       {%- do dbt.run_query('update ' ~ q ~ " set status = 'completed', error_message = null, processed_at = " ~ now
             ~ ', updated_at = ' ~ now ~ where) -%}
@@ -118,7 +118,7 @@
     {%- set state = gen_relation(wf['state']['table']) -%}
     {%- do gen_ensure_state_tables(wf) -%}
     {%- set missing = dbt.run_query('select execution_id from ' ~ state ~ " where (completed = true or status = 'error')"
-          ~ ' and execution_id not in (select sync_id from ' ~ q ~ ') order by start_time') -%}
+          ~ ' and execution_id not in (select execution_id from ' ~ q ~ ') order by start_time') -%}
     {%- for row in missing.rows -%}
       {%- do gen_sync_enqueue(wf, row[0]) -%}
       {%- do queued.append(row[0]) -%}
@@ -127,13 +127,13 @@
   {%- do log('gen-sync-backfill ' ~ tojson({'queued': queued}), info=true) -%}
 {% endmacro %}
 
-{#- `dbt run-operation gen_sync_retry [--args '{sync_id: ...}']`: a failed item (or every one) is pending again,
+{#- `dbt run-operation gen_sync_retry [--args '{execution_id: ...}']`: a failed item (or every one) is pending again,
     with its retries reset. -#}
-{% macro gen_sync_retry(sync_id=none) %}
+{% macro gen_sync_retry(execution_id=none) %}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
   {%- do gen_ensure_sync_queue() -%}
   {%- do dbt.run_query('update ' ~ gen_sync_queue_relation() ~ " set status = 'pending', retry_count = 0, next_attempt_at = null, updated_at = "
-        ~ gen_current_timestamp() ~ " where status = 'failed'" ~ (' and sync_id = ' ~ gen_sql_string(sync_id) if sync_id else '')) -%}
+        ~ gen_current_timestamp() ~ " where status = 'failed'" ~ (' and execution_id = ' ~ gen_sql_string(execution_id) if execution_id else '')) -%}
 {% endmacro %}
 
 {#- `dbt run-operation gen_sync_status`: queue counts by status and the failed items, as `gen-sync-status {...}`. -#}
@@ -145,9 +145,9 @@
   {%- for row in gen_rows_as_dicts(dbt.run_query('select status, count(*) as n from ' ~ q ~ ' group by status')) -%}
     {%- do counts.update({row.status: row.n}) -%}
   {%- endfor -%}
-  {%- set failed = gen_rows_as_dicts(dbt.run_query('select sync_id, execution_id, workflow, retry_count, error_message, updated_at from '
+  {%- set failed = gen_rows_as_dicts(dbt.run_query('select execution_id, workflow, retry_count, error_message, updated_at from '
         ~ q ~ " where status = 'failed' order by updated_at desc limit 50")) -%}
-  {%- set waiting = gen_rows_as_dicts(dbt.run_query('select sync_id, retry_count, error_message, next_attempt_at from '
+  {%- set waiting = gen_rows_as_dicts(dbt.run_query('select execution_id, retry_count, error_message, next_attempt_at from '
         ~ q ~ " where status = 'pending' and retry_count > 0 order by next_attempt_at limit 50")) -%}
   {%- do log('gen-sync-status ' ~ tojson({'counts': counts, 'failed': failed, 'retrying': waiting}), info=true) -%}
 {% endmacro %}
