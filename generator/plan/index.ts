@@ -234,7 +234,11 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
   return {
     name: n,
     description: wf.description ?? null,
-    tags: [...wf.tags],
+    tags: {
+      stateful: modelTags("gen_stateful", wf.tags),
+      stateless: modelTags("gen_stateless", wf.tags),
+      monitoring: modelTags("gen_monitoring", wf.tags),
+    },
     stateful: modes.includes("stateful"),
     stateless: modes.includes("stateless"),
     definition,
@@ -290,6 +294,11 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     ],
     diagram: sequenceDiagram(wf, modes.includes("stateful") ? "stateful" : "stateless"),
   };
+}
+
+/** gen's tags of a kind of model, then the workflow's own, each once. */
+function modelTags(kind: string, workflowTags: string[]): string[] {
+  return [...new Set(["gen", kind, ...workflowTags])];
 }
 
 function planStep(step: Step, index: number): StepDef {

@@ -85,7 +85,8 @@ export type ColumnType = "string" | "integer" | "timestamp" | "boolean" | "json"
 export interface WorkflowPlan {
   name: string;
   description: string | null;
-  tags: string[];
+  /** dbt tags of each generated model: gen's own, then the workflow's (`dbt ls --select tag:X`). */
+  tags: { stateful: string[]; stateless: string[]; monitoring: string[] };
   stateful: boolean;
   stateless: boolean;
   definition: WorkflowDef;

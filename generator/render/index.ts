@@ -69,6 +69,7 @@ export function createEnvironment(dir: string = TEMPLATE_DIR): nunjucks.Environm
   );
   env.addFilter("jinja_str", escape.jinjaString);
   env.addFilter("jinja_literal", (v: unknown, indent?: number) => escape.jinjaLiteral(v, indent ?? 0));
+  env.addFilter("jinja_str_list", (items: string[]) => "[" + items.map(escape.jinjaString).join(", ") + "]");
   env.addFilter("sql_str", escape.sqlString);
   env.addFilter("sf_str", escape.snowflakeString);
   env.addFilter("ident", escape.sqlIdentifier);

@@ -205,6 +205,9 @@ const stateSchema = z
   })
   .describe("state table of the stateful mode");
 
+/** `dbt ls --select tag:x,y` splits on commas and spaces, so a tag holds neither (nor anything exotic). */
+const DBT_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
 const workflowSchema = z
   .strictObject({
     name: ident("workflow name"),
@@ -214,7 +217,14 @@ const workflowSchema = z
       .min(1)
       .default([...MODES])
       .describe("which models to generate"),
-    tags: z.array(z.string()).default([]).describe("dbt tags of the generated models"),
+    tags: z
+      .array(
+        z.string().regex(DBT_TAG, {
+          message: "must be a dbt tag that a selector can name: letters, digits, _, - and .",
+        }),
+      )
+      .default([])
+      .describe("dbt tags of the workflow's models, for `dbt run --select tag:<tag>`"),
     input: jsonValue.default({}).describe("the workflow input, ${input}; any JSON value"),
     steps: z.array(stepSchema).min(1).describe("the steps, run in order"),
     state: stateSchema.prefault({}),

@@ -1,5 +1,5 @@
 {#- Hourly execution statistics of << wf.name >> over the last day. -#}
-{{ config(materialized='view', tags=['gen', 'gen_monitoring']) }}
+{{ config(materialized='view', tags=<< wf.tags.monitoring | jinja_str_list >>) }}
 select
     {{ dbt.date_trunc('hour', 'start_time') }} as hour,
     count(*) as total_executions,

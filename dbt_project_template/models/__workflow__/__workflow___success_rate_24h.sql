@@ -1,5 +1,5 @@
 {#- Success rate of workflow << wf.name >> over the last 24 hours (seed monitoring query, on both adapters). -#}
-{{ config(materialized='view', tags=['gen', 'gen_monitoring']) }}
+{{ config(materialized='view', tags=<< wf.tags.monitoring | jinja_str_list >>) }}
 select
     count(*) as total_executions,
     coalesce(sum(case when completed then 1 else 0 end), 0) as successful,

@@ -2,7 +2,7 @@
     but this one-row result. The select below only declares the columns (for compile, docs and show);
     the gen_workflow materialization writes the run's result row instead. -#}
 {{ config(materialized='gen_workflow', gen_mode='stateless', gen_workflow=<< wf.names.definitionMacro | jinja_str >>,
-          tags=<< (['gen', 'gen_stateless'] + wf.tags) | jinja_literal >>) }}
+          tags=<< wf.tags.stateless | jinja_str_list >>) }}
 <% set typeSql = {'string': '{{ gen_type_string() }}', 'json': '{{ gen_type_json() }}', 'timestamp': '{{ gen_type_timestamp() }}', 'integer': 'integer', 'boolean': 'boolean'} %>
 select
 <% for col in wf.resultColumns %>

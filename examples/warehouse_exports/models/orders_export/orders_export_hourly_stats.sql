@@ -1,5 +1,5 @@
 {#- Hourly execution statistics of orders_export over the last day. -#}
-{{ config(materialized='view', tags=['gen', 'gen_monitoring']) }}
+{{ config(materialized='view', tags=['gen', 'gen_monitoring', 'nightly']) }}
 select
     {{ dbt.date_trunc('hour', 'start_time') }} as hour,
     count(*) as total_executions,

@@ -2,7 +2,7 @@
     but this one-row result. The select below only declares the columns (for compile, docs and show);
     the gen_workflow materialization writes the run's result row instead. -#}
 {{ config(materialized='gen_workflow', gen_mode='stateless', gen_workflow='orders_export__definition',
-          tags='gen,gen_statelessnightly') }}
+          tags=['gen', 'gen_stateless', 'nightly']) }}
 select
     cast(null as {{ gen_type_string() }}) as execution_id,
     cast(null as {{ gen_type_string() }}) as workflow,
