@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { runDbt, type WorkflowSummary } from "./dbt/index.ts";
+import { GEN_HOME, runDbt, VENVS, type WorkflowSummary } from "./dbt/index.ts";
 import { DEPLOY_HELP, deployCommand } from "./deploy/index.ts";
 import { ExitCode, formatDiagnostic, GenError, type Diagnostic } from "./errors.ts";
 import { resolveScenario, startMockApi, type MockApi } from "./mockapi/index.ts";
@@ -9,7 +9,7 @@ import { compileSpec, type CompileResult } from "./pipeline.ts";
 import type { Plan, Target } from "./plan/index.ts";
 import { restartProject } from "./restart/index.ts";
 import { syncBackfill, syncLoop, syncRetryFailed, syncRound, syncStatus } from "./sync/index.ts";
-import { setupVenv } from "./setup.ts";
+import { setupVenv, venvsToSetUp } from "./setup.ts";
 import { STARTER_SPEC } from "./spec/index.ts";
 import { createTerm, type Term } from "./util/term.ts";
 import { WATCH_HELP, watchCommand } from "./watch/cli.ts";
@@ -62,10 +62,13 @@ Writes a commented starter spec (default: specs/workflow.yaml).`,
 
 Serves the bundled mock policy API (POST /createpolicy, GET /policy/{id}, POST /circuit, /exports...).
 Admin: GET /__admin/requests, POST /__admin/scenario, POST /__admin/reset. Ctrl-C stops it.`,
-  setup: `Usage: gen setup
+  setup: `Usage: gen setup [--snowflake] [--all]
 
-Creates .venv/ in the gen directory from requirements.txt (pinned dbt-core, dbt-duckdb, dbt-snowflake,
-fakesnow, sqlglot). A fast no-op when it is already current.`,
+Creates the Python venvs in the gen directory, each from its pinned requirements. Always .venv/
+(requirements.txt: dbt-core, dbt-duckdb, dbt-snowflake, fakesnow, sqlglot); with --snowflake also
+.venv-snowflake/ (requirements/snowflake.txt: dbt exactly as dbt Projects on Snowflake runs it, which
+gen deploy --check uses and otherwise makes on first use); --all also the venvs only the tests use.
+A fast no-op for a venv that is already current.`,
   restart: `Usage: gen restart <spec|project-dir> [-o DIR] [--full-args ARGS] [--dry-run] [--json] [-- DBT_ARGS...]
 
 Auto-restart for dbt Core. Reads the restart plan from DBT_RUN_LOG and DBT_MODEL_LOG (written by the
@@ -313,14 +316,17 @@ function cmdInit(argv: string[], term: Term): number {
 }
 
 async function cmdSetup(argv: string[], term: Term): Promise<number> {
-  const { values } = parse("setup", argv, {});
+  const { values } = parse("setup", argv, { snowflake: { type: "boolean" }, all: { type: "boolean" } });
   if (values.help) return help("setup", term);
-  const r = await setupVenv((line) => term.err(term.paint("dim", line)));
-  term.err(
-    r.created
-      ? `${term.paint("ok", "venv ready")} (.venv, ${Math.round(r.ms / 1000)} s)`
-      : "venv already current (.venv)",
-  );
+  for (const name of venvsToSetUp({ snowflake: Boolean(values.snowflake), all: Boolean(values.all) })) {
+    const dir = relative(GEN_HOME, VENVS[name].dir);
+    const r = await setupVenv(name, (line) => term.err(term.paint("dim", line)));
+    term.err(
+      r.created
+        ? `${term.paint("ok", "venv ready")} (${dir}, ${Math.round(r.ms / 1000)} s)`
+        : `venv already current (${dir})`,
+    );
+  }
   return ExitCode.ok;
 }
 

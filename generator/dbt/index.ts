@@ -5,7 +5,30 @@ import { ExitCode, GenError } from "../errors.ts";
 
 /** The gen installation directory: its .venv is where `npm run setup` puts dbt. */
 export const GEN_HOME = fileURLToPath(new URL("../../", import.meta.url));
-export const VENV_DIR = join(GEN_HOME, ".venv");
+
+/**
+ * The project-local Python venvs, each from its own pinned requirements file (`gen setup` makes them).
+ * duckdb: the dbt gen runs locally (dbt-duckdb, fakesnow, sqlglot). snowflake: dbt exactly as dbt Projects on
+ * Snowflake runs it (the version gen pins on the project object). dbt_1_9_4: Snowflake's default dbt version,
+ * which the generated project refuses clearly (tests only).
+ * `made`: when `gen setup` makes it.
+ */
+export const VENVS = {
+  duckdb: { dir: join(GEN_HOME, ".venv"), requirements: join(GEN_HOME, "requirements.txt"), made: "always" },
+  snowflake: {
+    dir: join(GEN_HOME, ".venv-snowflake"),
+    requirements: join(GEN_HOME, "requirements", "snowflake.txt"),
+    made: "with --snowflake, or on first use",
+  },
+  dbt_1_9_4: {
+    dir: join(GEN_HOME, ".venv-dbt-1.9.4"),
+    requirements: join(GEN_HOME, "requirements", "dbt-1.9.4.txt"),
+    made: "with --all",
+  },
+} as const;
+export type VenvName = keyof typeof VENVS;
+
+export const VENV_DIR = VENVS.duckdb.dir;
 
 /** dbt from GEN_DBT, else the project-local venv, else PATH. */
 export function findDbt(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,0 +1,186 @@
+"""Runs a generated dbt project the way dbt Projects on Snowflake runs it, offline, against fakesnow.
+
+    python native_dbt.py CONFIG_JSON
+
+Used by `gen deploy --check` and by the tests, with the dbt version of requirements/snowflake.txt (the one gen pins
+on the project object). CONFIG_JSON:
+    {"project_dir", "native": bool, "default_target": name, "procedure_sql": path|null, "secrets": {NAME: value},
+     "database", "schema", "mock_url": url|null,
+     "steps": [{"dbt": [args]} | {"sql": text} | {"query": label, "sql": text} | {"scenario": {...}}],
+     "report": path}
+Steps run in order, in one process, on one fakesnow instance; the report has one entry per step.
+
+What `native` reproduces of Snowflake's managed runtime:
+  * env_var() is not available: every env_var of dbt's Jinja contexts (models, macros, dbt_project.yml,
+    profiles.yml) raises, so a project that calls it fails here as it fails there. Unsetting variables would
+    prove nothing: env_var('X', 'default') would quietly take its default.
+  * Only the project's own profiles.yml, and the target is the object's DEFAULT_TARGET unless the args name one.
+  * No target/ folder survives between executions: each dbt step gets a fresh target and log path.
+What is not real: fakesnow (Snowflake SQL emulated on DuckDB) stands in for the account. `CALL <...>_HTTP_REQUEST(...)`
+is served by the procedure's own Python handler (the body of snowflake/04_gen_http_request_procedure.sql) and
+`select system$wait(N, 'MILLISECONDS')` by a sleep; each rewrite is written to the report. The setup DDL (network
+rule, secrets, integration, procedures, grants, tasks) is not run: fakesnow supports none of it.
+"""
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+import unittest.mock as mock
+import urllib.request
+from typing import Any, Dict, List, Optional
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import snowflake.connector  # noqa: E402
+import sqlglot  # noqa: E402
+from fakesnow.cursor import FakeSnowflakeCursor  # noqa: E402
+from fakesnow.instance import FakeSnow  # noqa: E402
+
+from sfproc import load_handler  # noqa: E402
+
+_CALL_RE = re.compile(r"^\s*call\s+(?:[A-Za-z_][A-Za-z0-9_$]*\.){0,2}[A-Za-z0-9_$]*_HTTP_REQUEST\s*\(", re.IGNORECASE)
+_WAIT_RE = re.compile(r"^\s*select\s+system\$wait\(\s*(\d+)\s*,\s*'MILLISECONDS'\s*\)", re.IGNORECASE)
+
+ENV_VAR_UNAVAILABLE = "env_var() is not available in dbt Projects on Snowflake"
+
+
+def disable_env_var() -> int:
+    """Makes env_var raise in every dbt Jinja context class; returns how many classes were patched."""
+    import dbt.context.base as base
+    import dbt.context.configured  # noqa: F401 - each module defines context classes with their own env_var
+    import dbt.context.providers  # noqa: F401
+    import dbt.context.secret  # noqa: F401
+    from dbt_common.exceptions import CompilationError
+
+    def unavailable(*args: Any, **kwargs: Any) -> str:
+        name = args[1] if len(args) > 1 else kwargs.get("var", "?")
+        raise CompilationError("%s (called for %r): pass the value with --vars" % (ENV_VAR_UNAVAILABLE, name))
+
+    patched = 0
+    pending = [base.BaseContext]
+    seen = set()
+    while pending:
+        cls = pending.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        pending.extend(cls.__subclasses__())
+        members = cls.__dict__.get("_context_members_")
+        if isinstance(members, dict) and "env_var" in members:
+            members["env_var"] = unavailable  # the context is built from this table, not from attributes
+            patched += 1
+    return patched
+
+
+def dbt_args(step_args: List[str], config: Dict[str, Any], scratch: str) -> List[str]:
+    args = list(step_args) + ["--project-dir", config["project_dir"], "--profiles-dir", config["project_dir"]]
+    if config.get("native"):
+        if "--target" not in step_args and "-t" not in step_args and config.get("default_target"):
+            args += ["--target", config["default_target"]]
+        run_dir = tempfile.mkdtemp(dir=scratch)  # nothing carries over between executions
+        args += ["--target-path", os.path.join(run_dir, "target"), "--log-path", os.path.join(run_dir, "logs")]
+    return args
+
+
+def main() -> int:
+    config = json.loads(sys.argv[1])
+    report: Dict[str, Any] = {"env_var_contexts_patched": disable_env_var() if config.get("native") else 0}
+    procedure_sql = config.get("procedure_sql")
+    handler = (load_handler(open(procedure_sql, encoding="utf-8").read(), config.get("secrets", {}))
+               if procedure_sql else None)
+    rewrites: List[Dict[str, Any]] = []
+    http_results: List[Any] = []
+
+    def http_udf(method: Optional[str], url: Optional[str], headers: Optional[str], body: Optional[str],
+                 options: Optional[str]) -> str:
+        if handler is None:
+            raise RuntimeError("no procedure to serve the CALL (procedure_sql not given)")
+        result = handler.gen_http_request_handler(None, method, url, headers, body, options)
+        http_results.append(result)
+        return json.dumps(result)
+
+    def sleep_udf(ms: Optional[int]) -> int:
+        time.sleep(max(0, ms or 0) / 1000.0)
+        return ms or 0
+
+    fs = FakeSnow()
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        conn = fs.connect(*args, **kwargs)
+        duck = conn._duck_conn  # noqa: SLF001 - each fakesnow connection is a DuckDB cursor: register on it
+        names = {r[0] for r in duck.execute(
+            "select function_name from duckdb_functions() where function_name in ('gen_http_request', 'gen_sleep_ms')"
+        ).fetchall()}
+        if "gen_http_request" not in names:
+            duck.create_function("gen_http_request", http_udf, ["VARCHAR"] * 5, "VARCHAR",
+                                 null_handling="special", side_effects=True)
+        if "gen_sleep_ms" not in names:
+            duck.create_function("gen_sleep_ms", sleep_udf, ["BIGINT"], "BIGINT", side_effects=True)
+        return conn
+
+    original_execute = FakeSnowflakeCursor.execute
+
+    def execute(self: Any, command: str, *args: Any, **kwargs: Any) -> Any:
+        if _CALL_RE.match(command):
+            rewritten = _CALL_RE.sub("select gen_http_request(", command, count=1)
+            rewrites.append({"kind": "call", "original": command})
+            command = rewritten
+        else:
+            wait = _WAIT_RE.match(command)
+            if wait:
+                rewrites.append({"kind": "wait", "original": command})
+                command = "select gen_sleep_ms(%s)" % wait.group(1) + command[wait.end():]
+        return original_execute(self, command, *args, **kwargs)
+
+    steps: List[Dict[str, Any]] = []
+    scratch = tempfile.mkdtemp(prefix="gen-native-")
+    with mock.patch("snowflake.connector.connect", side_effect=connect), \
+            mock.patch.object(FakeSnowflakeCursor, "execute", execute):
+        from dbt.cli.main import dbtRunner
+
+        conn = snowflake.connector.connect(database=config["database"], schema=config["schema"])
+        for step in config["steps"]:
+            started = time.monotonic()
+            out: Dict[str, Any] = {"step": step}
+            if "dbt" in step:
+                calls_before = len(rewrites)
+                lines: List[str] = []
+                res = dbtRunner(callbacks=[lambda e: lines.append(e.info.msg)]).invoke(
+                    dbt_args(step["dbt"], config, scratch))
+                out.update({"success": bool(res.success), "rewrites": len(rewrites) - calls_before,
+                            "exception": None if res.exception is None else str(res.exception),
+                            "log": [str(line) for line in lines][-200:]})
+            elif "scenario" in step:  # the mock API's admin endpoint
+                req = urllib.request.Request(config["mock_url"] + "/__admin/scenario", method="POST",
+                                             data=json.dumps(step["scenario"]).encode("utf-8"),
+                                             headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=10) as resp:
+                    out["success"] = resp.status == 200
+            else:  # sql (statement) or query (rows), on a fakesnow connection of the same instance
+                cur = conn.cursor()
+                try:
+                    cur.execute(step["sql"])
+                    if "query" in step:
+                        cols = [d[0] for d in cur.description]
+                        out["rows"] = [dict(zip(cols, row)) for row in cur.fetchall()]
+                    out["success"] = True
+                except Exception as exc:  # reported, the caller decides
+                    out.update({"success": False, "error": str(exc)})
+            out["seconds"] = round(time.monotonic() - started, 2)
+            steps.append(out)
+    # How sqlglot's own Snowflake dialect reads the statements fakesnow could not run.
+    for r in rewrites:
+        try:
+            r["sqlglot"] = type(sqlglot.parse_one(r["original"], read="snowflake")).__name__
+        except Exception as exc:
+            r["sqlglot"] = "error: %s" % exc
+    report.update({"steps": steps, "rewrites": rewrites, "http_results": http_results})
+    with open(config["report"], "w", encoding="utf-8") as f:
+        json.dump(report, f, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
