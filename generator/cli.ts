@@ -384,7 +384,7 @@ async function cmdRun(argv: string[], term: Term): Promise<number> {
   if (!built) return ExitCode.specProblems;
   const plan = built.plan;
 
-  const env: NodeJS.ProcessEnv = { GEN_TARGET: "duckdb" };
+  const env: NodeJS.ProcessEnv = {};
   let api: MockApi | undefined;
   try {
     if (values["mock-api"]) {

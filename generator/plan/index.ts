@@ -20,6 +20,17 @@ export type * from "./types.ts";
 
 export const GEN_VERSION = "0.1.0";
 
+/**
+ * The dbt Core version dbt Projects on Snowflake runs the generated project with: pinned (DBT_VERSION) on the
+ * project object in every way gen generates to create or run it, and installed in .venv-snowflake
+ * (requirements/snowflake.txt) for the tests and gen deploy --check. Snowflake supports 1.9.4 (its default when
+ * an object pins nothing) and 1.10.15; the generated schema.yml uses dbt's `arguments:` test property, which
+ * dbt accepts from 1.10.5 on. https://docs.snowflake.com/en/user-guide/data-engineering/dbt-projects-on-snowflake-dbt-core-versions
+ */
+export const SNOWFLAKE_DBT_VERSION = "1.10.15";
+/** The profiles.yml output for the dbt project object (no env_var there), set as its DEFAULT_TARGET. */
+export const SNOWFLAKE_DEFAULT_TARGET = "snowflake_project";
+
 /** The placeholder in template paths that stands for a workflow name. */
 export const WORKFLOW_PLACEHOLDER = "__workflow__";
 
@@ -67,6 +78,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
       database: sf.database ?? null,
       schema: sf.schema ?? null,
       role: sf.role ?? null,
+      dbtVersion: SNOWFLAKE_DBT_VERSION,
       hosts: [...hosts].sort(),
       secrets: [...secrets].sort(),
       objects: snowflakeObjects(name, sf, [...secrets].sort()),
@@ -165,6 +177,7 @@ function snowflakeObjects(project: string, sf: SnowflakeSettings, secrets: strin
     procedureName,
     secrets: secrets.map((n) => ({ name: n, object: secretsSchema ? `${secretsSchema}.${n}` : inSchema(n) })),
     dbtProject: sf.dbt_project_object ?? inSchema(upper),
+    defaultTarget: SNOWFLAKE_DEFAULT_TARGET,
     restartProcedure: inSchema("RUN_DBT_AUTO_RESTART"),
     restartPlanView: inSchema("GEN_RESTART_PLAN"),
   };

@@ -123,6 +123,8 @@ export interface ProjectPlan {
     database: string | null;
     schema: string | null;
     role: string | null;
+    /** the dbt Core version the project object is pinned to (DBT_VERSION), the one the tests run */
+    dbtVersion: string;
     /** host:port of every connection, for the network rule */
     hosts: string[];
     secrets: string[];
@@ -173,6 +175,8 @@ export interface SnowflakeObjects {
   procedureName: string;
   secrets: { name: string; object: string }[];
   dbtProject: string;
+  /** the profiles.yml output the dbt project object runs with (its DEFAULT_TARGET) */
+  defaultTarget: string;
   /** RUN_DBT_AUTO_RESTART, and the plan view it reads (qualified like the other objects) */
   restartProcedure: string;
   restartPlanView: string;

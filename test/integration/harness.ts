@@ -96,7 +96,7 @@ export async function buildProject(
   const dir = mkdtempSync(join(tmpdir(), "gen-it-"));
   writeOutput(dir, compiled.files);
   const api = await startMockApi({ port: 0, scenario });
-  const env: NodeJS.ProcessEnv = { GEN_TARGET: "duckdb" };
+  const env: NodeJS.ProcessEnv = {};
   for (const v of compiled.plan.project.envVars) env[v.name] = api.url;
   for (const s of compiled.plan.project.secrets) env[s] = TEST_SECRET;
   const dbPath = join(dir, compiled.plan.project.duckdbPath);

@@ -11,11 +11,10 @@ import { build, removeTempDirs, SPECS } from "./helpers.ts";
 
 afterAll(removeTempDirs);
 
-/** No SNOWFLAKE_* / GEN_TARGET from the developer's shell may leak into these runs. */
+/** No SNOWFLAKE_* from the developer's shell may leak into these runs. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const k of Object.keys(process.env))
-    if (k.startsWith("SNOWFLAKE_") || k === "GEN_TARGET") env[k] = undefined;
+  for (const k of Object.keys(process.env)) if (k.startsWith("SNOWFLAKE_")) env[k] = undefined;
   return env;
 }
 

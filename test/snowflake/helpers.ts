@@ -1,9 +1,10 @@
 /** Shared by the Snowflake-target tests: build a spec for snowflake into a temp dir, read its setup SQL. */
 import { execa } from "execa";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { VENVS } from "../../generator/dbt/index.ts";
 import { splitStatements, type SqlStatement } from "../../generator/deploy/sql.ts";
 import type { Plan } from "../../generator/plan/index.ts";
 import { compileSpec } from "../../generator/pipeline.ts";
@@ -171,3 +172,64 @@ export function connectionEnv(port: number): Record<string, string> {
     SNOWFLAKE_SCHEMA: "PUBLIC",
   };
 }
+
+/** Tests of the native runtime need .venv-snowflake (`gen setup --snowflake`): say so instead of failing obscurely. */
+export function requireNativeVenv(): void {
+  if (!existsSync(join(VENVS.snowflake.dir, "bin", "dbt")))
+    throw new Error("the Snowflake venv is missing: run `npm run setup:all` before the Snowflake tests");
+}
+
+/** A spec's `${env.NAME:-default}` base URLs with their defaults pointed at `url` (the mock API). */
+export function withEndpoint(specText: string, url: string): string {
+  return specText.replace(/\$\{env\.([A-Z0-9_]+):-[^}]*\}/g, (_, name: string) => `\${env.${name}:-${url}}`);
+}
+
+export interface NativeRun<R> {
+  report: R;
+  /** dbt's and the driver's output */
+  stdout: string;
+}
+
+/**
+ * Runs steps on a built project as dbt Projects on Snowflake would (generator/snowflake/native/native_dbt.py with
+ * native: true): the pinned dbt of .venv-snowflake, env_var() unavailable, the project's profiles.yml and the
+ * default target the generated setup names, no SNOWFLAKE_* or other dbt variables in the environment.
+ */
+export async function runNative<R>(
+  project: BuiltProject,
+  options: {
+    database: string;
+    schema: string;
+    mockUrl: string;
+    secrets: Record<string, string>;
+    steps: unknown[];
+  },
+): Promise<NativeRun<R>> {
+  const reportPath = join(tempDir("gen-sf-native-"), "report.json");
+  const config = {
+    project_dir: project.dir,
+    native: true,
+    default_target: project.plan.project.snowflake.objects.defaultTarget,
+    procedure_sql: join(project.dir, "snowflake", "04_gen_http_request_procedure.sql"),
+    database: options.database,
+    schema: options.schema,
+    mock_url: options.mockUrl,
+    secrets: options.secrets,
+    steps: options.steps,
+    report: reportPath,
+  };
+  const env: NodeJS.ProcessEnv = { DBT_SEND_ANONYMOUS_USAGE_STATS: "false", DBT_USE_COLORS: "false" };
+  for (const k of Object.keys(process.env))
+    if (/^(SNOWFLAKE_|DBT_|GEN_)/.test(k) && !(k in env)) env[k] = undefined;
+  const r = await execa(join(VENVS.snowflake.dir, "bin", "python"), [NATIVE_DRIVER, JSON.stringify(config)], {
+    reject: false,
+    all: true,
+    cwd: project.dir,
+    env,
+  });
+  const stdout = r.all ?? "";
+  if (r.exitCode !== 0) throw new Error(`native runtime driver failed:\n${stdout}`);
+  return { report: JSON.parse(readFileSync(reportPath, "utf8")) as R, stdout };
+}
+
+export const NATIVE_DRIVER = join(ROOT, "generator", "snowflake", "native", "native_dbt.py");

@@ -7,12 +7,7 @@
   {%- if part.get('secret') is not none -%}
     {{ return('${secret.' ~ part['secret'] ~ '}') }}
   {%- elif part.get('env') is not none -%}
-    {%- set from_var = var(part['env'], none) -%}
-    {%- if from_var is not none -%}{{ return(from_var | string) }}{%- endif -%}
-    {%- if part.get('default') is not none -%}
-      {{ return(env_var(part['env'], part['default'])) }}
-    {%- endif -%}
-    {{ return(env_var(part['env'])) }}
+    {{ return(gen_env_value(part['env'], part.get('default'))) }}
   {%- elif part.get('now') -%}
     {{ return(modules.datetime.datetime.now(modules.pytz.utc).isoformat()) }}
   {%- else -%}

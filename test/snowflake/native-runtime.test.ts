@@ -1,17 +1,24 @@
 /**
- * dbt-snowflake against fakesnow (in-process: fakesnow replaces snowflake.connector.connect), driving the mock
- * API. What runs for real and what is rewritten is documented in fakesnow_dbt.py; in short: every statement
- * dbt and gen's macros issue runs on fakesnow, except the two primitives fakesnow has no equivalent of
- * (CALL of the HTTP procedure, SYSTEM$WAIT), whose text is asserted here and which are served by the
- * procedure's own handler / a sleep.
+ * The generated project run the way dbt Projects on Snowflake runs it (EXECUTE DBT PROJECT), offline: the dbt
+ * version gen pins on the project object (.venv-snowflake), env_var() unavailable (any call fails the run), only
+ * the project's own profiles.yml, the default target the generated setup names, no target/ kept between runs,
+ * no SNOWFLAKE_* environment. fakesnow stands in for the account: every statement dbt and gen's macros issue runs
+ * on it, except the two primitives it has no equivalent of (CALL of the HTTP procedure, SYSTEM$WAIT), whose text
+ * is asserted here and which are served by the procedure's own handler / a sleep
+ * (generator/snowflake/native/native_dbt.py documents the details).
  */
-import { execa } from "execa";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockApi, type MockApi } from "../../generator/mockapi/index.ts";
-import { PYTHON, requireVenv } from "../integration/harness.ts";
-import { build, HERE, SPECS, type BuiltProject, removeTempDirs, tempDir } from "./helpers.ts";
+import {
+  build,
+  requireNativeVenv,
+  runNative,
+  SPECS,
+  type BuiltProject,
+  removeTempDirs,
+  withEndpoint,
+} from "./helpers.ts";
 
 afterAll(removeTempDirs);
 
@@ -56,7 +63,7 @@ WHERE start_time >= DATEADD(hour, -1, CURRENT_TIMESTAMP())
 ORDER BY start_time DESC`,
 };
 
-describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
+describe("specs/policy.yaml as EXECUTE DBT PROJECT runs it, on fakesnow", () => {
   let api: MockApi;
   let project: BuiltProject;
   let report: Report;
@@ -73,17 +80,18 @@ describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
   };
 
   beforeAll(async () => {
-    requireVenv();
+    requireNativeVenv();
     api = await startMockApi({ port: 0, scenario: { requireToken: SECRET, pendingPolls: 1 } });
-    project = build({ file: SPECS[0] as string });
-    const vars = `{POLICY_API_ENDPOINT: '${api.url}'}`;
-    const sf = ["--target", "snowflake", "--vars", vars];
+    // the spec's own default for the API endpoint, pointed at the mock: no --vars, and env_var() is unavailable
+    project = build({
+      text: withEndpoint(readFileSync(SPECS[0] as string, "utf8"), api.url),
+      name: "policy.yaml",
+    });
     const state = "policy_execution_state";
     const steps = [
       {
         dbt: [
           "run",
-          ...sf,
           "--select",
           "stateful_policy_execution+",
           "stateless_policy_execution",
@@ -112,14 +120,14 @@ describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
           ` 1, 0, dateadd(hour, -3, sysdate()), false, 'stuck'`,
       },
       { query: "model_stuck", sql: "select * from policy_execution_stuck_executions" },
-      { dbt: ["run", ...sf, "--select", "stateful_policy_execution"] },
+      { dbt: ["run", "--select", "stateful_policy_execution"] },
       {
         query: "after_resume",
         sql: `select * from ${state} where execution_id in ('exec_resume_fakesnow', 'exec_stuck_fakesnow')`,
       },
       // a terminal failure: recorded in the state table, and the dbt node fails
       { scenario: { requireToken: SECRET, pendingPolls: 0, terminalFailure: true } },
-      { dbt: ["run", ...sf, "--select", "stateful_policy_execution"] },
+      { dbt: ["run", "--select", "stateful_policy_execution"] },
       {
         query: "after_failure",
         sql: `select * from ${state} where status = 'error' and execution_id like 'exec_2%'`,
@@ -137,7 +145,7 @@ describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
         query: "restart_history",
         sql: "select run_status, failed_nodes from v_auto_restart_history order by run_started_at",
       },
-      { dbt: ["run-operation", "gen_restart_plan", ...sf] },
+      { dbt: ["run-operation", "gen_restart_plan"] },
       // sync queues nothing on Snowflake: the state table already is there
       { query: "sync_queue", sql: "select count(*) as n from gen_sync_queue" },
       // cleanup deletes completed executions older than retention_days (7), and their attempt rows
@@ -151,48 +159,27 @@ describe("dbt-snowflake on fakesnow: the policy workflow end to end", () => {
           "insert into policy_execution_attempts (execution_id, workflow, step, attempt, outcome, logged_at)" +
           " select 'exec_old_fakesnow', 'policy_execution', 'create_policy', 1, 'success', dateadd(day, -30, sysdate())",
       },
-      { dbt: ["run-operation", "cleanup_policy_execution", ...sf] },
+      { dbt: ["run-operation", "cleanup_policy_execution"] },
       { query: "after_cleanup", sql: `select execution_id, status from ${state}` },
       {
         query: "attempts_after_cleanup",
         sql: "select count(*) as n from policy_execution_attempts where execution_id = 'exec_old_fakesnow'",
       },
-      { dbt: ["test", ...sf, "--select", "stateful_policy_execution", "stateless_policy_execution"] },
-      { dbt: ["run-operation", "get_policy_execution_state", ...sf] },
-      { dbt: ["run-operation", "drop_policy_execution_objects", ...sf] },
+      { dbt: ["test", "--select", "stateful_policy_execution", "stateless_policy_execution"] },
+      { dbt: ["run-operation", "get_policy_execution_state"] },
+      { dbt: ["run-operation", "drop_policy_execution_objects"] },
       {
         query: "after_drop",
         sql: "select table_name from information_schema.tables where table_name in ('POLICY_EXECUTION_STATE', 'POLICY_EXECUTION_ATTEMPTS')",
       },
     ];
-    const reportPath = join(tempDir("gen-sf-fakesnow-"), "report.json");
-    const config = {
-      project_dir: project.dir,
-      procedure_sql: join(project.dir, "snowflake", "04_gen_http_request_procedure.sql"),
+    ({ report, stdout } = await runNative<Report>(project, {
       database: "EDW",
       schema: "O2C_AUDIT",
-      mock_url: api.url,
+      mockUrl: api.url,
       secrets: { POLICY_API_KEY: SECRET },
       steps,
-      report: reportPath,
-    };
-    const r = await execa(PYTHON, [join(HERE, "fakesnow_dbt.py"), JSON.stringify(config)], {
-      reject: false,
-      all: true,
-      cwd: project.dir,
-      // fakesnow ignores the credentials; dbt's profile validation wants them present
-      env: {
-        DBT_SEND_ANONYMOUS_USAGE_STATS: "false",
-        DBT_USE_COLORS: "false",
-        GEN_TARGET: undefined,
-        SNOWFLAKE_ACCOUNT: "fakesnow",
-        SNOWFLAKE_USER: "fake",
-        SNOWFLAKE_PASSWORD: "snow",
-      },
-    });
-    stdout = r.all ?? "";
-    if (r.exitCode !== 0) throw new Error(`fakesnow driver failed:\n${stdout}`);
-    report = JSON.parse(readFileSync(reportPath, "utf8")) as Report;
+    }));
   }, 240_000);
 
   afterAll(async () => {
