@@ -13,7 +13,14 @@ import { setupVenv, venvsToSetUp } from "./setup.ts";
 import { STARTER_SPEC } from "./spec/index.ts";
 import { createTerm, type Term } from "./util/term.ts";
 import { WATCH_HELP, watchCommand } from "./watch/cli.ts";
-import { checkOutput, writeOutput } from "./write/index.ts";
+import { outputCollisions } from "./write/collisions.ts";
+import {
+  assertUsableOutputDir,
+  checkOutput,
+  keptWarnings,
+  writeOutput,
+  type WriteResult,
+} from "./write/index.ts";
 
 const HELP: Record<string, string> = {
   main: `gen: compile YAML workflow specs into dbt projects (DuckDB and Snowflake)
@@ -201,6 +208,8 @@ function parseTarget(value: string | undefined): Target[] | undefined {
 interface BuiltSpec {
   specPath: string;
   outDir: string;
+  /** the directory the user named (-o, else the current directory): gen follows no link below it */
+  base: string;
   result: CompileResult;
 }
 
@@ -208,7 +217,8 @@ interface BuiltSpec {
 function buildOne(spec: string, out: string | undefined, term: Term): { outDir: string; plan: Plan } | null {
   const [built] = compileAll([spec], out, undefined, term);
   if (!built?.result.plan || !built.result.files) return null;
-  const w = writeOutput(built.outDir, built.result.files);
+  const w = writeOutput(built.outDir, built.result.files, { base: built.base });
+  printKept(built.outDir, w, term);
   term.err(
     `${term.paint("ok", "built")} ${built.outDir} (${w.written.length} written, ${w.unchanged.length} unchanged)`,
   );
@@ -222,14 +232,38 @@ function compileAll(
   term: Term,
 ): BuiltSpec[] {
   if (specs.length === 0) throw new UsageError("no spec given", "gen build specs/policy.yaml");
-  const built: BuiltSpec[] = specs.map((specPath) => {
-    const result = compileSpec(readSpec(specPath), specPath, targets ? { targets } : {});
+  // the same file named twice is built once
+  const unique = specs.filter((s, i) => specs.findIndex((t) => resolve(t) === resolve(s)) === i);
+  const base = out ?? ".";
+  const texts = new Map<string, string>();
+  const built: BuiltSpec[] = unique.map((specPath) => {
+    const text = readSpec(specPath);
+    texts.set(specPath, text);
+    const result = compileSpec(text, specPath, targets ? { targets } : {});
     const name = result.plan?.project.name ?? basename(specPath).replace(/\.ya?ml$/, "");
-    const outDir = out ? (specs.length > 1 ? join(out, name) : out) : join("out", name);
-    return { specPath, outDir, result };
+    const outDir = out ? (unique.length > 1 ? join(out, name) : out) : join("out", name);
+    return { specPath, outDir, base, result };
   });
   for (const b of built) printDiagnostics(b.result.diagnostics, term);
+  // Before anything is written: every output directory is usable and belongs to one spec only.
+  const good = built.filter((b) => b.result.files && b.result.plan);
+  for (const b of good) assertUsableOutputDir(b.outDir);
+  const collisions = outputCollisions(
+    good.map((b) => ({
+      file: b.specPath,
+      text: texts.get(b.specPath) ?? "",
+      project: b.result.plan?.project.name ?? "",
+      outDir: b.outDir,
+    })),
+  );
+  if (collisions.length > 0)
+    throw new GenError("output-collision", collisions[0]?.message ?? "", { diagnostics: collisions });
   return built;
+}
+
+/** The files the manifest named that gen did not delete, as warnings. */
+function printKept(outDir: string, w: WriteResult, term: Term): void {
+  printDiagnostics(keptWarnings(outDir, w.kept), term);
 }
 
 async function cmdBuild(argv: string[], term: Term): Promise<number> {
@@ -268,13 +302,15 @@ async function cmdBuild(argv: string[], term: Term): Promise<number> {
       }
       continue;
     }
-    const w = writeOutput(b.outDir, files, { force: Boolean(values.force) });
+    const w = writeOutput(b.outDir, files, { force: Boolean(values.force), base: b.base });
+    printKept(b.outDir, w, term);
     report.push({
       spec: b.specPath,
       out: b.outDir,
       written: w.written,
       unchanged: w.unchanged.length,
       removed: w.removed,
+      kept: w.kept,
     });
     if (!values.json)
       term.err(

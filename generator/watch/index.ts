@@ -16,7 +16,17 @@ import { buildPlan, type Target } from "../plan/index.ts";
 import { listTemplates, RenderCache, render } from "../render/index.ts";
 import { parseSpec, type Spec } from "../spec/index.ts";
 import type { Term } from "../util/term.ts";
-import { MANIFEST_FILE, removeOutput, STAGING_PREFIX, WriteMemo, writeOutput } from "../write/index.ts";
+import { outputCollision } from "../write/collisions.ts";
+import {
+  assertUsableOutputDir,
+  keptWarnings,
+  MANIFEST_FILE,
+  removeOutput,
+  STAGING_PREFIX,
+  WriteMemo,
+  writeOutput,
+  type KeptFile,
+} from "../write/index.ts";
 
 export interface WatchOptions {
   /** spec files and directories of specs (every *.yaml / *.yml below them that looks like a spec) */
@@ -46,6 +56,8 @@ export interface SpecBuild {
   written: string[];
   unchanged: string[];
   removed: string[];
+  /** files the manifest named that gen kept (edited since, links, paths outside the directory) */
+  kept: KeptFile[];
   /** workflows that the previous build of this spec had and this one has not */
   removedWorkflows: string[];
   diagnostics: Diagnostic[];
@@ -85,6 +97,27 @@ interface SpecState {
   cache: RenderCache;
   /** files written before: unchanged ones are checked by stat instead of being read again */
   memo: WriteMemo;
+}
+
+/** A spec compiled in this rebuild, waiting for the batch's collision check before it writes. */
+interface PendingBuild {
+  abs: string;
+  spec: string;
+  text: string;
+  state: SpecState;
+  result: CompileResult;
+  outDir: string;
+  timings: { parse: number; plan: number; render: number; write: number };
+}
+
+/** The directory a renamed project was built into before. */
+interface FormerOutput {
+  outDir: string;
+  memo: WriteMemo;
+}
+
+function emptyBuild(spec: string): Omit<SpecBuild, "status"> {
+  return { spec, written: [], unchanged: [], removed: [], kept: [], removedWorkflows: [], diagnostics: [] };
 }
 
 const SKIP_DIRS = new Set(["node_modules", "target", "logs", "dbt_packages", "__pycache__"]);
@@ -131,6 +164,8 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
         this.fileParents.add(dirname(abs));
       }
     }
+    // one spec file: -o is its project directory (several: the directory their projects go in)
+    if (this.singleSpec() && options.out !== undefined) assertUsableOutputDir(resolve(this.cwd, options.out));
   }
 
   /** Output directories by spec (absolute paths), as of the last successful build of each spec. */
@@ -233,9 +268,17 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
 
   /** Output directory of a spec's project, by the same rule as `gen build`. */
   private outDirFor(project: string): string {
-    const single = this.dirs.length === 0 && this.files.size === 1;
-    if (single) return resolve(this.cwd, this.options.out ?? join("out", project));
+    if (this.singleSpec()) return resolve(this.cwd, this.options.out ?? join("out", project));
     return resolve(this.cwd, this.options.out ?? "out", project);
+  }
+
+  private singleSpec(): boolean {
+    return this.dirs.length === 0 && this.files.size === 1;
+  }
+
+  /** The directory the user named (-o, else the current directory): gen follows no link below it. */
+  private base(): string {
+    return resolve(this.cwd, this.options.out ?? ".");
   }
 
   private rebuild(initial: boolean): void {
@@ -243,11 +286,18 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
     const started = performance.now();
     const batch = [...this.dirty].sort();
     this.dirty.clear();
+    // compile every spec of the batch first: collisions are found before any of them writes
+    const steps = batch.map((spec) => this.prepareSpec(spec));
+    const pending = steps.filter((s): s is PendingBuild => s !== null && "result" in s);
+    const refused = this.collisions(pending);
+    const moved: FormerOutput[] = [];
     const builds: SpecBuild[] = [];
-    for (const spec of batch) {
-      const b = this.rebuildSpec(spec);
-      if (b) builds.push(b);
+    for (const step of steps) {
+      if (step === null) continue;
+      if (!("result" in step)) builds.push(step);
+      else builds.push(refused.get(step.abs) ?? this.writeSpec(step, moved));
     }
+    this.removeFormerOutputs(moved);
     const ms = performance.now() - started;
     const ok = builds.every((b) => b.status !== "failed");
     const changed = builds.some((b) => b.written.length + b.removed.length > 0);
@@ -258,10 +308,11 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
     this.scheduleVerify(builds);
   }
 
-  private rebuildSpec(abs: string): SpecBuild | null {
+  /** Reads and compiles one spec: a finished build (removed, failed, or null) or one waiting to be written. */
+  private prepareSpec(abs: string): SpecBuild | PendingBuild | null {
     const state = this.specs.get(abs);
     const spec = this.show(abs);
-    const empty = { spec, written: [], unchanged: [], removed: [], removedWorkflows: [], diagnostics: [] };
+    const empty = emptyBuild(spec);
     let text: string;
     try {
       text = readFileSync(abs, "utf8");
@@ -271,8 +322,15 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
       this.specs.delete(abs);
       if (!state.outDir) return null;
       try {
-        const r = removeOutput(state.outDir, { memo: state.memo });
-        return { ...empty, status: "removed", outDir: state.outDir, ...r, removedWorkflows: state.workflows };
+        const r = removeOutput(state.outDir, { memo: state.memo, base: this.base() });
+        return {
+          ...empty,
+          status: "removed",
+          outDir: state.outDir,
+          ...r,
+          removedWorkflows: state.workflows,
+          diagnostics: keptWarnings(this.show(state.outDir), r.kept),
+        };
       } catch (e) {
         this.specs.set(abs, state);
         return { ...empty, status: "failed", diagnostics: diagnosticsOf(e) };
@@ -293,48 +351,96 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
       if (!result.files || !result.plan)
         return { ...empty, status: "failed", diagnostics: result.diagnostics, outDir: next.outDir };
       const outDir = this.outDirFor(result.plan.project.name);
-      for (const [other, s] of [...this.specs]) {
-        if (other === abs || s.outDir !== outDir) continue;
-        if (!existsSync(other)) {
-          // renamed (its unlink event has not arrived yet): this spec takes over the project directory
-          this.specs.delete(other);
-          continue;
-        }
-        return {
-          ...empty,
-          status: "failed",
-          outDir: next.outDir,
-          diagnostics: [
-            {
-              severity: "error",
-              code: "output-collision",
-              message: `project ${result.plan.project.name} is also generated by ${this.show(other)} into ${this.show(outDir)}`,
-              hint: "give each spec its own project.name",
-              location: { file: spec, line: 1, col: 1 },
-            },
-          ],
-        };
+      return { abs, spec, text, state: next, result, outDir, timings };
+    } catch (e) {
+      return { ...empty, status: "failed", outDir: next.outDir, diagnostics: diagnosticsOf(e) };
+    }
+  }
+
+  /**
+   * Specs that would write one project directory: two of this batch (both refused: which one wins must
+   * not depend on the order of file events), or one of this batch and one built before (the new one is
+   * refused). A spec renamed on disk (gone, its unlink event not seen yet) hands its directory over.
+   */
+  private collisions(pending: PendingBuild[]): Map<string, SpecBuild> {
+    const refused = new Map<string, SpecBuild>();
+    const inBatch = new Set(pending.map((p) => p.abs));
+    for (const p of pending) {
+      let other = pending.find((q) => q !== p && q.outDir === p.outDir)?.abs;
+      for (const [spec, s] of [...this.specs]) {
+        if (other) break;
+        if (spec === p.abs || inBatch.has(spec) || s.outDir !== p.outDir) continue;
+        if (existsSync(spec)) other = spec;
+        else this.specs.delete(spec); // renamed: this spec takes over the project directory
       }
+      if (!other) continue;
+      const claim = {
+        file: p.spec,
+        text: p.text,
+        project: p.result.plan?.project.name ?? "",
+        outDir: p.outDir,
+      };
+      refused.set(p.abs, {
+        ...emptyBuild(p.spec),
+        status: "failed",
+        outDir: p.state.outDir,
+        diagnostics: [outputCollision(claim, this.show(other), this.show(p.outDir))],
+      });
+    }
+    return refused;
+  }
+
+  private writeSpec(p: PendingBuild, moved: FormerOutput[]): SpecBuild {
+    const { state: next, result, outDir, timings } = p;
+    const empty = emptyBuild(p.spec);
+    try {
       const writeStarted = performance.now();
-      const w = writeOutput(outDir, result.files, { force: this.options.force, memo: next.memo });
+      const w = writeOutput(outDir, result.files ?? [], {
+        force: this.options.force,
+        memo: next.memo,
+        base: this.base(),
+      });
       timings.write = performance.now() - writeStarted;
-      const previous = next.outDir;
-      const workflows = result.plan.workflows.map((wf) => wf.name);
+      const workflows = result.plan?.workflows.map((wf) => wf.name) ?? [];
       const removedWorkflows = next.workflows.filter((n) => !workflows.includes(n));
+      if (next.outDir && next.outDir !== outDir) moved.push({ outDir: next.outDir, memo: next.memo });
       next.outDir = outDir;
       next.workflows = workflows;
-      if (previous && previous !== outDir) {
-        // the project was renamed: its old directory goes the way of a deleted spec
-        const r = removeOutput(previous, { memo: next.memo });
-        this.log(`${this.show(previous)}: ${r.removed.length} files of the former project name removed`);
-      }
       const warnings = result.diagnostics.filter((d) => d.severity === "warning");
       const warningKey = warnings.map((d) => formatDiagnostic(d)).join("\n");
       const shown = warningKey !== next.warnings ? warnings : [];
       next.warnings = warningKey;
-      return { ...empty, status: "built", outDir, ...w, removedWorkflows, diagnostics: shown, timings };
+      const kept = keptWarnings(this.show(outDir), w.kept);
+      return {
+        ...empty,
+        status: "built",
+        outDir,
+        ...w,
+        removedWorkflows,
+        diagnostics: [...shown, ...kept],
+        timings,
+      };
     } catch (e) {
       return { ...empty, status: "failed", outDir: next.outDir, diagnostics: diagnosticsOf(e) };
+    }
+  }
+
+  /**
+   * A renamed project: its old directory goes the way of a deleted spec, after every write of the batch,
+   * and only when no spec builds into it now (two specs may swap names in one save).
+   */
+  private removeFormerOutputs(moved: FormerOutput[]): void {
+    const claimed = new Set([...this.specs.values()].map((s) => s.outDir));
+    for (const m of moved) {
+      if (claimed.has(m.outDir)) continue;
+      try {
+        const r = removeOutput(m.outDir, { memo: m.memo, base: this.base() });
+        this.log(`${this.show(m.outDir)}: ${r.removed.length} files of the former project name removed`);
+        for (const d of keptWarnings(this.show(m.outDir), r.kept))
+          this.log(formatDiagnostic(d, (k, t) => this.paint(k, t)));
+      } catch (e) {
+        for (const d of diagnosticsOf(e)) this.log(formatDiagnostic(d, (k, t) => this.paint(k, t)));
+      }
     }
   }
 

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import * as nodeFs from "node:fs";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { ExitCode, GenError } from "../errors.ts";
+import { homedir } from "node:os";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { ExitCode, GenError, type Diagnostic } from "../errors.ts";
 import type { FileOutput } from "../render/index.ts";
 
 /** Which files gen wrote, with their hashes: gen never touches a file that is not in here. */
@@ -19,6 +20,14 @@ export interface WriteResult {
   written: string[];
   unchanged: string[];
   removed: string[];
+  /** files the manifest names that gen did not delete, and why (it no longer tracks them) */
+  kept: KeptFile[];
+}
+
+export interface KeptFile {
+  /** the path as the manifest names it (may be anything: the manifest is only a file on disk) */
+  path: string;
+  reason: string;
 }
 
 export interface CheckResult {
@@ -52,6 +61,12 @@ export interface WriteOptions {
   fs?: Partial<WriteFs>;
   /** what a long-running process (gen watch) learnt from its previous writes to this directory */
   memo?: WriteMemo;
+  /**
+   * The directory the user named (-o DIR, else the current directory). It and the directories above it may
+   * be symbolic links the user made on purpose; below it (the output directory included) gen follows none.
+   * Default: the output directory itself.
+   */
+  base?: string;
 }
 
 interface Known {
@@ -77,7 +92,7 @@ export class WriteMemo {
     const k = this.files.get(path);
     if (!k) return undefined;
     try {
-      const st = nodeFs.statSync(path);
+      const st = nodeFs.lstatSync(path);
       if (st.ino === k.ino && st.size === k.size && st.mtimeMs === k.mtimeMs && st.ctimeMs === k.ctimeMs)
         return k.content;
     } catch {
@@ -94,7 +109,7 @@ export class WriteMemo {
 
   remember(path: string, content: string, sha?: string): void {
     try {
-      const st = nodeFs.statSync(path);
+      const st = nodeFs.lstatSync(path);
       const { ino, size, mtimeMs, ctimeMs } = st;
       this.files.set(path, { content, sha256: sha ?? sha256(content), ino, size, mtimeMs, ctimeMs });
     } catch {
@@ -108,29 +123,71 @@ export class WriteMemo {
   }
 }
 
-export function sha256(content: string): string {
-  return createHash("sha256").update(content, "utf8").digest("hex");
+export function sha256(content: string | Buffer): string {
+  return createHash("sha256").update(content).digest("hex");
+}
+
+/**
+ * A path gen may name inside its output directory: relative, `/`-separated, without empty, `.` or `..`
+ * segments (so joining it to the output directory can never leave it).
+ */
+export function isCleanRelativePath(path: string): boolean {
+  if (path === "" || isAbsolute(path) || /[\\\0]/.test(path)) return false;
+  return path.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
+}
+
+/** A path as printed in a diagnostic: control and format characters shown as \u{...}, never raw. */
+export function printablePath(path: string): string {
+  return path.replace(/[\p{Cc}\p{Cf}]/gu, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`);
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** The manifest in `text`, or what is wrong with it. Its `files` has no prototype (keys are data). */
+function parseManifest(text: string): Manifest | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return `not JSON (${(e as Error).message})`;
+  }
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isRecord(parsed) || parsed.generator !== "gen") return "not a gen manifest";
+  if (parsed.version !== 1) return `unknown manifest version ${JSON.stringify(parsed.version)}`;
+  if (!isRecord(parsed.files)) return `"files" is not an object`;
+  const files: Manifest["files"] = Object.create(null) as Manifest["files"];
+  for (const [path, entry] of Object.entries(parsed.files)) {
+    const shown = `"${printablePath(path)}"`;
+    if (!isRecord(entry) || typeof entry.sha256 !== "string" || !SHA256_HEX.test(entry.sha256))
+      return `the entry ${shown} has no sha256 hash`;
+    if (entry.workflow !== undefined && typeof entry.workflow !== "string")
+      return `the entry ${shown} has a workflow that is not a string`;
+    files[path] = {
+      sha256: entry.sha256,
+      ...(entry.workflow !== undefined ? { workflow: entry.workflow } : {}),
+    };
+  }
+  return { generator: "gen", version: 1, files };
 }
 
 export function readManifest(outDir: string): Manifest | null {
   const path = join(outDir, MANIFEST_FILE);
   let text: string;
   try {
+    if (nodeFs.lstatSync(path).isSymbolicLink()) throw linkError(outDir, [path]);
     text = nodeFs.readFileSync(path, "utf8");
   } catch (e) {
+    if (e instanceof GenError) throw e;
     if (isErrno(e, "ENOENT") || isErrno(e, "ENOTDIR")) return null;
     throw new GenError("bad-manifest", `cannot read ${path}: ${errorCode(e)}`);
   }
-  try {
-    const parsed = JSON.parse(text) as Manifest;
-    if (parsed?.generator !== "gen" || typeof parsed.files !== "object" || parsed.files === null)
-      throw new Error("not a gen manifest");
-    return parsed;
-  } catch (e) {
-    throw new GenError("bad-manifest", `${path} is not a valid gen manifest: ${(e as Error).message}`, {
-      hint: "delete it only if every file in the directory can be regenerated",
+  const manifest = parseManifest(text);
+  if (typeof manifest === "string")
+    throw new GenError("bad-manifest", `${printablePath(path)} is not a valid gen manifest: ${manifest}`, {
+      hint: "gen cannot tell which files it wrote: restore the file, or delete it and build with --force (files are then overwritten, never deleted); nothing was written",
     });
-  }
+  return manifest;
 }
 
 /** The manifest gen writes for `files`: stable text, so an unchanged build leaves it untouched. */
@@ -144,11 +201,34 @@ export function manifestText(
   return JSON.stringify(next, null, 2) + "\n";
 }
 
-type Kind = "file" | "dir" | "other";
+/**
+ * Why `outDir` cannot hold a generated project: the file-system root, the home directory, or something
+ * that is not a directory. A usage error (exit 2): the command line names it.
+ */
+export function assertUsableOutputDir(outDir: string): void {
+  const root = resolve(outDir);
+  const unusable = (why: string) =>
+    new GenError("output-unusable", `${printablePath(root)} cannot be the output directory: ${why}`, {
+      exitCode: ExitCode.usage,
+      hint: "give the project a directory of its own, e.g. -o out/my_project (nothing was written)",
+    });
+  if (dirname(root) === root) throw unusable("it is the root of the file system");
+  if (root === resolve(homedir())) throw unusable("it is your home directory");
+  try {
+    if (!nodeFs.statSync(root).isDirectory()) throw unusable("it is not a directory");
+  } catch (e) {
+    if (e instanceof GenError) throw e;
+    if (isErrno(e, "ENOTDIR")) throw unusable("a directory above it is a file");
+    // missing (it is created) or unreadable (the write reports it)
+  }
+}
+
+/** `kind` is what lstat says: a symbolic link is a "link", whatever it points at. */
+type Kind = "file" | "dir" | "link" | "other";
 
 /**
  * Cached view of the directories that matter for one write: a listing per directory (one readdir instead
- * of an exception per missing file), symbolic links resolved to what they point at.
+ * of an exception per missing file). Symbolic links are never followed: below a link nothing is listed.
  */
 class Tree {
   private readonly listings = new Map<string, Map<string, Kind> | null>();
@@ -162,18 +242,11 @@ class Tree {
     if (dir === this.root || this.kind(dir) === "dir") {
       try {
         l = new Map();
-        for (const e of nodeFs.readdirSync(dir, { withFileTypes: true })) {
-          let kind: Kind = e.isDirectory() ? "dir" : e.isFile() ? "file" : "other";
-          if (e.isSymbolicLink()) {
-            try {
-              const st = nodeFs.statSync(join(dir, e.name));
-              kind = st.isDirectory() ? "dir" : st.isFile() ? "file" : "other";
-            } catch {
-              kind = "other"; // dangling link
-            }
-          }
-          l.set(e.name, kind);
-        }
+        for (const e of nodeFs.readdirSync(dir, { withFileTypes: true }))
+          l.set(
+            e.name,
+            e.isSymbolicLink() ? "link" : e.isDirectory() ? "dir" : e.isFile() ? "file" : "other",
+          );
       } catch (e) {
         if (!isErrno(e, "ENOENT") && !isErrno(e, "ENOTDIR")) throw e;
         l = null;
@@ -189,8 +262,11 @@ class Tree {
     return this.listing(dirname(path))?.get(basename(path)) ?? null;
   }
 
-  /** The first ancestor of `path` (below root) that exists, is not a directory and is not being removed. */
-  blockingAncestor(path: string, removing: Set<string>): string | null {
+  /**
+   * The first ancestor of `path` (below root) that exists and is not a directory: a symbolic link, or a
+   * file (unless it is being removed) where gen needs a directory. Null when the way is clear.
+   */
+  blockingAncestor(path: string, removing: Set<string>): { path: string; link: boolean } | null {
     const chain: string[] = [];
     for (let d = dirname(path); d !== this.root && d.startsWith(this.root + sep); d = dirname(d))
       chain.push(d);
@@ -198,7 +274,8 @@ class Tree {
       const d = chain[i] as string;
       const k = this.kind(d);
       if (k === null) return null; // missing: everything below is missing too, it will be created
-      if (k !== "dir") return removing.has(d) ? null : d;
+      if (k === "link") return { path: d, link: true };
+      if (k !== "dir") return removing.has(d) ? null : { path: d, link: false };
     }
     return null;
   }
@@ -242,10 +319,9 @@ export function checkOutput(outDir: string, files: FileOutput[]): CheckResult {
 }
 
 function targetOf(root: string, path: string): string {
-  const target = join(root, path);
-  if (!target.startsWith(root + sep) || target === join(root, MANIFEST_FILE))
+  if (!isCleanRelativePath(path) || path === MANIFEST_FILE)
     throw new Error(`internal: invalid output path: ${path}`);
-  return target;
+  return join(root, path);
 }
 
 function conflictError(root: string, problems: string[], force: boolean): GenError {
@@ -261,6 +337,85 @@ function conflictError(root: string, problems: string[], force: boolean): GenErr
   );
 }
 
+/** Symbolic links where gen would write: refused whatever --force says (a link can lead anywhere). */
+function linkError(root: string, links: string[]): GenError {
+  const describe = (link: string) => {
+    let to = "";
+    try {
+      to = ` -> ${nodeFs.readlinkSync(link)}`;
+    } catch {
+      // gone meanwhile: name it without its target
+    }
+    const inside = link.startsWith(root + sep);
+    return printablePath(`${inside ? relative(root, link) : link}${to}`);
+  };
+  const list = links.slice(0, 5).map(describe).join("; ") + (links.length > 5 ? "; ..." : "");
+  return new GenError(
+    "output-symlink",
+    `${printablePath(root)}: gen does not follow symbolic links inside its output directory: ${list}`,
+    {
+      hint: "replace each link by a real directory or file, or name the place you mean with -o (nothing was written)",
+    },
+  );
+}
+
+/** The components of `root` below `base` (root included) that are symbolic links. */
+function linksBelowBase(base: string, root: string): string[] {
+  if (root === base || !root.startsWith(base + sep)) return [];
+  const links: string[] = [];
+  let current = base;
+  for (const segment of root.slice(base.length + 1).split(sep)) {
+    current = join(current, segment);
+    try {
+      const st = nodeFs.lstatSync(current);
+      if (st.isSymbolicLink()) links.push(current);
+      else if (!st.isDirectory()) break; // assertUsableOutputDir / the conflict check report it
+    } catch {
+      break; // missing: created by the write
+    }
+  }
+  return links;
+}
+
+/**
+ * Just before the commit: the directories and files the commit touches are still what the plan saw (no
+ * symbolic link swapped in since). Cheap (one lstat per path), and narrows the race to the commit itself.
+ */
+function recheckBeforeCommit(root: string, targets: { target: string; expect: "file" | "absent" }[]): void {
+  const seen = new Map<string, boolean>();
+  const changed: string[] = [];
+  const links: string[] = [];
+  const look = (path: string): nodeFs.Stats | null => {
+    try {
+      return nodeFs.lstatSync(path);
+    } catch {
+      return null;
+    }
+  };
+  for (const { target, expect } of targets) {
+    for (let d = dirname(target); d !== root && d.startsWith(root + sep); d = dirname(d)) {
+      if (seen.has(d)) break; // its ancestors were checked with it
+      const st = look(d);
+      seen.set(d, true);
+      if (st?.isSymbolicLink()) links.push(d);
+      else if (st && !st.isDirectory()) changed.push(d);
+    }
+    const st = look(target);
+    if (st?.isSymbolicLink()) links.push(target);
+    else if (expect === "file" ? !st?.isFile() : st !== null) changed.push(target);
+  }
+  if (links.length > 0) throw linkError(root, links);
+  if (changed.length > 0)
+    throw new GenError(
+      "output-changed",
+      `${printablePath(root)} changed while gen was writing: ${changed
+        .slice(0, 5)
+        .map((p) => printablePath(relative(root, p)))
+        .join("; ")}`,
+      { hint: "run the build again (nothing was written)" },
+    );
+}
+
 function writeFailed(root: string, e: unknown): GenError {
   return new GenError("write-failed", `cannot write to ${root}: ${errorCode(e)}`, {
     exitCode: ExitCode.specProblems,
@@ -269,12 +424,59 @@ function writeFailed(root: string, e: unknown): GenError {
 }
 
 /**
+ * Whether a file the manifest names and gen no longer generates may be deleted: only a regular file at a
+ * clean path inside the output directory whose content still has the hash gen recorded. The manifest is
+ * a file anyone can edit, so nothing in it is trusted beyond that.
+ */
+function removalVerdict(
+  root: string,
+  tree: Tree,
+  path: string,
+  recorded: string,
+  memo: WriteMemo | undefined,
+): { remove: string } | { keep: string } | "gone" {
+  if (!isCleanRelativePath(path)) return { keep: "it is not a path inside the output directory" };
+  if (path === MANIFEST_FILE || path.startsWith(STAGING_PREFIX)) return { keep: "it is gen's own file" };
+  const target = join(root, path);
+  const above = tree.blockingAncestor(target, new Set());
+  if (above?.link)
+    return { keep: `${printablePath(relative(root, above.path))} above it is a symbolic link` };
+  if (above) return "gone";
+  const kind = tree.kind(target);
+  if (kind === null) return "gone";
+  if (kind === "link") return { keep: "it is a symbolic link" };
+  if (kind !== "file") return { keep: `it is a ${kind === "dir" ? "directory" : "special file"}` };
+  let hash: string;
+  try {
+    const known = memo?.current(target);
+    hash =
+      (known !== undefined ? memo?.sha256(target, known) : undefined) ?? sha256(nodeFs.readFileSync(target));
+  } catch (e) {
+    return { keep: `it cannot be read (${errorCode(e)})` };
+  }
+  return hash === recorded ? { remove: target } : { keep: "it was changed since gen wrote it" };
+}
+
+/** A warning per file the manifest named that gen kept (cli and watch print them alike). */
+export function keptWarnings(outDir: string, kept: KeptFile[]): Diagnostic[] {
+  return kept.map((k) => ({
+    severity: "warning",
+    code: "kept-file",
+    message: `${printablePath(outDir)}: kept "${printablePath(k.path)}", named in ${MANIFEST_FILE}: ${k.reason}`,
+    hint: "gen deletes only files that still have the content it wrote; this one stays and is no longer tracked",
+  }));
+}
+
+/**
  * Writes the files as a set. Every conflict is found before the first change: files gen did not write are
- * never overwritten (unless force) and never deleted, and a file or directory in the way of the output is
- * reported. New content is staged next to the output, then renamed into place; if any step of that fails,
- * everything done so far is undone, so a failed write leaves the directory exactly as it was.
+ * never overwritten (unless force) and never deleted, a symbolic link on the way of any write is refused,
+ * and a file or directory in the way of the output is reported. New content is staged next to the output,
+ * then renamed into place; if any step of that fails, everything done so far is undone, so a failed write
+ * leaves the directory exactly as it was.
  * Unchanged files are not rewritten (their mtime stays, so dbt's partial parsing stays warm).
- * Files gen wrote before and no longer generates are removed, with the directories they leave empty.
+ * Files gen wrote before and no longer generates are removed, with the directories they leave empty, when
+ * their content still has the hash the manifest recorded; any other file the manifest names is kept and
+ * reported in `kept`.
  */
 export function writeOutput(outDir: string, files: FileOutput[], options: WriteOptions = {}): WriteResult {
   return applyOutput(outDir, files, { ...options, keepManifest: true });
@@ -295,9 +497,11 @@ function applyOutput(
 ): WriteResult {
   const fs: WriteFs = { ...realFs, ...options.fs };
   const root = resolve(outDir);
-  const result: WriteResult = { written: [], unchanged: [], removed: [] };
+  const result: WriteResult = { written: [], unchanged: [], removed: [], kept: [] };
+  assertUsableOutputDir(root);
+  const linksAbove = linksBelowBase(resolve(options.base ?? root), root);
+  if (linksAbove.length > 0) throw linkError(root, linksAbove);
   const rootIs = rootKind(root);
-  if (rootIs !== null && rootIs !== "dir") throw conflictError(root, [`${root} is not a directory`], false);
   const manifest = rootIs === null ? null : readManifest(root);
   if (rootIs === null && files.length === 0) return result;
   const memo = options.memo;
@@ -316,26 +520,35 @@ function applyOutput(
     return r;
   }
 
-  const owned = manifest?.files ?? {};
+  const owned: Manifest["files"] = manifest?.files ?? Object.create(null);
   const tree = new Tree(root);
   const wanted = new Set(files.map((f) => f.path));
-  const toRemove = Object.keys(owned)
-    .filter((p) => !wanted.has(p))
-    .map((p) => ({ path: p, target: join(root, p) }))
-    .filter((r) => r.target.startsWith(root + sep) && tree.kind(r.target) === "file");
+  const toRemove: { path: string; target: string }[] = [];
+  for (const [path, entry] of Object.entries(owned)) {
+    if (wanted.has(path)) continue;
+    const verdict = removalVerdict(root, tree, path, entry.sha256, memo);
+    if (verdict === "gone") continue;
+    if ("remove" in verdict) toRemove.push({ path, target: verdict.remove });
+    else result.kept.push({ path, reason: verdict.keep });
+  }
   const removing = new Set(toRemove.map((r) => r.target));
+  const links = new Set<string>();
   const conflicts: string[] = [];
   const toWrite: { file: FileOutput; target: string; replaces: boolean }[] = [];
   for (const f of files) {
     const target = targetOf(root, f.path);
+    const blocker = tree.blockingAncestor(target, removing);
+    const kind = tree.kind(target);
+    if (blocker?.link || kind === "link") {
+      links.add(blocker?.link ? blocker.path : target);
+      continue;
+    }
     // still the very file this process wrote or read (same inode, size, mtime, ctime), with this content
     if (owned[f.path] && memo?.current(target) === f.content) {
       result.unchanged.push(f.path);
       continue;
     }
-    const blocker = tree.blockingAncestor(target, removing);
-    const kind = tree.kind(target);
-    if (blocker) conflicts.push(`${relative(root, blocker)} is a file where gen needs a directory`);
+    if (blocker) conflicts.push(`${relative(root, blocker.path)} is a file where gen needs a directory`);
     else if (kind === "dir" || kind === "other")
       conflicts.push(`${f.path} is a ${kind === "dir" ? "directory" : "special file"}`);
     else if (kind === null) toWrite.push({ file: f, target, replaces: false });
@@ -347,6 +560,7 @@ function applyOutput(
       else toWrite.push({ file: f, target, replaces: true });
     }
   }
+  if (links.size > 0) throw linkError(root, [...links]);
   if (conflicts.length > 0) throw conflictError(root, conflicts, Boolean(options.force));
   const manifestPath = join(root, MANIFEST_FILE);
   const currentManifest = readIfFile(tree, manifestPath);
@@ -380,11 +594,19 @@ function applyOutput(
     fs.mkdirSync(staging);
     toWrite.forEach((w, i) => fs.writeFileSync(join(staging, `n${i}`), w.file.content));
     if (text !== null) fs.writeFileSync(stagedManifest, text);
+    recheckBeforeCommit(root, [
+      ...toRemove.map((r) => ({ target: r.target, expect: "file" as const })),
+      ...toWrite.map((w) => ({
+        target: w.target,
+        expect: w.replaces ? ("file" as const) : ("absent" as const),
+      })),
+      ...(currentManifest !== null ? [{ target: manifestPath, expect: "file" as const }] : []),
+    ]);
   } catch (e) {
     nodeFs.rmSync(staging, { recursive: true, force: true });
+    if (e instanceof GenError) throw e;
     throw writeFailed(root, e);
   }
-
   // 2. commit: every step is journaled and undone in reverse order if a later one fails (undo steps use
   // the real fs calls: options.fs only injects failures into the forward steps)
   const undo: (() => void)[] = [];
@@ -453,8 +675,7 @@ function writeFresh(root: string, files: FileOutput[], text: string, fs: WriteFs
     fs.mkdirSync(staging);
     const dirs = new Set<string>([staging]);
     for (const f of files) {
-      const staged = join(staging, f.path);
-      if (!staged.startsWith(staging + sep)) throw new Error(`internal: invalid output path: ${f.path}`);
+      const staged = targetOf(staging, f.path);
       const missing: string[] = [];
       for (let d = dirname(staged); !dirs.has(d); d = dirname(d)) missing.push(d);
       for (let i = missing.length - 1; i >= 0; i--) {
@@ -471,7 +692,7 @@ function writeFresh(root: string, files: FileOutput[], text: string, fs: WriteFs
     if ((e as Error).message?.startsWith("internal:")) throw e;
     throw writeFailed(root, e);
   }
-  return { written: files.map((f) => f.path), unchanged: [], removed: [] };
+  return { written: files.map((f) => f.path), unchanged: [], removed: [], kept: [] };
 }
 
 function removeEmptyParents(

@@ -93,7 +93,7 @@ describe("writeOutput", () => {
     writeOutput(out, files());
     const before = snapshot(out);
     const again = writeOutput(out, files());
-    expect(again).toEqual({ written: [], unchanged: files().map((f) => f.path), removed: [] });
+    expect(again).toEqual({ written: [], unchanged: files().map((f) => f.path), removed: [], kept: [] });
     expect(snapshot(out)).toEqual(before); // the manifest too
 
     const changed = files().map((f) => (f.path === "models/b/b.sql" ? { ...f, content: "select 3\n" } : f));
@@ -247,9 +247,11 @@ describe("writeOutput", () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it("refuses an output path that is a file", () => {
+  it("refuses an output path that is a file (a usage error)", () => {
     writeFileSync(out, "a file\n");
-    expectGenError(() => writeOutput(out, files()), "output-conflict");
+    const e = expectGenError(() => writeOutput(out, files()), "output-unusable");
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toMatch(/is not a directory/);
     expect(readFileSync(out, "utf8")).toBe("a file\n");
   });
 
@@ -289,8 +291,9 @@ describe("removeOutput", () => {
   it("is a no-op on a directory gen never wrote to", () => {
     mkdirSync(out);
     writeFileSync(join(out, "x.sql"), "x\n");
-    expect(removeOutput(out)).toEqual({ written: [], unchanged: [], removed: [] });
-    expect(removeOutput(join(dir, "missing"))).toEqual({ written: [], unchanged: [], removed: [] });
+    const nothing = { written: [], unchanged: [], removed: [], kept: [] };
+    expect(removeOutput(out)).toEqual(nothing);
+    expect(removeOutput(join(dir, "missing"))).toEqual(nothing);
     expect(readFileSync(join(out, "x.sql"), "utf8")).toBe("x\n");
   });
 });
