@@ -226,6 +226,13 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
       },
     };
   }
+  const headerTemplates = [
+    ...Object.values(connections).flatMap((c) => [
+      ...c.headers.map(([, v]) => v),
+      ...(c.basic_auth ? [c.basic_auth.username, c.basic_auth.password] : []),
+    ]),
+    ...steps.flatMap((s) => s.headers.map(([, v]) => v)),
+  ];
   const outputColumns = steps.flatMap((s) => s.outputs.map(([n]) => n));
   const responseColumns = steps.map((s) => s.response_column);
   const flagColumns = [...new Set(steps.flatMap((s) => [...s.flags_on_start, ...s.flags_on_success]))];
@@ -239,6 +246,7 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     output_columns: outputColumns,
     response_columns: responseColumns,
     flag_columns: flagColumns,
+    secrets: [...collectRefs(headerTemplates).secrets].sort(),
     connections,
     steps,
   };

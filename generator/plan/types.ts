@@ -1,6 +1,6 @@
 /** The plan (IR): everything the templates need, resolved and named. Pure data, JSON-serialisable. */
 
-/** A template string split into parts; secrets stay placeholders until the HTTP primitive. */
+/** A template string split into parts. A secret part reaches the HTTP primitive as a part, never as text. */
 export type TemplatePartDef =
   | { text: string }
   | { ref: string[] }
@@ -74,6 +74,8 @@ export interface WorkflowDef {
   output_columns: string[];
   response_columns: string[];
   flag_columns: string[];
+  /** the `${secret.X}` names of this workflow's requests: the only secrets the HTTP primitive may read for it */
+  secrets: string[];
   connections: Record<string, ConnectionDef>;
   steps: StepDef[];
 }

@@ -89,16 +89,37 @@ class DuckDBPluginTest(unittest.TestCase):
 
     def test_secret_from_environment(self) -> None:
         name = "GEN_TEST_PLUGIN_SECRET"
-        headers = json.dumps({"Authorization": "Bearer ${secret.%s}" % name})
+        headers = json.dumps({"Authorization": [{"text": "Bearer "}, {"secret": name}]})
+        options = json.dumps({"secrets": [name]})
+        sql = "select gen_http_request('GET', ?, ?, NULL, ?)"
         os.environ.pop(name, None)
-        [(raw,)] = self.request("select gen_http_request('GET', ?, ?, NULL, NULL)", self.server.url("/echo/env"), headers)
+        [(raw,)] = self.request(sql, self.server.url("/echo/env"), headers, options)
         self.assertEqual(json.loads(raw)["error"]["kind"], "secret_missing")
         self.assertEqual(self.server.hits("/echo/env"), [])
         os.environ[name] = "env-secret-123"
         self.addCleanup(os.environ.pop, name, None)
-        [(raw,)] = self.request("select gen_http_request('GET', ?, ?, NULL, NULL)", self.server.url("/echo/env"), headers)
+        [(raw,)] = self.request(sql, self.server.url("/echo/env"), headers, options)
         self.assertNotIn("env-secret-123", raw)
         self.assertEqual(self.server.hits("/echo/env")[-1]["headers"]["Authorization"], "Bearer env-secret-123")
+
+    def test_placeholder_text_never_reads_the_environment(self) -> None:
+        # any environment variable of dbt's could be named by an API response: text is sent as it is
+        name = "GEN_TEST_PLUGIN_OTHER"
+        os.environ[name] = "other-value-456"
+        self.addCleanup(os.environ.pop, name, None)
+        headers = json.dumps({"X-Id": [{"text": "${secret.%s}" % name}], "X-Raw": "${secret.%s}" % name})
+        [(raw,)] = self.request("select gen_http_request('GET', ?, ?, NULL, NULL)", self.server.url("/echo/other"),
+                                headers)
+        self.assertTrue(json.loads(raw)["ok"], raw)
+        got = self.server.hits("/echo/other")[-1]["headers"]
+        self.assertEqual((got["X-Id"], got["X-Raw"]), ("${secret.%s}" % name, "${secret.%s}" % name))
+        # and a secret part for a name the spec does not use is refused
+        headers = json.dumps({"X-Id": [{"secret": name}]})
+        [(raw,)] = self.request("select gen_http_request('GET', ?, ?, NULL, ?)", self.server.url("/echo/undeclared"),
+                                headers, json.dumps({"secrets": ["GEN_TEST_PLUGIN_SECRET"]}))
+        self.assertEqual(json.loads(raw)["error"]["kind"], "bad_request")
+        self.assertNotIn("other-value-456", raw)
+        self.assertEqual(self.server.hits("/echo/undeclared"), [])
 
     def test_sleep(self) -> None:
         t0 = time.monotonic()
@@ -176,7 +197,8 @@ class DbtRunTest(unittest.TestCase):
             # a table, so that `dbt run` executes the call (a view would only bind it)
             "models/probe.sql": """
                 {{ config(materialized='table') }}
-                select gen_http_request('GET', '%s', '{"Authorization": "Bearer ${secret.GEN_PROBE_TOKEN}"}', null, null) as r
+                select gen_http_request('GET', '%s', '{"Authorization": [{"text": "Bearer "}, {"secret": "GEN_PROBE_TOKEN"}]}',
+                                        null, '{"secrets": ["GEN_PROBE_TOKEN"]}') as r
             """ % server.url("/echo/dbt"),
         }
         for rel, content in files.items():

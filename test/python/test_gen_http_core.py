@@ -1,4 +1,5 @@
 """Tests of dbt_project_template/plugins/gen_http_core.py against a scripted local HTTP server."""
+import base64
 import json
 import os
 import re
@@ -9,7 +10,7 @@ import time
 import unittest
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 from unittest import mock
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -144,9 +145,27 @@ def resolver(name: str) -> Optional[str]:
     return {"TOKEN": SECRET}.get(name)
 
 
-def call(method: str, url: str, headers: Optional[Dict[str, str]] = None, body: Optional[str] = None,
-         options: Optional[str] = None, secrets: Any = resolver) -> Dict[str, Any]:
-    text = gen_http_core.http_request(method, url, json.dumps(headers or {}), body, options, secrets)
+def secret(name: str) -> Dict[str, str]:
+    """A secret part, as the runtime sends one for a ${secret.NAME} of the spec."""
+    return {"secret": name}
+
+
+def bearer(name: str) -> List[Dict[str, str]]:
+    return [{"text": "Bearer "}, secret(name)]
+
+
+def declaring(options: Optional[str], names: Sequence[str]) -> str:
+    """options_json with `secrets` (the names the spec uses) set, unless the test set it itself."""
+    parsed = json.loads(options) if options else {}
+    parsed.setdefault("secrets", list(names))
+    return json.dumps(parsed)
+
+
+def call(method: str, url: str, headers: Optional[Dict[str, Any]] = None, body: Optional[str] = None,
+         options: Optional[str] = None, secrets: Any = resolver,
+         declared: Sequence[str] = ("TOKEN", "API_TOKEN_2")) -> Dict[str, Any]:
+    text = gen_http_core.http_request(method, url, json.dumps(headers or {}), body, declaring(options, declared),
+                                      secrets)
     return json.loads(text)
 
 
@@ -327,7 +346,8 @@ class HttpCoreTest(unittest.TestCase):
 
     # --- secrets and redaction ---
     def test_secret_substituted_into_header_and_redacted(self) -> None:
-        r = call("GET", self.server.url("/echo/secret"), {"Authorization": "Bearer ${secret.TOKEN}", "X-Both": "${secret.TOKEN}:${secret.TOKEN}"})
+        r = call("GET", self.server.url("/echo/secret"),
+                 {"Authorization": bearer("TOKEN"), "X-Both": [secret("TOKEN"), {"text": ":"}, secret("TOKEN")]})
         self.assertTrue(r["ok"], r)
         got = self.server.hits("/echo/secret")[-1]["headers"]
         self.assertEqual(got["Authorization"], "Bearer " + SECRET)
@@ -339,15 +359,16 @@ class HttpCoreTest(unittest.TestCase):
         # a 1-character "secret" replaced everywhere would turn every "x" in the response into "***"
         body = json.dumps({"execution_id": "exec_x"})
         result = json.loads(gen_http_core.http_request("POST", self.server.url("/echo/short"),
-                                                       json.dumps({"Authorization": "Bearer ${secret.K}"}),
-                                                       body, None, lambda name: "x"))
+                                                       json.dumps({"Authorization": bearer("K")}),
+                                                       body, declaring(None, ["K"]), lambda name: "x"))
         self.assertTrue(result["ok"], result)
         self.assertEqual(result["body"]["body_text"], body)
 
     def test_secret_echoed_back_is_redacted_everywhere(self) -> None:
-        headers = {"Authorization": "Bearer ${secret.TOKEN}"}
+        headers = {"Authorization": bearer("TOKEN")}
         for path in ("/leak-json", "/leak-text", "/leak-404"):
-            raw = gen_http_core.http_request("GET", self.server.url(path), json.dumps(headers), None, None, resolver)
+            raw = gen_http_core.http_request("GET", self.server.url(path), json.dumps(headers), None,
+                                             declaring(None, ["TOKEN"]), resolver)
             self.assertNotIn(SECRET, raw, path)
             self.assertIn("***", raw, path)
         r = call("GET", self.server.url("/leak-json"), headers)
@@ -363,7 +384,7 @@ class HttpCoreTest(unittest.TestCase):
     def test_secret_missing_sends_nothing(self) -> None:
         path = "/echo/" + self.key()
         for secrets in (lambda name: None, lambda name: 1 / 0, None):
-            r = call("GET", self.server.url(path), {"Authorization": "Bearer ${secret.API_TOKEN_2}"}, secrets=secrets)
+            r = call("GET", self.server.url(path), {"Authorization": bearer("API_TOKEN_2")}, secrets=secrets)
             self.assertFalse(r["ok"])
             self.assertIsNone(r["status_code"])
             self.assertEqual(r["attempts"], [])
@@ -372,11 +393,75 @@ class HttpCoreTest(unittest.TestCase):
                           r["error"]["message"])
         self.assertEqual(self.server.hits(path), [])
 
+    def test_text_that_looks_like_a_placeholder_is_sent_literally(self) -> None:
+        # text parts carry runtime values (API responses, env values, inputs): never scanned for ${secret.X}
+        asked: List[str] = []
+
+        def recording(name: str) -> Optional[str]:
+            asked.append(name)
+            return resolver(name)
+
+        path = "/echo/" + self.key()
+        headers = {"X-Id": [{"text": "${secret.TOKEN}"}], "X-Plain": "${secret.TOKEN}",
+                   "X-Escaped": [{"text": "$${secret.TOKEN}"}], "X-Mixed": [{"text": "${secret.TOKEN}|"}, secret("TOKEN")]}
+        options = json.dumps({"basic_auth": {"username": [{"text": "${secret.TOKEN}"}], "password": "${secret.TOKEN}"}})
+        r = call("GET", self.server.url(path), headers, options=options, secrets=recording)
+        self.assertTrue(r["ok"], r)
+        got = self.server.hits(path)[-1]["headers"]
+        self.assertEqual(got["X-Id"], "${secret.TOKEN}")
+        self.assertEqual(got["X-Plain"], "${secret.TOKEN}")
+        self.assertEqual(got["X-Escaped"], "$${secret.TOKEN}")
+        self.assertEqual(got["X-Mixed"], "${secret.TOKEN}|" + SECRET)  # only the secret part is resolved
+        self.assertEqual(got["Authorization"],
+                         "Basic " + base64.b64encode(b"${secret.TOKEN}:${secret.TOKEN}").decode("ascii"))
+        self.assertEqual(asked, ["TOKEN"])  # exactly one lookup: the one secret part
+
+    def test_basic_auth_parts_resolve_the_secret_part(self) -> None:
+        path = "/echo/" + self.key()
+        options = json.dumps({"basic_auth": {"username": [{"text": "svc"}], "password": [secret("TOKEN")]}})
+        r = call("GET", self.server.url(path), {}, options=options)
+        self.assertTrue(r["ok"], r)
+        expected = base64.b64encode(("svc:" + SECRET).encode("utf-8")).decode("ascii")
+        self.assertEqual(self.server.hits(path)[-1]["headers"]["Authorization"], "Basic " + expected)
+        self.assertNotIn(SECRET, json.dumps(r))
+        self.assertNotIn(expected, json.dumps(r))
+
+    def test_undeclared_secret_is_refused_before_any_secret_is_read(self) -> None:
+        asked: List[str] = []
+
+        def recording(name: str) -> Optional[str]:
+            asked.append(name)
+            return "value-of-" + name
+
+        path = "/echo/" + self.key()
+        cases = (({"Authorization": bearer("TOKEN"), "X-Other": [secret("SNOWFLAKE_PASSWORD")]}, None),
+                 ({"Authorization": bearer("TOKEN")},
+                  json.dumps({"basic_auth": {"username": "u", "password": [secret("SNOWFLAKE_PASSWORD")]}})))
+        for headers, options in cases:
+            r = call("GET", self.server.url(path), headers, options=options, secrets=recording, declared=["TOKEN"])
+            self.assertEqual(r["error"]["kind"], "bad_request", r)
+            self.assertIn("secret SNOWFLAKE_PASSWORD is not one of the secrets the spec uses (TOKEN)",
+                          r["error"]["message"])
+            self.assertEqual(r["attempts"], [])
+        # no options.secrets at all: no secret may be read
+        r = json.loads(gen_http_core.http_request("GET", self.server.url(path), json.dumps({"X": [secret("TOKEN")]}),
+                                                  None, None, recording))
+        self.assertEqual(r["error"]["kind"], "bad_request")
+        self.assertEqual(asked, [])
+        self.assertEqual(self.server.hits(path), [])
+
+    def test_no_placeholder_scan_in_the_primitive(self) -> None:
+        # secrets are found by part, never by searching text: no ${secret pattern may come back into the code
+        with open(os.path.join(PLUGINS_DIR, "gen_http_core.py"), encoding="utf-8") as f:
+            source = f.read()
+        self.assertNotIn("${secret", source)
+        self.assertNotIn("\\{secret", source)
+
     def test_crlf_in_header_value_rejected(self) -> None:
         path = "/echo/" + self.key()
         r = call("GET", self.server.url(path), {"X-Evil": "a\r\nX-Injected: 1"})
         self.assertEqual(r["error"]["kind"], "bad_request")
-        r = call("GET", self.server.url(path), {"X-Evil": "${secret.TOKEN}"}, secrets=lambda n: "v\nX-Injected: 1")
+        r = call("GET", self.server.url(path), {"X-Evil": [secret("TOKEN")]}, secrets=lambda n: "v\nX-Injected: 1")
         self.assertEqual(r["error"]["kind"], "bad_request")
         self.assertNotIn("X-Injected", r["error"]["message"])  # the secret value is redacted
         self.assertEqual(self.server.hits(path), [])
@@ -400,7 +485,7 @@ class HttpCoreTest(unittest.TestCase):
 
     def test_error_message_excludes_query_userinfo_and_secret(self) -> None:
         url = "http://user:pa55word@127.0.0.1:%d/status/404?api_key=%s" % (self.server.port, SECRET)
-        r = call("GET", url, {"X-Key": "${secret.TOKEN}"}, options=json.dumps({"query": {"k": "v"}}))
+        r = call("GET", url, {"X-Key": [secret("TOKEN")]}, options=json.dumps({"query": {"k": "v"}}))
         msg = r["error"]["message"]
         self.assertTrue(msg.startswith("GET http://127.0.0.1:%d/status/404: HTTP 404" % self.server.port), msg)
         for leaked in ("api_key", SECRET, "pa55word", "user:", "k=v"):
@@ -409,7 +494,7 @@ class HttpCoreTest(unittest.TestCase):
         self.assertEqual(got["headers"]["Authorization"], "Basic dXNlcjpwYTU1d29yZA==")  # userinfo -> Basic auth
 
     def test_redirects_followed_without_credentials_to_another_host(self) -> None:
-        headers = {"Authorization": "Bearer ${secret.TOKEN}"}
+        headers = {"Authorization": bearer("TOKEN")}
         same = self.server.url("/echo/same")
         r = call("GET", self.server.url("/redirect?" + urllib.parse.urlencode({"to": same})), headers)
         self.assertTrue(r["ok"], r)
@@ -426,7 +511,12 @@ class HttpCoreTest(unittest.TestCase):
         url = self.server.url("/echo/never")
         for headers, options in (("{bad", None), ("[1]", None), ('{"a": {"b": 1}}', None), ("{}", "{bad"),
                                  ("{}", '{"retry": {"on": ["4xx"]}}'), ("{}", '{"retry": {"max_attempts": 0}}'),
-                                 ("{}", '{"timeout_s": -1}'), ("{}", '{"query": [1]}')):
+                                 ("{}", '{"timeout_s": -1}'), ("{}", '{"query": [1]}'),
+                                 ('{"a": [1]}', None), ('{"a": [{"text": 1}]}', None), ('{"a": true}', None),
+                                 ('{"a": [{"secret": "bad name"}]}', None), ('{"a": [{"secret": "${secret.X}"}]}', None),
+                                 ('{"a": [{"text": "x", "secret": "X"}]}', None), ('{"a": [{"env": "X"}]}', None),
+                                 ("{}", '{"secrets": "TOKEN"}'), ("{}", '{"secrets": ["not a name"]}'),
+                                 ("{}", '{"basic_auth": "u:p"}'), ("{}", '{"basic_auth": {"username": [{"s": 1}]}}')):
             with self.assertRaises(ValueError, msg=(headers, options)):
                 gen_http_core.http_request("GET", url, headers, None, options, resolver)
         self.assertEqual(self.server.hits("/echo/never"), [])

@@ -347,8 +347,9 @@ describe("specs/policy.yaml as EXECUTE DBT PROJECT runs it, on fakesnow", () => 
         /^call EDW\.O2C_AUDIT\.POLICY_WORKFLOWS_HTTP_REQUEST\('(GET|POST)', 'http:\/\/127\.0\.0\.1:\d+\//,
       );
       expect(c.sqlglot).toBe("Command"); // sqlglot has no CALL grammar: listed in setup-sql.test.ts's spirit
-      expect(c.original).not.toContain(SECRET); // the placeholder travels, never the value
-      expect(c.original).toContain("${secret.POLICY_API_KEY}");
+      expect(c.original).not.toContain(SECRET); // the secret's name travels as a part, never the value
+      expect(c.original).toContain('{"secret": "POLICY_API_KEY"}');
+      expect(c.original).not.toContain("${secret.");
     }
     expect(waits.length).toBeGreaterThanOrEqual(2);
     for (const w of waits) {

@@ -92,13 +92,17 @@ describe("snowflake procedure: the handler against the mock API", () => {
     attempts: { attempt: number; status_code: number | null; outcome: string }[];
   }
 
+  /** A header value as the dbt runtime sends it: literal text parts and the spec's secret parts. */
+  type HeaderParts = ({ text: string } | { secret: string })[];
+
   /** One CALL of the procedure, as the dbt runtime makes it: headers/body/options as JSON texts. */
   async function call(
     method: string,
     path: string,
-    headers: Record<string, string>,
+    headers: Record<string, HeaderParts>,
     body: unknown,
     secrets: Record<string, string> = { POLICY_API_KEY: SECRET },
+    declared: string[] = ["POLICY_API_KEY"],
   ): Promise<{ result: HandlerResult; raw: string }> {
     const config = {
       procedure_sql: procedureSql,
@@ -111,6 +115,7 @@ describe("snowflake procedure: the handler against the mock API", () => {
         options: JSON.stringify({
           timeout_s: 5,
           retry: { max_attempts: 3, backoff_s: 0.05, max_backoff_s: 0.2, on: ["5xx"] },
+          secrets: declared,
         }),
       },
     };
@@ -122,7 +127,7 @@ describe("snowflake procedure: the handler against the mock API", () => {
     return { result: JSON.parse(r.stdout) as HandlerResult, raw: r.stdout };
   }
 
-  const auth = { Authorization: "Bearer ${secret.POLICY_API_KEY}" };
+  const auth = { Authorization: [{ text: "Bearer " }, { secret: "POLICY_API_KEY" }] };
 
   it("success: POST /createpolicy returns the parsed body as the VARIANT", async () => {
     api.reset();
@@ -183,11 +188,36 @@ describe("snowflake procedure: the handler against the mock API", () => {
     const { result } = await call(
       "POST",
       "/createpolicy",
-      { "X-Key": "${secret.NOT_BOUND}" },
+      { "X-Key": [{ secret: "NOT_BOUND" }] },
       { policy_name: "p6" },
+      { POLICY_API_KEY: SECRET },
+      ["POLICY_API_KEY", "NOT_BOUND"],
     );
     expect(result.ok).toBe(false);
     expect(result.error?.kind).toBe("secret_missing");
+    expect(api.requests()).toHaveLength(0);
+  });
+
+  it("placeholder text from a response is sent as text; a secret the spec does not use is refused", async () => {
+    api.reset();
+    api.setScenario({});
+    const placeholder = "${secret.POLICY_API_KEY}";
+    await call("POST", "/createpolicy", { "X-Id": [{ text: placeholder }] }, { policy_name: "p7" });
+    const [seen] = api.requests().filter((r) => r.endpoint === "create_policy");
+    expect(seen?.headers["x-id"]).toBe(placeholder);
+    expect(JSON.stringify(api.requests())).not.toContain(SECRET);
+
+    api.reset();
+    const { result, raw } = await call(
+      "POST",
+      "/createpolicy",
+      { "X-Other": [{ secret: "OTHER" }] },
+      { policy_name: "p8" },
+      { POLICY_API_KEY: SECRET, OTHER: "other-bound-value" },
+    );
+    expect(result.error?.kind).toBe("bad_request");
+    expect(result.error?.message).toContain("secret OTHER is not one of the secrets the spec uses");
+    expect(raw).not.toContain("other-bound-value");
     expect(api.requests()).toHaveLength(0);
   });
 });

@@ -24,7 +24,8 @@ _FUNCTIONS = ("gen_http_request", "gen_sleep")
 
 
 def _env_secret(name: str) -> Optional[str]:
-    # Locally secrets come from environment variables of the dbt process.
+    # Locally a secret is the environment variable of the dbt process with its name. gen_http_core asks only for
+    # the names of {"secret": NAME} parts that options.secrets lists (the spec's), never for a name found in text.
     return os.environ.get(name)
 
 

@@ -41,7 +41,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 GEN_HTTP_CORE_VERSION = "1"
 
-_SECRET_RE = re.compile(r"\$\{secret\.([A-Za-z_][A-Za-z0-9_]*)\}")
+_SECRET_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOKEN_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 token (methods, header names)
 _RETRY_CLASSES = ("connect", "timeout", "429", "5xx")
 _DEFAULT_RETRY: Dict[str, Any] = {"max_attempts": 3, "backoff_s": 1, "max_backoff_s": 30, "on": list(_RETRY_CLASSES)}
@@ -85,8 +85,7 @@ def _number(value: Any, what: str, minimum: float) -> float:
     return float(value)
 
 
-def _parse_options(text: Optional[str]) -> Tuple[float, int, float, float, List[str], Dict[str, Any]]:
-    options = _parse_object(text, "options_json")
+def _parse_options(options: Dict[str, Any]) -> Tuple[float, int, float, float, List[str], Dict[str, Any]]:
     timeout = _number(30 if options.get("timeout_s") is None else options["timeout_s"], "timeout_s", 0.001)
     retry = dict(_DEFAULT_RETRY)
     if options.get("retry") is not None:
@@ -104,6 +103,42 @@ def _parse_options(text: Optional[str]) -> Tuple[float, int, float, float, List[
         raise ValueError("options_json: query must be an object")
     return (timeout, attempts, _number(retry["backoff_s"], "retry.backoff_s", 0),
             _number(retry["max_backoff_s"], "retry.max_backoff_s", 0), on, query)
+
+
+# A header value, and each basic-auth field, is a list of parts: {"text": s} is literal text, sent as it is (values
+# from inputs, env or earlier responses included: never scanned for placeholders), and {"secret": NAME} is a secret
+# the spec itself placed there. A plain string is one text part. Secrets are looked up by the names in secret parts
+# only, and only for names in options.secrets (the spec's secrets, listed when the project was generated).
+Parts = List[Tuple[bool, str]]  # (is a secret, literal text or secret name)
+
+
+def _parse_parts(value: Any, what: str) -> Parts:
+    if isinstance(value, str):
+        return [(False, value)]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [(False, str(value))]
+    if not isinstance(value, list):
+        raise ValueError("%s must be a string or a list of parts" % what)
+    parts: Parts = []
+    for part in value:
+        if isinstance(part, dict) and len(part) == 1:
+            kind, text = next(iter(part.items()))
+            if kind == "text" and isinstance(text, str):
+                parts.append((False, text))
+                continue
+            if kind == "secret" and isinstance(text, str) and _SECRET_NAME_RE.match(text):
+                parts.append((True, text))
+                continue
+        # the part itself is not echoed: it may hold runtime data
+        raise ValueError('%s: each part must be {"text": string} or {"secret": NAME}' % what)
+    return parts
+
+
+def _declared_secrets(options: Dict[str, Any]) -> List[str]:
+    names = options.get("secrets") or []
+    if not isinstance(names, list) or any(not isinstance(n, str) or not _SECRET_NAME_RE.match(n) for n in names):
+        raise ValueError("options_json: secrets must be a list of secret names")
+    return names
 
 
 def _query_value(v: Any) -> str:
@@ -180,13 +215,27 @@ def _outcome(kind: Optional[str], message: Optional[str], status: Optional[int],
 
 def http_request(method: str, url: str, headers_json: Optional[str], body_json: Optional[str],
                  options_json: Optional[str], secret_resolver: Optional[Callable[[str], Optional[str]]]) -> str:
-    """Send one HTTP request with retries; return the JSON result text (see the module contract).
+    """Send one HTTP request with retries; return the JSON result text:
+    {ok, status_code, body, text, error: {kind, message} | null, attempts, elapsed_ms}.
 
+    headers_json: {name: value parts} (see Parts); options_json: {timeout_s, retry, query, basic_auth: {username,
+    password} as value parts, secrets: the names secret parts may use}. secret_resolver(name) reads one secret.
     Never raises for network/HTTP problems; raises ValueError for malformed headers_json/options_json.
     """
     started = time.monotonic()
     headers = _parse_object(headers_json, "headers_json")
-    timeout, max_attempts, backoff, max_backoff, retry_on, query = _parse_options(options_json)
+    options = _parse_object(options_json, "options_json")
+    timeout, max_attempts, backoff, max_backoff, retry_on, query = _parse_options(options)
+    declared = _declared_secrets(options)
+    header_parts: List[Tuple[str, Parts]] = [
+        (str(name), _parse_parts(value, "headers_json: value of %s" % name)) for name, value in headers.items()]
+    basic = options.get("basic_auth")
+    basic_parts: Optional[Tuple[Parts, Parts]] = None
+    if basic is not None:
+        if not isinstance(basic, dict):
+            raise ValueError("options_json: basic_auth must be an object")
+        basic_parts = (_parse_parts(basic.get("username", ""), "options_json: basic_auth.username"),
+                       _parse_parts(basic.get("password", ""), "options_json: basic_auth.password"))
     redact = _Redactor()
     method = (method or "GET").strip().upper()
     parts = urllib.parse.urlsplit((url or "").strip())
@@ -206,35 +255,42 @@ def http_request(method: str, url: str, headers_json: Optional[str], body_json: 
         return fail("bad_request", "invalid URL: %s" % exc)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return fail("bad_request", "URL must be absolute http(s)://host/...")
+    asked = [name for _, value_parts in header_parts for is_secret, name in value_parts if is_secret]
+    if basic_parts is not None:
+        asked += [name for value_parts in basic_parts for is_secret, name in value_parts if is_secret]
+    for name in asked:  # checked before any secret is read
+        if name not in declared:
+            return fail("bad_request", "secret %s is not one of the secrets the spec uses (%s)"
+                        % (name, ", ".join(declared) or "none"))
     missing: List[str] = []
 
-    def resolve_secrets(value: str) -> Optional[str]:
-        for secret in _SECRET_RE.findall(value):
-            try:
-                resolved = secret_resolver(secret) if secret_resolver else None
-            except Exception:  # a failing secret backend is the same as a missing secret
-                resolved = None
-            if resolved is None:
-                missing.append(secret)
-                return None
-            redact.add(str(resolved))
-            value = value.replace("${secret.%s}" % secret, str(resolved))
-        return value
+    def join_parts(value_parts: Parts) -> Optional[str]:
+        out: List[str] = []
+        for is_secret, text in value_parts:
+            if is_secret:
+                try:
+                    resolved = secret_resolver(text) if secret_resolver else None
+                except Exception:  # a failing secret backend is the same as a missing secret
+                    resolved = None
+                if resolved is None:
+                    missing.append(text)
+                    return None
+                text = str(resolved)
+                redact.add(text)
+            out.append(text)
+        return "".join(out)
 
     def missing_secret() -> str:
         return fail("secret_missing", "secret %s is not available (locally: set the environment variable %s)"
                     % (missing[0], missing[0]))
 
     send_headers: Dict[str, str] = {}
-    for name, value in headers.items():
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ValueError("headers_json: value of %s must be a string" % name)
-        if not _TOKEN_RE.match(str(name)):
+    for name, value_parts in header_parts:
+        if not _TOKEN_RE.match(name):
             return fail("bad_request", "invalid header name %r" % name)
-        resolved_value = resolve_secrets(str(value))
-        if resolved_value is None:
+        value = join_parts(value_parts)
+        if value is None:
             return missing_secret()
-        value = resolved_value
         if "\r" in value or "\n" in value:  # header injection
             return fail("bad_request", "header %s contains CR/LF" % name)
         try:
@@ -244,10 +300,8 @@ def http_request(method: str, url: str, headers_json: Optional[str], body_json: 
         if name.lower() in ("authorization", "proxy-authorization"):  # never echo credentials back
             redact.add(value.split(" ", 1)[-1].strip())
         send_headers[name] = value
-    basic = _parse_object(options_json, "options_json").get("basic_auth")
-    if isinstance(basic, dict):  # encoded here, after secret resolution, so the credentials never exist in SQL
-        user = resolve_secrets(str(basic.get("username", "")))
-        password = resolve_secrets(str(basic.get("password", "")))
+    if basic_parts is not None:  # encoded here, after secret resolution, so the credentials never exist in SQL
+        user, password = join_parts(basic_parts[0]), join_parts(basic_parts[1])
         if user is None or password is None:
             return missing_secret()
         token = base64.b64encode((user + ":" + password).encode("utf-8")).decode("ascii")

@@ -1,11 +1,13 @@
 {#- Resolution of the spec's ${...} references at run time.
     A template is a list of parts: {'text': s} | {'ref': [root, ...path]} | {'env': NAME, 'default': s|none}
-    | {'secret': NAME} | {'now': true}. Secrets stay placeholders: only the HTTP primitive resolves them,
-    so a secret value never passes through Jinja, SQL text or dbt logs. -#}
+    | {'secret': NAME} | {'now': true}. A secret is never turned into text here: header values go to the HTTP
+    primitive as part lists (gen_resolve_header), and it reads only the secrets of {'secret': NAME} parts, which
+    come from the generated definition. So a secret value never passes through Jinja, SQL text or dbt logs, and
+    a `${secret.X}` text inside a runtime value (an API response, an env value) is sent as the text it is. -#}
 
 {% macro gen_resolve_part(part, ctx) %}
   {%- if part.get('secret') is not none -%}
-    {{ return('${secret.' ~ part['secret'] ~ '}') }}
+    {{ exceptions.raise_compiler_error("gen: ${secret." ~ part['secret'] ~ "} can only be sent in a header") }}
   {%- elif part.get('env') is not none -%}
     {{ return(gen_env_value(part['env'], part.get('default'))) }}
   {%- elif part.get('now') -%}
@@ -39,6 +41,25 @@
     {%- endif -%}
   {%- endfor -%}
   {{ return(out | join('')) }}
+{% endmacro %}
+
+{#- A header value (or basic-auth field) as the HTTP primitive's part list: every reference is resolved into a
+    literal {'text': s} part, which the primitive never scans; the spec's own secrets stay {'secret': NAME}. -#}
+{% macro gen_resolve_header(parts, ctx) %}
+  {%- set out = [] -%}
+  {%- for part in parts -%}
+    {%- if part.get('secret') is not none -%}
+      {%- do out.append({'secret': part['secret']}) -%}
+    {%- else -%}
+      {%- set text = gen_resolve_text([part], ctx) -%}
+      {%- if out and out[-1].get('text') is not none -%}
+        {%- do out[-1].update({'text': out[-1]['text'] ~ text}) -%}
+      {%- else -%}
+        {%- do out.append({'text': text}) -%}
+      {%- endif -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return(out) }}
 {% endmacro %}
 
 {#- A value template (request bodies): {'literal': v} | {'object': [[k, vt], ...]} | {'array': [vt, ...]}

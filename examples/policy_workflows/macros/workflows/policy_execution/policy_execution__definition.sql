@@ -39,6 +39,9 @@
       'circuit_breaker_initiated',
       'circuit_breaker_completed'
     ],
+    'secrets': [
+      'POLICY_API_KEY'
+    ],
     'connections': {
       'policy_api': {
         'base_url': [

@@ -34,6 +34,9 @@
       'export_ready',
       'acknowledged_flag'
     ],
+    'secrets': [
+      'EXPORT_API_TOKEN'
+    ],
     'connections': {
       'export_service': {
         'base_url': [
