@@ -1,5 +1,7 @@
 import type { Spec } from "../spec/index.ts";
 import { defaultExternalAccessIntegration, parseJsonPath } from "../spec/index.ts";
+import { RESULT_COLUMNS_AFTER_OUTPUTS, RESULT_COLUMNS_BEFORE_OUTPUTS, workflowNames } from "../spec/names.ts";
+import { hostPortOf, parseHttpUrl } from "../spec/url.ts";
 import { sequenceDiagram } from "./diagram.ts";
 import { collectRefs, compileTemplate, compileValue, valueTemplateParts } from "./templates.ts";
 import type {
@@ -183,18 +185,16 @@ function snowflakeObjects(project: string, sf: SnowflakeSettings, secrets: strin
   };
 }
 
-/** host:port of a base URL, with the ${env.X:-default} default substituted (the network rule needs a host). */
+/**
+ * host:port of a base URL, with the ${env.X:-default} default substituted (the network rule needs a host),
+ * read by the same parser that validated it, so the host listed is the host the HTTP primitive calls.
+ */
 export function hostPort(baseUrl: string): string | null {
   const concrete = compileTemplate(baseUrl)
     .map((p) => ("text" in p ? p.text : "env" in p ? (p.default ?? "") : ""))
     .join("");
-  try {
-    const url = new URL(concrete);
-    const port = url.port || (url.protocol === "https:" ? "443" : "80");
-    return `${url.hostname}:${port}`;
-  } catch {
-    return null;
-  }
+  const parsed = parseHttpUrl(concrete);
+  return "url" in parsed ? hostPortOf(parsed.url) : null;
 }
 
 function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
@@ -263,18 +263,7 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     stateful: modes.includes("stateful"),
     stateless: modes.includes("stateless"),
     definition,
-    names: {
-      statefulModel: `stateful_${n}`,
-      statelessModel: `stateless_${n}`,
-      definitionMacro: `${n}__definition`,
-      runOperation: `run_${n}`,
-      getStateOperation: `get_${n}_state`,
-      dropOperation: `drop_${n}_objects`,
-      cleanupOperation: `cleanup_${n}`,
-      successRateModel: `${n}_success_rate_24h`,
-      stuckModel: `${n}_stuck_executions`,
-      hourlyStatsModel: `${n}_hourly_stats`,
-    },
+    names: workflowNames(n),
     stateColumns: stateColumns(definition),
     statusValues: [
       ...new Set([
@@ -285,33 +274,13 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
       ]),
     ],
     resultColumns: [
-      {
-        name: "execution_id",
-        type: "string",
-        description: "Identifier of this stateless execution (not persisted elsewhere).",
-      },
-      { name: "workflow", type: "string", description: "Workflow name." },
-      { name: "workflow_status", type: "string", description: "Final status of the workflow." },
-      { name: "message", type: "string", description: "Human-readable outcome." },
+      ...RESULT_COLUMNS_BEFORE_OUTPUTS,
       ...outputColumns.map((o) => ({
         name: o,
         type: "string" as const,
         description: `Output \`${o}\` extracted from the API response.`,
       })),
-      { name: "steps_completed", type: "integer", description: "Number of steps that completed." },
-      {
-        name: "http_calls",
-        type: "integer",
-        description: "HTTP calls made (polls included, transient retries not).",
-      },
-      { name: "poll_count", type: "integer", description: "Number of status polls." },
-      { name: "elapsed_ms", type: "integer", description: "Wall time of the workflow in milliseconds." },
-      { name: "responses", type: "json", description: "Outputs and last response of every step, as JSON." },
-      {
-        name: "execution_timestamp",
-        type: "timestamp",
-        description: "When the result row was written (UTC).",
-      },
+      ...RESULT_COLUMNS_AFTER_OUTPUTS,
     ],
     diagram: sequenceDiagram(wf, modes.includes("stateful") ? "stateful" : "stateless"),
   };
@@ -412,9 +381,9 @@ function stateColumns(def: WorkflowDef): WorkflowPlan["stateColumns"] {
 }
 
 /** Templates generated only when the spec has an auto_restart block, or a sync block. */
-const AUTO_RESTART_TEMPLATE =
+export const AUTO_RESTART_TEMPLATE =
   /^(macros\/gen\/restart\/|models\/auto_restart\/|snowflake\/06_auto_restart\.sql$)/;
-const SYNC_TEMPLATE = /^(macros\/gen\/sync\/|models\/sync\/)/;
+export const SYNC_TEMPLATE = /^(macros\/gen\/sync\/|models\/sync\/)/;
 
 function planFiles(project: ProjectPlan, workflows: WorkflowPlan[], templates: string[]): FilePlan[] {
   const files: FilePlan[] = [];

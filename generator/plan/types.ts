@@ -1,4 +1,5 @@
 /** The plan (IR): everything the templates need, resolved and named. Pure data, JSON-serialisable. */
+import type { WorkflowNames } from "../spec/names.ts";
 
 /** A template string split into parts. A secret part reaches the HTTP primitive as a part, never as text. */
 export type TemplatePartDef =
@@ -93,18 +94,7 @@ export interface WorkflowPlan {
   stateless: boolean;
   definition: WorkflowDef;
   /** Names of the generated dbt nodes and macros. */
-  names: {
-    statefulModel: string;
-    statelessModel: string;
-    definitionMacro: string;
-    runOperation: string;
-    getStateOperation: string;
-    dropOperation: string;
-    cleanupOperation: string;
-    successRateModel: string;
-    stuckModel: string;
-    hourlyStatsModel: string;
-  };
+  names: WorkflowNames;
   /** Columns of the state table in order, with a description each (schema.yml, README). */
   stateColumns: { name: string; type: ColumnType; description: string }[];
   /** Columns of the stateless result model. */

@@ -12,6 +12,14 @@ import {
   RESERVED_STATE_COLUMNS,
 } from "./identifiers.ts";
 import { parseJsonPath } from "./jsonpath.ts";
+import {
+  type Feature,
+  GEN_OWN_MODEL_FOLDERS,
+  GEN_OWN_RELATIONS,
+  generatedNamesOf,
+  RESERVED_RESULT_COLUMNS,
+  takenMacroName,
+} from "./names.ts";
 import type { PathSegment, SourceIndex } from "./load.ts";
 import { formatPath } from "./load.ts";
 import { parseTemplate, type RefPart } from "./refs.ts";
@@ -23,6 +31,7 @@ import {
   MODES,
 } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
+import { parseHttpUrl, withoutCredentials } from "./url.ts";
 
 export interface RuleContext {
   /** the loaded document (a mapping), not yet known to match the schema */
@@ -89,6 +98,23 @@ function diag(
 }
 
 const wfLabel = (w: WorkflowRef) => (w.name !== undefined ? ` of workflow "${w.name}"` : "");
+
+/** The modes of a workflow, with the schema's default. */
+function modesOf(w: WorkflowRef): string[] {
+  return own(w.wf, "modes")
+    ? asList(w.wf.modes).filter((m): m is string => typeof m === "string")
+    : [...MODES];
+}
+
+/** The optional blocks the spec has: gen writes their tables, models and folders only then. */
+function featuresOf(data: Obj): Set<Feature> {
+  const features = new Set<Feature>(["always"]);
+  if (own(data, "auto_restart")) features.add("auto_restart");
+  if (own(data, "sync")) features.add("sync");
+  return features;
+}
+
+const ownRelationsOf = (data: Obj) => GEN_OWN_RELATIONS.filter((r) => featuresOf(data).has(r.when));
 
 // ---------------------------------------------------------------------------------------------
 // duplicate-name
@@ -585,7 +611,10 @@ interface Column {
   derived?: boolean;
 }
 
-/** The state table's columns (fixed, input, outputs, response columns, flags) must be unique. */
+/**
+ * The state table's columns (fixed, input, outputs, response columns, flags) must be unique, and so must
+ * the stateless model's result columns (fixed, outputs).
+ */
 export function columnCollision(ctx: RuleContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const w of workflowsOf(ctx.data)) {
@@ -674,6 +703,25 @@ export function columnCollision(ctx: RuleContext): Diagnostic[] {
         ),
       );
     }
+    // The stateless model's result row: its fixed columns, then one per output. The fixed columns the
+    // state table has too are reported above.
+    if (!modesOf(w).includes("stateless")) continue;
+    const stateFixed = new Set<string>(RESERVED_STATE_COLUMNS);
+    for (const col of columns) {
+      const k = col.name.toLowerCase();
+      if (col.kind !== "output" || stateFixed.has(k) || !RESERVED_RESULT_COLUMNS.includes(k)) continue;
+      const path = col.path ?? w.path;
+      out.push(
+        diag(
+          "error",
+          "column-collision",
+          `${col.what} collides with the column "${k}" of the stateless model's result${wfLabel(w)}`,
+          ctx.source.locate(path, { key: col.key }),
+          path,
+          `rename the output; the result row also has the columns ${RESERVED_RESULT_COLUMNS.join(", ")}`,
+        ),
+      );
+    }
   }
   return out;
 }
@@ -691,19 +739,21 @@ interface TableName {
   setting: string;
 }
 
-/** State and attempt-log tables must be distinct from each other and from the generated models. */
+/**
+ * State and attempt-log tables must be distinct from each other, from every generated model and from gen's
+ * own tables: they all live in one schema.
+ */
 export function tableCollision(ctx: RuleContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   const wfs = workflowsOf(ctx.data);
-  const models = new Map<string, string>();
+  /** every relation gen creates besides the state tables: lower-cased name -> how to name it */
+  const relations = new Map<string, string>();
+  for (const r of ownRelationsOf(ctx.data)) relations.set(r.name, `gen's own table ${r.name} (${r.what})`);
   for (const w of wfs) {
     if (w.name === undefined) continue;
-    const modes = own(w.wf, "modes")
-      ? asList(w.wf.modes).filter((m): m is string => typeof m === "string")
-      : [...MODES];
-    for (const mode of modes) {
-      const model = `${mode}_${w.name}`;
-      if (!models.has(model.toLowerCase())) models.set(model.toLowerCase(), model);
+    for (const g of generatedNamesOf(w.name, modesOf(w))) {
+      if (g.kind === "model" && !relations.has(g.name.toLowerCase()))
+        relations.set(g.name.toLowerCase(), `the generated model ${g.name}`);
     }
   }
   const tables: TableName[] = [];
@@ -736,13 +786,13 @@ export function tableCollision(ctx: RuleContext): Diagnostic[] {
   for (const t of tables) {
     const k = t.name.toLowerCase();
     const defaultNote = t.explicit ? "" : `; "${t.name}" is the default, set ${t.setting} to change it`;
-    const model = models.get(k);
-    if (model !== undefined) {
+    const relation = relations.get(k);
+    if (relation !== undefined) {
       out.push(
         diag(
           "error",
           "table-collision",
-          `${t.what} has the name of the generated model ${model}`,
+          `${t.what} has the name of ${relation}`,
           ctx.source.locate(t.path),
           t.path,
           `choose another table name${defaultNote}`,
@@ -770,9 +820,85 @@ export function tableCollision(ctx: RuleContext): Diagnostic[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// name-collision
+
+interface GeneratedBy {
+  name: string;
+  what: string;
+  workflow: string;
+}
+
+/**
+ * The models and macros gen generates from workflow names (names.ts) must be unique across the project
+ * and must not take a name that gen's runtime or dbt itself uses: dbt refuses two models or two macros
+ * of one name, and a project macro silently replaces dbt's macro of the same name. Case-insensitive, as
+ * Snowflake and DuckDB are.
+ */
+export function nameCollision(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const features = featuresOf(ctx.data);
+  const ownRelations = new Map(ownRelationsOf(ctx.data).map((r) => [r.name, r]));
+  const seen = { model: new Map<string, GeneratedBy>(), macro: new Map<string, GeneratedBy>() };
+  for (const w of workflowsOf(ctx.data)) {
+    const workflow = w.name;
+    if (workflow === undefined || identifierProblem(workflow)) continue; // invalid-identifier reports it
+    const path = [...w.path, "name"];
+    const report = (message: string, hint: string) =>
+      out.push(diag("error", "name-collision", message, ctx.source.locate(path), path, hint));
+    const folder = GEN_OWN_MODEL_FOLDERS.find(
+      (f) => features.has(f.when) && f.name === workflow.toLowerCase(),
+    );
+    if (folder) {
+      report(
+        `workflow "${workflow}" would put its models into models/${folder.name}/, where gen writes ${folder.what}`,
+        `rename the workflow; gen writes the models of each workflow to models/<workflow name>/`,
+      );
+    }
+    for (const g of generatedNamesOf(workflow, modesOf(w))) {
+      const k = g.name.toLowerCase();
+      const generates = `workflow "${workflow}" generates the ${g.kind} ${g.name} (its ${g.what})`;
+      const taken =
+        g.kind === "macro"
+          ? takenMacroName(g.name)
+          : ownRelations.has(k)
+            ? `gen's own table ${k} (${ownRelations.get(k)?.what})`
+            : undefined;
+      if (taken !== undefined) {
+        report(
+          `${generates}, which is the name of ${taken}`,
+          g.kind === "macro"
+            ? `rename the workflow: a macro of the project replaces the one of that name that dbt or gen relies on`
+            : "rename the workflow",
+        );
+        continue;
+      }
+      const first = seen[g.kind].get(k);
+      if (!first) {
+        seen[g.kind].set(k, { name: g.name, what: g.what, workflow });
+        continue;
+      }
+      if (first.workflow.toLowerCase() === workflow.toLowerCase()) continue; // duplicate-name reports it
+      report(
+        `${generates}, which workflow "${first.workflow}" also generates (its ${first.what})`,
+        `rename one of the workflows: dbt needs every ${g.kind} name to be unique, regardless of case`,
+      );
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // base-url
 
-/** base_url must be an http(s) URL without query or fragment once env defaults are substituted. */
+/** JSON-quoted, with DEL and the C1 controls escaped too, so that no value moves the terminal. */
+const quoted = (s: string) =>
+  JSON.stringify(s).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+/**
+ * base_url, once env defaults are substituted, must be an http(s) URL that every URL parser reads alike
+ * (see url.ts): no credentials, no query or fragment, no wildcard or port 0, and no link-local or
+ * unspecified IP address. Other IP literals than loopback get a warning.
+ */
 export function baseUrl(ctx: RuleContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [name, c] of Object.entries(asObj(ctx.data.connections) ?? {})) {
@@ -812,41 +938,110 @@ export function baseUrl(ctx: RuleContext): Diagnostic[] {
       else url += "placeholder";
     }
     if (!checkable) continue;
-    const shown = JSON.stringify(value);
+    // a password in the URL must not reach the terminal or CI logs either
+    const shown = quoted(withoutCredentials(value));
     const substituted =
-      url !== value && !url.includes("placeholder") ? `; with the env defaults it reads "${url}"` : "";
-    let parsedUrl: URL | undefined;
-    try {
-      parsedUrl = new URL(url);
-    } catch {
-      parsedUrl = undefined;
+      url !== value && !url.includes("placeholder")
+        ? `; with the env defaults it reads ${quoted(withoutCredentials(url))}`
+        : "";
+    const parsedUrl = parseHttpUrl(url);
+    const report = (severity: Diagnostic["severity"], message: string, hint: string) =>
+      out.push(
+        diag(severity, "base-url", `base_url ${shown} ${message}`, ctx.source.locate(path), path, hint),
+      );
+    if ("problem" in parsedUrl) {
+      report("error", parsedUrl.problem.message, parsedUrl.problem.hint + substituted);
+      continue;
     }
-    if (
-      !parsedUrl ||
-      (parsedUrl.protocol !== "http:" && parsedUrl.protocol !== "https:") ||
-      parsedUrl.host === ""
-    ) {
-      out.push(
-        diag(
-          "error",
-          "base-url",
-          `base_url ${shown} is not an http(s) URL`,
-          ctx.source.locate(path),
-          path,
-          `write it like https://api.example.com/v1, to which step paths are appended${substituted}`,
-        ),
+    const { host, addressClass } = parsedUrl.url;
+    if (addressClass === "link-local") {
+      report(
+        "error",
+        `points at the link-local address ${host}`,
+        "link-local addresses serve cloud metadata (169.254.169.254 holds instance credentials); use the API's host name",
       );
-    } else if (url.includes("?") || url.includes("#")) {
-      out.push(
-        diag(
-          "error",
-          "base-url",
-          `base_url ${shown} must not contain a query string or a fragment`,
-          ctx.source.locate(path),
-          path,
-          "put query parameters in each step's request.query",
-        ),
+    } else if (addressClass === "unspecified") {
+      report(
+        "error",
+        `points at the unspecified address ${host}`,
+        "0.0.0.0 and :: name no host to connect to; use the API's host name, or 127.0.0.1 for a local API",
       );
+    } else if (addressClass === "other") {
+      report(
+        "warning",
+        `uses the IP address ${host} instead of a host name`,
+        "the network rule then allows that address and TLS cannot check a host name; use the API's host name",
+      );
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// literal-secret
+
+/** Header names that carry credentials. */
+const CREDENTIAL_HEADER = /^(proxy-)?authorization$|api[-_]?key|token|secret|passw(or)?d|cookie/i;
+
+/** The auth field that holds the credential, by auth type. */
+const SECRET_AUTH_FIELD = new Map([
+  ["bearer", "token"],
+  ["basic", "password"],
+  ["header", "value"],
+]);
+
+/** `API_TOKEN` from `api` and `token`: a suggested secret name. */
+const secretNameFor = (...parts: string[]) =>
+  parts
+    .join("_")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .toUpperCase();
+
+/**
+ * A token, password or credential header written into the spec ends up in the generated project and in
+ * version control; ${secret.NAME} is resolved only when the request is sent and is redacted from logs. A
+ * value taken from an earlier step's response (a session token) is not written in the spec either.
+ */
+export function literalSecret(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const check = (value: unknown, path: PathSegment[], what: string, secretName: string) => {
+    if (typeof value !== "string" || value.trim() === "") return;
+    const { parts, errors } = parseTemplate(value);
+    if (errors.length > 0) return; // reported by unknown-reference
+    if (parts.some((p) => p.kind === "ref" && (p.root === "secret" || p.root === "steps"))) return;
+    out.push(
+      diag(
+        "warning",
+        "literal-secret",
+        `${what} is not a \${secret.NAME} reference`,
+        ctx.source.locate(path),
+        path,
+        `keep credentials out of the spec: write "\${secret.${secretName}}" and set ${secretName} (a Snowflake SECRET in production); secrets are resolved only when the request is sent and are redacted from logs`,
+      ),
+    );
+  };
+  const checkHeaders = (headers: unknown, path: PathSegment[], owner: string, prefix: string) => {
+    for (const [name, value] of Object.entries(asObj(headers) ?? {})) {
+      if (CREDENTIAL_HEADER.test(name))
+        check(value, [...path, name], `header "${name}" of ${owner}`, secretNameFor(prefix, name));
+    }
+  };
+  for (const [name, c] of Object.entries(asObj(ctx.data.connections) ?? {})) {
+    const conn = asObj(c);
+    const path: PathSegment[] = ["connections", name];
+    const owner = `connection "${name}"`;
+    const auth = asObj(conn?.auth);
+    const field = SECRET_AUTH_FIELD.get(String(auth?.type));
+    if (auth && field !== undefined && own(auth, field)) {
+      check(auth[field], [...path, "auth", field], `auth.${field} of ${owner}`, secretNameFor(name, field));
+    }
+    checkHeaders(conn?.headers, [...path, "headers"], owner, name);
+  }
+  for (const w of workflowsOf(ctx.data)) {
+    for (const s of stepsOf(w)) {
+      const owner = `step "${s.name ?? s.index + 1}"${w.name !== undefined ? ` in workflow "${w.name}"` : ""}`;
+      checkHeaders(asObj(s.step.request)?.headers, [...s.path, "request", "headers"], owner, w.name ?? "api");
     }
   }
   return out;
@@ -892,7 +1087,9 @@ export const RULES: readonly Rule[] = [
   pollStatusLists,
   columnCollision,
   tableCollision,
+  nameCollision,
   baseUrl,
+  literalSecret,
   snowflakeTarget,
 ];
 

@@ -2,7 +2,8 @@
  * The bad-spec corpus: every test/fixtures/bad-specs/<name>.yaml has a sibling
  * <name>.expected.txt with the exact diagnostics, one formatDiagnostic line each.
  * A fixture is named after the code it demonstrates (`<code>.yaml` or `<code>--<variant>.yaml`);
- * `many-*` fixtures mix several problems. Adding a fixture adds a case.
+ * `hostile-<code>--<variant>.yaml` are attacks (names that collide with gen's or dbt's, URLs that parsers
+ * read differently, ...); `many-*` fixtures mix several problems. Adding a fixture adds a case.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -15,6 +16,8 @@ import {
   duplicateName,
   invalidIdentifier,
   invalidJsonPath,
+  literalSecret,
+  nameCollision,
   pollStatusLists,
   RULES,
   snowflakeTarget,
@@ -29,6 +32,8 @@ const fixtures = readdirSync(dir)
   .filter((f) => f.endsWith(".yaml"))
   .sort();
 const read = (name: string) => readFileSync(new URL(name, dir), "utf8");
+/** The code a fixture demonstrates: `hostile-base-url--credentials` -> `base-url`. */
+const codeOf = (name: string) => name.replace(/^hostile-/, "").split("--")[0];
 
 /** The codes each rule may produce. */
 const RULE_CODES = new Map<Rule, string[]>([
@@ -40,7 +45,9 @@ const RULE_CODES = new Map<Rule, string[]>([
   [pollStatusLists, ["poll-status-lists"]],
   [columnCollision, ["column-collision"]],
   [tableCollision, ["table-collision"]],
+  [nameCollision, ["name-collision"]],
   [baseUrl, ["base-url"]],
+  [literalSecret, ["literal-secret"]],
   [snowflakeTarget, ["snowflake-target"]],
 ]);
 
@@ -65,7 +72,7 @@ const ALL_CODES = [...[...RULE_CODES.values()].flat(), ...OTHER_CODES];
 
 describe("bad-spec corpus", () => {
   it("has at least one fixture per code", () => {
-    const named = new Set(fixtures.map((f) => f.replace(/\.yaml$/, "").split("--")[0]));
+    const named = new Set(fixtures.map((f) => codeOf(f.replace(/\.yaml$/, ""))));
     for (const code of ALL_CODES) expect(named, `fixture for ${code}`).toContain(code);
     expect(fixtures.length).toBeGreaterThanOrEqual(15);
   });
@@ -77,7 +84,7 @@ describe("bad-spec corpus", () => {
     expect(diagnostics.map((d) => formatDiagnostic(d)).join("\n")).toBe(expected);
     const codes = new Set(diagnostics.map((d) => d.code));
     for (const code of codes) expect(ALL_CODES).toContain(code);
-    if (!name.startsWith("many-")) expect(codes).toContain(name.split("--")[0]);
+    if (!name.startsWith("many-")) expect(codes).toContain(codeOf(name));
     // the spec comes back exactly when nothing is an error
     expect(spec === undefined).toBe(diagnostics.some((d) => d.severity === "error"));
     for (const d of diagnostics) {
