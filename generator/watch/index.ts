@@ -319,7 +319,7 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
       const w = writeOutput(outDir, result.files, { force: this.options.force, memo: next.memo });
       timings.write = performance.now() - writeStarted;
       const previous = next.outDir;
-      const workflows = result.plan.workflows.map((wf) => wf.name);
+      const workflows = result.plan.workflows.map((wf): string => wf.name);
       const removedWorkflows = next.workflows.filter((n) => !workflows.includes(n));
       next.outDir = outDir;
       next.workflows = workflows;
