@@ -97,6 +97,9 @@ export function yamlString(value: string): string {
   return JSON.stringify(value);
 }
 
+/** What Markdown, mermaid or a SQL comment may take as the end of a line. */
+const LINE_BREAKS = /[\r\n\u0085\u2028\u2029]+/g;
+
 // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
 const LINE_BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
@@ -114,7 +117,7 @@ export function sqlComment(value: string): string {
 /** Text inside a mermaid sequence-diagram message or note: no line breaks, no statement separators. */
 export function mermaidText(value: string): string {
   return value
-    .replace(/[\r\n]+/g, " ")
+    .replace(LINE_BREAKS, " ")
     .replace(/[;#<>]/g, " ")
     .replace(/`/g, "'")
     .replace(/:/g, "&#58;")
@@ -133,5 +136,5 @@ export function mermaidLine(line: string): string {
 
 /** Inline Markdown text (README tables and prose). */
 export function markdownText(value: string): string {
-  return value.replace(/[\r\n]+/g, " ").replace(/([\\`*_[\]|<>])/g, "\\$1");
+  return value.replace(LINE_BREAKS, " ").replace(/([\\`*_[\]|<>])/g, "\\$1");
 }
