@@ -16,11 +16,10 @@ GRANT USAGE ON DATABASE << sf.database >> TO ROLE << role >>;
 GRANT USAGE, CREATE TABLE, CREATE VIEW ON SCHEMA << sf.objects.schema >> TO ROLE << role >>;
 <% endif %>
 <% if sf.objects.secretsSchema %>
-<% set secretsSchemaName = sf.objects.secretsSchema %>
-<% if secretsSchemaName.split('.').length == 2 and secretsSchemaName.split('.')[0] != sf.database %>
-GRANT USAGE ON DATABASE << secretsSchemaName.split('.')[0] >> TO ROLE << role >>;
+<% if sf.objects.secretsDatabase %>
+GRANT USAGE ON DATABASE << sf.objects.secretsDatabase >> TO ROLE << role >>;
 <% endif %>
-GRANT USAGE ON SCHEMA << secretsSchemaName >> TO ROLE << role >>;
+GRANT USAGE ON SCHEMA << sf.objects.secretsSchema >> TO ROLE << role >>;
 <% endif %>
 GRANT USAGE ON INTEGRATION << sf.objects.integration >> TO ROLE << role >>;
 <% for s in sf.objects.secrets %>

@@ -39,13 +39,15 @@ BEGIN
     plan_decision := 'FULL BUILD';
     dbt_args := FULL_ARGS;
   END IF;
-  EXECUTE IMMEDIATE 'EXECUTE DBT PROJECT ' || DBT_PROJECT || ' ARGS = ''' || REPLACE(dbt_args, '''', '''''') || '''';
+  -- dbt_args goes into a string literal, where backslash is an escape character too: doubled first.
+  EXECUTE IMMEDIATE 'EXECUTE DBT PROJECT ' || DBT_PROJECT || ' ARGS = '''
+    || REPLACE(REPLACE(dbt_args, '\\', '\\\\'), '''', '''''') || '''';
   RETURN plan_decision || ': ' || dbt_args || ' (' || plan_reason || ')';
 END;
 $$;
 <% for t in ar.tasks %>
 
--- Task << t.name >>: << t.schedule >>, full build `<< t.args >>`. CREATE OR REPLACE leaves a task suspended: RESUME starts it.
+-- Task << t.name >>: << t.schedule | sql_comment >>, full build `<< t.args | sql_comment >>`. CREATE OR REPLACE leaves a task suspended: RESUME starts it.
 CREATE OR REPLACE TASK << t.object >>
 <% if t.warehouse %>
   WAREHOUSE = << t.warehouse >>

@@ -1,11 +1,17 @@
 import type { Spec } from "../spec/index.ts";
 import { defaultExternalAccessIntegration, parseJsonPath } from "../spec/index.ts";
-import { RESULT_COLUMNS_AFTER_OUTPUTS, RESULT_COLUMNS_BEFORE_OUTPUTS, workflowNames } from "../spec/names.ts";
+import {
+  RESULT_COLUMNS_AFTER_OUTPUTS,
+  RESULT_COLUMNS_BEFORE_OUTPUTS,
+  workflowNames,
+  type WorkflowNames,
+} from "../spec/names.ts";
 import { hostPortOf, parseHttpUrl } from "../spec/url.ts";
 import { sequenceDiagram } from "./diagram.ts";
 import { collectRefs, compileTemplate, compileValue, valueTemplateParts } from "./templates.ts";
 import type {
   AutoRestartPlan,
+  SqlIdentifier,
   ConnectionDef,
   FilePlan,
   Plan,
@@ -17,6 +23,7 @@ import type {
   WorkflowDef,
   WorkflowPlan,
 } from "./types.ts";
+import { dbtArgs, snowflakeName, sqlIdentifier, taskSchedule, type SnowflakeName } from "./validated.ts";
 
 export type * from "./types.ts";
 
@@ -62,9 +69,11 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
       if (s.idempotency_key) templates.push(s.idempotency_key);
     }
   }
-  const { env, secrets } = collectRefs(templates);
+  const { env, secrets: secretSet } = collectRefs(templates);
+  const secrets = [...secretSet].sort().map(sqlIdentifier);
   const sf = spec.project.snowflake;
-  const name = spec.project.name;
+  const name = sqlIdentifier(spec.project.name);
+  const orNull = (v: string | undefined) => (v === undefined ? null : snowflakeName(v));
   const hosts = new Set<string>();
   for (const conn of Object.values(spec.connections)) {
     const host = hostPort(conn.base_url);
@@ -76,17 +85,19 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
     targets: [...spec.project.targets],
     duckdbPath: spec.project.duckdb.path,
     snowflake: {
-      warehouse: sf.warehouse ?? null,
-      database: sf.database ?? null,
-      schema: sf.schema ?? null,
-      role: sf.role ?? null,
+      warehouse: orNull(sf.warehouse),
+      database: orNull(sf.database),
+      schema: orNull(sf.schema),
+      role: orNull(sf.role),
       dbtVersion: SNOWFLAKE_DBT_VERSION,
       hosts: [...hosts].sort(),
-      secrets: [...secrets].sort(),
-      objects: snowflakeObjects(name, sf, [...secrets].sort()),
+      secrets,
+      objects: snowflakeObjects(name, sf, secrets),
     },
-    envVars: [...env].map(([n, d]) => ({ name: n, default: d })).sort((a, b) => a.name.localeCompare(b.name)),
-    secrets: [...secrets].sort(),
+    envVars: [...env]
+      .map(([n, d]) => ({ name: sqlIdentifier(n), default: d }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    secrets,
     autoRestart: spec.auto_restart ? planAutoRestart(spec.auto_restart, sf, inSchemaOf(sf)) : null,
     sync: spec.sync ? planSync(spec.sync, sf, workflows) : null,
     genVersion: GEN_VERSION,
@@ -96,31 +107,34 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
 type SnowflakeSettings = Spec["project"]["snowflake"] & object;
 
 /** DB.SCHEMA (or SCHEMA) where the generated objects live, from project.snowflake; null: the current schema. */
-function objectSchema(sf: SnowflakeSettings): string | null {
+function objectSchema(sf: SnowflakeSettings): SnowflakeName | null {
   if (!sf.schema) return null;
-  return sf.database && !sf.schema.includes(".") ? `${sf.database}.${sf.schema}` : sf.schema;
+  return snowflakeName(sf.database && !sf.schema.includes(".") ? `${sf.database}.${sf.schema}` : sf.schema);
 }
 
 /** A name the spec gives with dots is taken as qualified; a bare one goes into the object schema. */
-function inSchemaOf(sf: SnowflakeSettings): (name: string) => string {
+function inSchemaOf(sf: SnowflakeSettings): (name: string) => SnowflakeName {
   const schema = objectSchema(sf);
-  return (n) => (n.includes(".") || !schema ? n : `${schema}.${n}`);
+  return (n) => snowflakeName(n.includes(".") || !schema ? n : `${schema}.${n}`);
 }
 
 function planAutoRestart(
   ar: NonNullable<Spec["auto_restart"]>,
   sf: SnowflakeSettings,
-  inSchema: (name: string) => string,
+  inSchema: (name: string) => SnowflakeName,
 ): AutoRestartPlan {
   return {
     max_retries: ar.max_retries,
     max_age_hours: ar.max_age_hours,
     tasks: ar.tasks.map((t) => ({
-      name: t.name,
+      name: sqlIdentifier(t.name),
       object: inSchema(t.name),
-      schedule: t.schedule,
-      args: t.args,
-      warehouse: t.warehouse ?? sf.warehouse ?? null,
+      schedule: taskSchedule(t.schedule),
+      args: dbtArgs(t.args),
+      warehouse:
+        t.warehouse !== undefined || sf.warehouse !== undefined
+          ? snowflakeName(t.warehouse ?? sf.warehouse ?? "")
+          : null,
     })),
   };
 }
@@ -134,8 +148,9 @@ function planSync(
   sf: SnowflakeSettings,
   workflows: WorkflowPlan[],
 ): SyncPlan {
-  const schema = sync.schema ?? objectSchema(sf);
-  const target = (table: string) => (schema ? `${schema}.${table.toUpperCase()}` : table.toUpperCase());
+  const schema = sync.schema !== undefined ? snowflakeName(sync.schema) : objectSchema(sf);
+  const target = (table: string) =>
+    snowflakeName(schema ? `${schema}.${table.toUpperCase()}` : table.toUpperCase());
   return {
     schema,
     max_retries: sync.max_retries,
@@ -150,36 +165,50 @@ function planSync(
         return {
           workflow: wf.name,
           state: {
-            source: table,
+            source: sqlIdentifier(table),
             target: target(table),
-            columns: wf.stateColumns.map(({ name, type }) => ({ name, type })),
+            columns: wf.stateColumns.map(({ name, type }) => ({ name: sqlIdentifier(name), type })),
           },
-          attempts: { source: attempt_log_table, target: target(attempt_log_table) },
+          attempts: { source: sqlIdentifier(attempt_log_table), target: target(attempt_log_table) },
         };
       }),
   };
 }
 
-function snowflakeObjects(project: string, sf: SnowflakeSettings, secrets: string[]): SnowflakeObjects {
+function snowflakeObjects(
+  project: string,
+  sf: SnowflakeSettings,
+  secrets: SqlIdentifier[],
+): SnowflakeObjects {
   const upper = project.toUpperCase();
   const schema = objectSchema(sf);
   const inSchema = inSchemaOf(sf);
   const secretsSchema = sf.secrets_schema
-    ? sf.database && !sf.secrets_schema.includes(".")
-      ? `${sf.database}.${sf.secrets_schema}`
-      : sf.secrets_schema
+    ? snowflakeName(
+        sf.database && !sf.secrets_schema.includes(".")
+          ? `${sf.database}.${sf.secrets_schema}`
+          : sf.secrets_schema,
+      )
     : null;
-  const procedureName = `${upper}_HTTP_REQUEST`;
+  const secretsSchemaParts = secretsSchema?.split(".") ?? [];
+  const procedureName = sqlIdentifier(`${upper}_HTTP_REQUEST`);
   return {
     schema,
     secretsSchema,
+    secretsDatabase:
+      secretsSchemaParts.length === 2 && secretsSchemaParts[0] !== sf.database
+        ? snowflakeName(secretsSchemaParts[0] ?? "")
+        : null,
     networkRule: inSchema(sf.network_rule ?? `${upper}_API_EGRESS`),
-    integration: sf.external_access_integration ?? defaultExternalAccessIntegration(project),
+    integration: snowflakeName(sf.external_access_integration ?? defaultExternalAccessIntegration(project)),
     procedure: inSchema(procedureName),
     procedureName,
-    secrets: secrets.map((n) => ({ name: n, object: secretsSchema ? `${secretsSchema}.${n}` : inSchema(n) })),
-    dbtProject: sf.dbt_project_object ?? inSchema(upper),
-    defaultTarget: SNOWFLAKE_DEFAULT_TARGET,
+    secrets: secrets.map((n) => ({
+      name: n,
+      object: secretsSchema ? snowflakeName(`${secretsSchema}.${n}`) : inSchema(n),
+    })),
+    dbtProject: sf.dbt_project_object ? snowflakeName(sf.dbt_project_object) : inSchema(upper),
+    defaultTarget: sqlIdentifier(SNOWFLAKE_DEFAULT_TARGET),
     restartProcedure: inSchema("RUN_DBT_AUTO_RESTART"),
     restartPlanView: inSchema("GEN_RESTART_PLAN"),
   };
@@ -253,7 +282,7 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
   const modes = wf.modes;
   const n = wf.name;
   return {
-    name: n,
+    name: sqlIdentifier(n),
     description: wf.description ?? null,
     tags: {
       stateful: modelTags("gen_stateful", wf.tags),
@@ -263,7 +292,7 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     stateful: modes.includes("stateful"),
     stateless: modes.includes("stateless"),
     definition,
-    names: workflowNames(n),
+    names: validatedNames(workflowNames(n)),
     stateColumns: stateColumns(definition),
     statusValues: [
       ...new Set([
@@ -289,6 +318,13 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
 /** gen's tags of a kind of model, then the workflow's own, each once. */
 function modelTags(kind: string, workflowTags: string[]): string[] {
   return [...new Set(["gen", kind, ...workflowTags])];
+}
+
+/** The generated names of a workflow, each checked as the identifier it must be. */
+function validatedNames(names: WorkflowNames): WorkflowPlan["names"] {
+  return Object.fromEntries(
+    Object.entries(names).map(([key, name]) => [key, sqlIdentifier(name)]),
+  ) as WorkflowPlan["names"];
 }
 
 function planStep(step: Step, index: number): StepDef {

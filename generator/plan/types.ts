@@ -1,5 +1,12 @@
-/** The plan (IR): everything the templates need, resolved and named. Pure data, JSON-serialisable. */
-import type { WorkflowNames } from "../spec/names.ts";
+/**
+ * The plan (IR): everything the templates need, resolved and named. Pure data, JSON-serialisable.
+ * Names that reach generated code have a validated type (validated.ts): a template may print those as they
+ * are; every other string (descriptions, statuses, hosts, ...) is free text that a template escapes.
+ */
+import type { WorkflowNameKey } from "../spec/names.ts";
+import type { DbtArgs, SnowflakeName, SqlIdentifier, TaskSchedule } from "./validated.ts";
+
+export type { DbtArgs, SnowflakeName, SqlIdentifier, TaskSchedule } from "./validated.ts";
 
 /** A template string split into parts. A secret part reaches the HTTP primitive as a part, never as text. */
 export type TemplatePartDef =
@@ -86,7 +93,7 @@ export type Target = "duckdb" | "snowflake";
 export type ColumnType = "string" | "integer" | "timestamp" | "boolean" | "json";
 
 export interface WorkflowPlan {
-  name: string;
+  name: SqlIdentifier;
   description: string | null;
   /** dbt tags of each generated model: gen's own, then the workflow's (`dbt ls --select tag:X`). */
   tags: { stateful: string[]; stateless: string[]; monitoring: string[] };
@@ -94,7 +101,7 @@ export interface WorkflowPlan {
   stateless: boolean;
   definition: WorkflowDef;
   /** Names of the generated dbt nodes and macros. */
-  names: WorkflowNames;
+  names: Record<WorkflowNameKey, SqlIdentifier>;
   /** Columns of the state table in order, with a description each (schema.yml, README). */
   stateColumns: { name: string; type: ColumnType; description: string }[];
   /** Columns of the stateless result model. */
@@ -106,25 +113,25 @@ export interface WorkflowPlan {
 }
 
 export interface ProjectPlan {
-  name: string;
+  name: SqlIdentifier;
   description: string | null;
   targets: Target[];
   duckdbPath: string;
   snowflake: {
-    warehouse: string | null;
-    database: string | null;
-    schema: string | null;
-    role: string | null;
+    warehouse: SnowflakeName | null;
+    database: SnowflakeName | null;
+    schema: SnowflakeName | null;
+    role: SnowflakeName | null;
     /** the dbt Core version the project object is pinned to (DBT_VERSION), the one the tests run */
     dbtVersion: string;
     /** host:port of every connection, for the network rule */
     hosts: string[];
-    secrets: string[];
+    secrets: SqlIdentifier[];
     /** Object names as they appear in the setup SQL, qualified where the spec says where they live. */
     objects: SnowflakeObjects;
   };
-  envVars: { name: string; default: string | null }[];
-  secrets: string[];
+  envVars: { name: SqlIdentifier; default: string | null }[];
+  secrets: SqlIdentifier[];
   /** the spec's auto_restart block: run-log hooks, the restart plan, RUN_DBT_AUTO_RESTART and its tasks */
   autoRestart: AutoRestartPlan | null;
   /** the spec's sync block: the queue of finished executions and where `gen sync` uploads them */
@@ -134,7 +141,7 @@ export interface ProjectPlan {
 
 export interface SyncPlan {
   /** DATABASE.SCHEMA (or SCHEMA) of the Snowflake tables; null: the connection's current schema */
-  schema: string | null;
+  schema: SnowflakeName | null;
   max_retries: number;
   backoff_s: number;
   interval_s: number;
@@ -142,9 +149,13 @@ export interface SyncPlan {
   batch_size: number;
   /** one entry per stateful workflow: its two tables, and where each goes in Snowflake */
   tables: {
-    workflow: string;
-    state: { source: string; target: string; columns: { name: string; type: ColumnType }[] };
-    attempts: { source: string; target: string };
+    workflow: SqlIdentifier;
+    state: {
+      source: SqlIdentifier;
+      target: SnowflakeName;
+      columns: { name: SqlIdentifier; type: ColumnType }[];
+    };
+    attempts: { source: SqlIdentifier; target: SnowflakeName };
   }[];
 }
 
@@ -152,26 +163,34 @@ export interface AutoRestartPlan {
   max_retries: number;
   max_age_hours: number;
   /** Snowflake tasks that call RUN_DBT_AUTO_RESTART; `args` is the dbt command of a full build */
-  tasks: { name: string; object: string; schedule: string; args: string; warehouse: string | null }[];
+  tasks: {
+    name: SqlIdentifier;
+    object: SnowflakeName;
+    schedule: TaskSchedule;
+    args: DbtArgs;
+    warehouse: SnowflakeName | null;
+  }[];
 }
 
 export interface SnowflakeObjects {
   /** DB.SCHEMA or SCHEMA of the generated objects; null: the session's current schema */
-  schema: string | null;
+  schema: SnowflakeName | null;
   /** schema of the SECRET objects when project.snowflake.secrets_schema is set (qualified) */
-  secretsSchema: string | null;
-  networkRule: string;
-  integration: string;
+  secretsSchema: SnowflakeName | null;
+  /** the database of secretsSchema when it names one other than project.snowflake.database (05_grants.sql) */
+  secretsDatabase: SnowflakeName | null;
+  networkRule: SnowflakeName;
+  integration: SnowflakeName;
   /** the HTTP procedure, named after the project so that two gen projects in one schema never clash */
-  procedure: string;
-  procedureName: string;
-  secrets: { name: string; object: string }[];
-  dbtProject: string;
+  procedure: SnowflakeName;
+  procedureName: SqlIdentifier;
+  secrets: { name: SqlIdentifier; object: SnowflakeName }[];
+  dbtProject: SnowflakeName;
   /** the profiles.yml output the dbt project object runs with (its DEFAULT_TARGET) */
-  defaultTarget: string;
+  defaultTarget: SqlIdentifier;
   /** RUN_DBT_AUTO_RESTART, and the plan view it reads (qualified like the other objects) */
-  restartProcedure: string;
-  restartPlanView: string;
+  restartProcedure: SnowflakeName;
+  restartPlanView: SnowflakeName;
 }
 
 export interface FilePlan {

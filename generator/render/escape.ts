@@ -97,16 +97,44 @@ export function yamlString(value: string): string {
   return JSON.stringify(value);
 }
 
+/** What Markdown, mermaid or a SQL comment may take as the end of a line. */
+const LINE_BREAKS = /[\r\n\u0085\u2028\u2029]+/g;
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+const LINE_BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/**
+ * Text inside a `--` SQL comment, in the Snowflake setup SQL and in files dbt renders as Jinja: one line
+ * (a line break would end the comment), and no `$$`, `/*`, `*\/` or Jinja tag opener, which would end a
+ * $$ body, open a block comment or start a Jinja tag. Each such pair is split by a space.
+ */
+export function sqlComment(value: string): string {
+  return value
+    .replace(LINE_BREAKS_AND_CONTROLS, " ")
+    .replace(/\$(?=\$)|\/(?=\*)|\*(?=\/)|\{(?=[{%#])/g, "$& ");
+}
+
 /** Text inside a mermaid sequence-diagram message or note: no line breaks, no statement separators. */
 export function mermaidText(value: string): string {
   return value
-    .replace(/[\r\n]+/g, " ")
+    .replace(LINE_BREAKS, " ")
     .replace(/[;#<>]/g, " ")
+    .replace(/`/g, "'")
     .replace(/:/g, "&#58;")
     .trim();
 }
 
+/**
+ * A line of a mermaid diagram that gen generated (its spec values went through mermaidText), inside a
+ * Markdown code fence: checked, not escaped, since the line is mermaid syntax.
+ */
+export function mermaidLine(line: string): string {
+  if (/[\r\n\u2028\u2029`]/.test(line))
+    throw new Error(`internal: ${JSON.stringify(line)} is not one line of a mermaid diagram`);
+  return line;
+}
+
 /** Inline Markdown text (README tables and prose). */
 export function markdownText(value: string): string {
-  return value.replace(/[\r\n]+/g, " ").replace(/([\\`*_[\]|<>])/g, "\\$1");
+  return value.replace(LINE_BREAKS, " ").replace(/([\\`*_[\]|<>])/g, "\\$1");
 }

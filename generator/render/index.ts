@@ -1,10 +1,20 @@
 import nunjucks from "nunjucks";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plan, WorkflowPlan } from "../plan/index.ts";
+import { isPrintableName } from "../plan/validated.ts";
 import * as escape from "./escape.ts";
 
 export interface FileOutput {
@@ -31,68 +41,172 @@ export function listTemplates(dir: string = TEMPLATE_DIR): string[] {
   return out.sort();
 }
 
+interface NunjucksRuntime {
+  SafeString: new (value: string) => object;
+  suppressValue(value: unknown, autoescape: unknown): unknown;
+}
+
+interface NunjucksInternals {
+  compiler: {
+    compile(src: string, asyncFilters: unknown, extensions: unknown, name: string, opts: unknown): string;
+  };
+  runtime: NunjucksRuntime;
+}
+
+const { compiler, runtime } = nunjucks as unknown as NunjucksInternals;
+const { SafeString } = runtime;
+
+/** Output of an escaping filter: text already in the form of its context, printed as it is. */
+function escaped(text: string): object {
+  return new SafeString(text);
+}
+
+/** A filter's input as a plain value (a SafeString from an earlier filter is an object, not a string). */
+function plain<T>(value: T): T | string {
+  return value instanceof SafeString ? String(value) : value;
+}
+
+/** An escaping function as a filter: plain input, SafeString output. */
+function escaping<A extends unknown[]>(fn: (value: never, ...args: A) => string) {
+  return (value: unknown, ...args: A) => escaped(fn(plain(value) as never, ...args));
+}
+
+const VERSION = /^[0-9]+\.[0-9]+\.[0-9]+$/;
+
+/**
+ * What `<< expr >>` may print. Escaping is not left to each template: a value that is neither the output
+ * of an escaping filter (a SafeString), nor a number or boolean, nor a string in a validated name form
+ * (plan/validated.ts: identifiers and Snowflake names, and gen's version) fails the render. So free text
+ * (a description, a status, a schedule, a host, the result of `+` on strings) can only reach a file through
+ * the filter of that file's context.
+ */
+export function printable(value: unknown): unknown {
+  if (value instanceof SafeString) return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "boolean") return String(value);
+  if (typeof value === "string" && (value === "" || isPrintableName(value) || VERSION.test(value)))
+    return value;
+  const shown = typeof value === "string" ? JSON.stringify(value.slice(0, 60)) : typeof value;
+  throw new Error(
+    `internal: a template prints ${shown} without an escaping filter (use the filter of the file's context)`,
+  );
+}
+
+/** The runtime the templates run with: nunjucks' own, with `printable` deciding what may be output. */
+const strictRuntime: NunjucksRuntime = Object.assign(Object.create(runtime) as NunjucksRuntime, {
+  suppressValue: (value: unknown) => printable(value),
+});
+
+type CompiledTemplate = { root: (...args: unknown[]) => unknown } & Record<string, unknown>;
+
+/** A compiled template (nunjucks' `{ root, b_<block>... }`) whose render runs with strictRuntime. */
+function strict(compiled: CompiledTemplate): CompiledTemplate {
+  const root = compiled.root;
+  return {
+    ...compiled,
+    root: (env: unknown, context: unknown, frame: unknown, _runtime: unknown, cb: unknown) =>
+      root(env, context, frame, strictRuntime, cb),
+  };
+}
+
+/** Environment options that compiled templates depend on (part of the compile cache key). */
+const OPTIONS = {
+  // Every output goes through suppressValue, which strictRuntime replaces; nunjucks' HTML escaping never runs.
+  autoescape: true,
+  throwOnUndefined: true,
+  trimBlocks: true,
+  lstripBlocks: true,
+  tags: {
+    blockStart: "<%",
+    blockEnd: "%>",
+    variableStart: "<<",
+    variableEnd: ">>",
+    commentStart: "<#",
+    commentEnd: "#>",
+  },
+};
+
+/** Nunjucks filters that would print text outside any escaping context: refused. */
+const REFUSED_FILTERS = ["safe", "escape", "e", "forceescape"];
+
 /**
  * Nunjucks with delimiters that cannot collide with dbt Jinja: `<< >>`, `<% %>` and `<# #>`.
- * `{{ }}` and `{% %}` in templates pass through literally to dbt.
+ * `{{ }}` and `{% %}` in templates pass through literally to dbt. Every template is compiled here (from the
+ * on-disk cache or on first use) and runs with strictRuntime: see `printable`.
  */
 export function createEnvironment(dir: string = TEMPLATE_DIR): nunjucks.Environment {
-  // Templates compiled to JavaScript come first (see precompile); the file-system loader is the fallback.
-  const precompiled: nunjucks.ILoader & { compiled: Map<string, unknown> } = {
-    compiled: new Map(),
+  const compiled = new Map<string, CompiledTemplate>();
+  const loader = {
     getSource(name: string) {
-      const obj = this.compiled.get(name);
-      return obj
-        ? ({
-            src: { type: "code", obj },
-            path: join(dir, name),
-            noCache: false,
-          } as unknown as nunjucks.LoaderSource)
-        : (null as unknown as nunjucks.LoaderSource);
+      let obj = compiled.get(name);
+      if (!obj) {
+        const path = join(dir, name);
+        if (!existsSync(path)) return null as unknown as nunjucks.LoaderSource;
+        obj = strict(compileTemplate(env, name, readFileSync(path, "utf8")));
+        compiled.set(name, obj);
+      }
+      return {
+        src: { type: "code", obj },
+        path: join(dir, name),
+        noCache: false,
+      } as unknown as nunjucks.LoaderSource;
     },
   };
-  const env = new nunjucks.Environment(
-    [precompiled, new nunjucks.FileSystemLoader(dir, { noCache: false })],
-    {
-      autoescape: false,
-      throwOnUndefined: true,
-      trimBlocks: true,
-      lstripBlocks: true,
-      tags: {
-        blockStart: "<%",
-        blockEnd: "%>",
-        variableStart: "<<",
-        variableEnd: ">>",
-        commentStart: "<#",
-        commentEnd: "#>",
-      },
-    },
+  const env = new nunjucks.Environment([loader as unknown as nunjucks.ILoader], OPTIONS);
+  env.addFilter("jinja_str", escaping(escape.jinjaString));
+  env.addFilter(
+    "jinja_literal",
+    escaping((v: unknown, indent?: number) => escape.jinjaLiteral(v, indent ?? 0)),
   );
-  env.addFilter("jinja_str", escape.jinjaString);
-  env.addFilter("jinja_literal", (v: unknown, indent?: number) => escape.jinjaLiteral(v, indent ?? 0));
-  env.addFilter("jinja_str_list", (items: string[]) => "[" + items.map(escape.jinjaString).join(", ") + "]");
-  env.addFilter("sql_str", escape.sqlString);
-  env.addFilter("sf_str", escape.snowflakeString);
-  env.addFilter("ident", escape.sqlIdentifier);
-  env.addFilter("py_str", escape.pythonString);
-  env.addFilter("dollar_body", escape.dollarBody);
-  env.addFilter("yaml_jinja", escape.yamlJinjaString);
-  env.addFilter("yaml_str", escape.yamlString);
+  env.addFilter(
+    "jinja_str_list",
+    escaping((items: string[]) => "[" + items.map(escape.jinjaString).join(", ") + "]"),
+  );
+  env.addFilter("sql_str", escaping(escape.sqlString));
+  env.addFilter("sf_str", escaping(escape.snowflakeString));
+  env.addFilter("sql_comment", escaping(escape.sqlComment));
+  env.addFilter("ident", escaping(escape.sqlIdentifier));
+  env.addFilter("py_str", escaping(escape.pythonString));
+  env.addFilter("dollar_body", escaping(escape.dollarBody));
+  env.addFilter("yaml_jinja", escaping(escape.yamlJinjaString));
+  env.addFilter("yaml_str", escaping(escape.yamlString));
   env.addFilter(
     "yaml_jinja_list",
-    (items: string[]) => "[" + items.map(escape.yamlJinjaString).join(", ") + "]",
+    escaping((items: string[]) => "[" + items.map(escape.yamlJinjaString).join(", ") + "]"),
   );
-  env.addFilter("md", escape.markdownText);
-  env.addFilter("mermaid", escape.mermaidText);
-  env.addFilter("upper_ident", (s: string) => escape.sqlIdentifier(s).toUpperCase());
+  env.addFilter("md", escaping(escape.markdownText));
+  env.addFilter("mermaid", escaping(escape.mermaidText));
+  env.addFilter("mermaid_line", escaping(escape.mermaidLine));
+  env.addFilter(
+    "upper_ident",
+    escaping((s: string) => escape.sqlIdentifier(s).toUpperCase()),
+  );
+  for (const name of REFUSED_FILTERS)
+    env.addFilter(name, () => {
+      throw new Error(`internal: the nunjucks filter "${name}" is not used by gen templates`);
+    });
   // A profile value read from an env var with a spec-given default, as a YAML scalar that dbt renders.
   env.addGlobal("env_var_yaml", (name: string, fallback: string | null) =>
-    escape.yamlString(
-      `{{ env_var('${escape.sqlIdentifier(name)}', ${escape.jinjaString(fallback ?? "")}) }}`,
+    escaped(
+      escape.yamlString(
+        `{{ env_var('${escape.sqlIdentifier(plain(name))}', ${escape.jinjaString(plain(fallback) ?? "")}) }}`,
+      ),
     ),
   );
-  precompile(env, dir, precompiled.compiled);
+  precompile(env, dir, compiled);
   templateDirs.set(env, dir);
   return env;
+}
+
+/** Compiles one template to its nunjucks code object; an error names the template. */
+function compileTemplate(env: nunjucks.Environment, name: string, src: string): CompiledTemplate {
+  const e = env as unknown as { opts: unknown; asyncFilters: unknown; extensionsList: unknown };
+  try {
+    const js = compiler.compile(src, e.asyncFilters, e.extensionsList, name, e.opts);
+    return new Function(js)() as CompiledTemplate;
+  } catch (err) {
+    throw new Error(`template ${name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** the template directory of each environment made by createEnvironment (for RenderCache) */
@@ -101,18 +215,12 @@ const templateDirs = new WeakMap<nunjucks.Environment, string>();
 /** Where compiled templates are cached between processes (compiling them all takes ~50 ms, loading ~5). */
 const CACHE_DIR = fileURLToPath(new URL("../../node_modules/.cache/gen/", import.meta.url));
 
-interface NunjucksInternals {
-  compiler: {
-    compile(src: string, asyncFilters: unknown, extensions: unknown, name: string, opts: unknown): string;
-  };
-}
-
 /**
  * Compiles every template to JavaScript once and caches the code on disk, keyed by the nunjucks version,
  * the environment options and the text of every template: a changed template is a new key. Any problem with
  * the cache only costs the compile time; output is the same either way.
  */
-function precompile(env: nunjucks.Environment, dir: string, into: Map<string, unknown>): void {
+function precompile(env: nunjucks.Environment, dir: string, into: Map<string, CompiledTemplate>): void {
   if (process.env.GEN_TEMPLATE_CACHE === "0") return;
   const e = env as unknown as { opts: unknown; asyncFilters: unknown; extensionsList: unknown };
   const require = createRequire(import.meta.url);
@@ -129,13 +237,12 @@ function precompile(env: nunjucks.Environment, dir: string, into: Map<string, un
     code = undefined;
   }
   if (!code || sources.some(([name]) => typeof code?.[name] !== "string")) {
-    const { compiler } = nunjucks as unknown as NunjucksInternals;
     code = {};
     for (const [name, src] of sources) {
       try {
         code[name] = compiler.compile(src, e.asyncFilters, e.extensionsList, name, e.opts);
       } catch {
-        // left to the file-system loader, which reports the error with the template's path when it is used
+        // compiled again when it is used, which reports the error with the template's name
       }
     }
     try {
@@ -148,7 +255,8 @@ function precompile(env: nunjucks.Environment, dir: string, into: Map<string, un
       // read-only installation: compile in every process
     }
   }
-  for (const [name, js] of Object.entries(code)) into.set(name, new Function(js)());
+  for (const [name, js] of Object.entries(code))
+    into.set(name, strict(new Function(js)() as CompiledTemplate));
 }
 
 /** Keeps the cache small: every template edit makes a new key, only the most recent few are kept. */
@@ -227,7 +335,7 @@ export function render(
     project: plan.project,
     workflows: plan.workflows,
     // dispatch namespace of every adapter.dispatch call: the generated project's own name
-    ns: escape.jinjaString(plan.project.name),
+    ns: escaped(escape.jinjaString(plan.project.name)),
   };
   const templates = new Map<string, nunjucks.Template>();
   // cache keys: digests of the project and of each workflow; "all" stands for every workflow

@@ -36,13 +36,47 @@ const duckdbSchema = z
   .describe("settings of the duckdb target");
 
 /** Snowflake object names go into DDL unquoted: an identifier, or up to three of them joined by dots. */
-const SNOWFLAKE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$/;
+export const SNOWFLAKE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$/;
+/** A warehouse is never qualified. */
+export const SNOWFLAKE_SINGLE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/**
+ * The two forms of a task schedule, from Snowflake's CREATE TASK reference
+ * (https://docs.snowflake.com/en/sql-reference/sql/create-task):
+ * `SCHEDULE = { '<num> { HOURS | MINUTES | SECONDS }' | 'USING CRON <expr> <time_zone>' }` (older releases
+ * document `<num> MINUTE`, so the singular is accepted too). A cron expression has five fields.
+ */
+export const TASK_SCHEDULE =
+  /^(?:[1-9][0-9]{0,6} (?:SECONDS?|MINUTES?|HOURS?)|USING CRON(?: [0-9A-Za-z*,/#?-]+){5} [A-Za-z][A-Za-z0-9_+/-]*)$/;
+
+/** dbt arguments of a task: a dbt command, then options and selectors; no quotes, `;`, `$` or line breaks. */
+export const DBT_ARGS = /^[a-z][a-z-]*(?: [A-Za-z0-9_.:+@*/,=%-]+)*$/;
+
+/**
+ * Hints of the format checks below, by message: zod carries no hint, and the validator turns the message
+ * into the diagnostic (see issueToDiagnostic).
+ */
+const FORMAT_HINTS = new Map<string, string>();
+
+/** A string checked against `pattern`, with a diagnostic message and hint of its own. */
+function formatted(pattern: RegExp, message: string, hint: string) {
+  FORMAT_HINTS.set(message, hint);
+  return z.string().regex(pattern, { message });
+}
+
+const DOLLAR_QUOTE_MESSAGE = 'must not contain "$$"';
+FORMAT_HINTS.set(
+  DOLLAR_QUOTE_MESSAGE,
+  "$$ starts a $$-quoted body in Snowflake SQL, so it cannot be part of an unquoted name; rename it",
+);
+
 const snowflakeName = (description: string) =>
-  z
-    .string()
-    .regex(SNOWFLAKE_NAME, {
-      message: "must be an unquoted Snowflake name: letters, digits, _ and $, optionally DB.SCHEMA.NAME",
-    })
+  formatted(
+    SNOWFLAKE_NAME,
+    "must be an unquoted Snowflake name: letters, digits, _ and $, optionally DB.SCHEMA.NAME",
+    "names go into the setup SQL unquoted: no spaces, quotes, dashes or other punctuation",
+  )
+    .refine((v) => !v.includes("$$"), { message: DOLLAR_QUOTE_MESSAGE })
     .describe(description);
 
 const snowflakeSchema = z
@@ -241,9 +275,24 @@ const workflowSchema = z
 
 const taskSchema = z.strictObject({
   name: ident("Snowflake task name"),
-  schedule: text('task schedule, e.g. "USING CRON 0 6 * * * UTC" or "60 MINUTE"'),
-  args: text('dbt arguments, e.g. "build" or "run --select tag:hourly"'),
-  warehouse: text("warehouse of the task; default project.snowflake.warehouse").optional(),
+  schedule: formatted(
+    TASK_SCHEDULE,
+    'must be a Snowflake task schedule: "<n> MINUTES" (or SECONDS, HOURS) or "USING CRON <5 fields> <time zone>"',
+    'e.g. "60 MINUTES" or "USING CRON 0 6 * * * UTC"',
+  ).describe('task schedule, e.g. "USING CRON 0 6 * * * UTC" or "60 MINUTES"'),
+  args: formatted(
+    DBT_ARGS,
+    "must be dbt arguments: a dbt command, then options separated by single spaces",
+    'e.g. "build" or "run --select tag:hourly"; quotes, backslashes, ;, $, braces and line breaks are not accepted',
+  ).describe('dbt arguments, e.g. "build" or "run --select tag:hourly"'),
+  warehouse: formatted(
+    SNOWFLAKE_SINGLE_NAME,
+    "must be an unquoted Snowflake warehouse name: letters, digits, _ and $",
+    "the warehouse goes into CREATE TASK unquoted: no spaces, dots, quotes or other punctuation",
+  )
+    .refine((v) => !v.includes("$$"), { message: DOLLAR_QUOTE_MESSAGE })
+    .describe("warehouse of the task; default project.snowflake.warehouse")
+    .optional(),
 });
 
 const autoRestartSchema = z
@@ -627,6 +676,7 @@ function issueToDiagnostic(issue: Issue, data: unknown, source: SourceIndex): Di
         ...base,
         code: "invalid-value",
         message: `${lastKey(path)}: ${issue.message}`,
+        hint: FORMAT_HINTS.get(issue.message),
         location: loc(),
       };
     }
@@ -635,6 +685,7 @@ function issueToDiagnostic(issue: Issue, data: unknown, source: SourceIndex): Di
         ...base,
         code: "invalid-value",
         message: `${lastKey(path)}: ${issue.message}`,
+        hint: FORMAT_HINTS.get(issue.message),
         location: loc(),
       };
   }

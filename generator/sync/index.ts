@@ -143,7 +143,7 @@ export async function syncRound(
   if (items.length === 0)
     return { claimed: 0, synced: 0, failed: 0, items: [], ms: performance.now() - started };
 
-  const tables = new Map(plan.tables.map((t) => [t.workflow, t]));
+  const tables = new Map(plan.tables.map((t) => [t.workflow as string, t]));
   let results: ItemResult[];
   const connections: Connection[] = [];
   const outcome = (item: SyncItem, error: string | null, rows = 0): ItemResult => ({

@@ -401,7 +401,7 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
         base: this.base(),
       });
       timings.write = performance.now() - writeStarted;
-      const workflows = result.plan?.workflows.map((wf) => wf.name) ?? [];
+      const workflows = result.plan?.workflows.map((wf): string => wf.name) ?? [];
       const removedWorkflows = next.workflows.filter((n) => !workflows.includes(n));
       if (next.outDir && next.outDir !== outDir) moved.push({ outDir: next.outDir, memo: next.memo });
       next.outDir = outDir;

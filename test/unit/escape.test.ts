@@ -4,9 +4,11 @@ import {
   jinjaLiteral,
   jinjaString,
   markdownText,
+  mermaidLine,
   mermaidText,
   pythonString,
   snowflakeString,
+  sqlComment,
   sqlIdentifier,
   sqlString,
   yamlJinjaString,
@@ -80,5 +82,25 @@ describe("escaping", () => {
   it("diagram and markdown text stay on one line", () => {
     expect(mermaidText("a;b\nc#d")).toBe("a b c d");
     expect(markdownText("a|b\n*c*")).toBe("a\\|b \\*c\\*");
+    for (const s of HOSTILE) {
+      expect(mermaidText(s)).not.toMatch(/[\r\n\u2028\u2029`]/);
+      expect(markdownText(s)).not.toMatch(/[\r\n\u2028\u2029]/);
+      expect(mermaidLine(`    WF->>DB: ${mermaidText(s)}`)).toContain("WF->>DB");
+    }
+    expect(() => mermaidLine("a\nb")).toThrow(/not one line/);
+  });
+
+  it("a SQL comment stays one line and ends no comment, $$ body or Jinja tag", () => {
+    expect(sqlComment("60 MINUTE\nDROP DATABASE PROD;\n--")).toBe("60 MINUTE DROP DATABASE PROD; --");
+    expect(sqlComment("a $$ b */ c /* d {{ e }} {% f %} {# g #} $$$")).toBe(
+      "a $ $ b * / c / * d { { e }} { % f %} { # g #} $ $ $",
+    );
+    const property = (s: string) => {
+      const c = sqlComment(s);
+      // eslint-disable-next-line no-control-regex -- a control character could end the line for some reader
+      return !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\$\$|\/\*|\*\/|\{[{%#]/.test(c);
+    };
+    for (const s of HOSTILE) expect(property(s), JSON.stringify(s)).toBe(true);
+    fc.assert(fc.property(fc.string({ unit: "binary" }), property));
   });
 });

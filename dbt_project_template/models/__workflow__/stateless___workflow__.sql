@@ -3,10 +3,9 @@
     the gen_workflow materialization writes the run's result row instead. -#}
 {{ config(materialized='gen_workflow', gen_mode='stateless', gen_workflow=<< wf.names.definitionMacro | jinja_str >>,
           tags=<< wf.tags.stateless | jinja_str_list >>) }}
-<% set typeSql = {'string': '{{ gen_type_string() }}', 'json': '{{ gen_type_json() }}', 'timestamp': '{{ gen_type_timestamp() }}', 'integer': 'integer', 'boolean': 'boolean'} %>
 select
 <% for col in wf.resultColumns %>
-    cast(null as << typeSql[col.type] >>) as << col.name | ident >><% if not loop.last %>,<% endif %>
+    cast(null as <% if col.type in ['integer', 'boolean'] %><< col.type >><% else %>{{ gen_type_<< col.type >>() }}<% endif %>) as << col.name | ident >><% if not loop.last %>,<% endif %>
 
 <% endfor %>
 where 1 = 0

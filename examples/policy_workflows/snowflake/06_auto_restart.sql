@@ -37,7 +37,9 @@ BEGIN
     plan_decision := 'FULL BUILD';
     dbt_args := FULL_ARGS;
   END IF;
-  EXECUTE IMMEDIATE 'EXECUTE DBT PROJECT ' || DBT_PROJECT || ' ARGS = ''' || REPLACE(dbt_args, '''', '''''') || '''';
+  -- dbt_args goes into a string literal, where backslash is an escape character too: doubled first.
+  EXECUTE IMMEDIATE 'EXECUTE DBT PROJECT ' || DBT_PROJECT || ' ARGS = '''
+    || REPLACE(REPLACE(dbt_args, '\\', '\\\\'), '''', '''''') || '''';
   RETURN plan_decision || ': ' || dbt_args || ' (' || plan_reason || ')';
 END;
 $$;
