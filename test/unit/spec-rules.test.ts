@@ -2,7 +2,8 @@
  * The bad-spec corpus: every test/fixtures/bad-specs/<name>.yaml has a sibling
  * <name>.expected.txt with the exact diagnostics, one formatDiagnostic line each.
  * A fixture is named after the code it demonstrates (`<code>.yaml` or `<code>--<variant>.yaml`);
- * `many-*` fixtures mix several problems. Adding a fixture adds a case.
+ * `many-*` fixtures mix several problems; `hostile-<code>--<variant>.yaml` are specs written to
+ * attack gen (alias bombs, control characters, ...). Adding a fixture adds a case.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -59,13 +60,22 @@ const OTHER_CODES = [
   "invalid-value",
   "out-of-range",
   "unsupported-version",
+  "yaml-alias-expansion",
+  "yaml-alias-cycle",
+  "yaml-too-deep",
+  "control-character",
+  "unsafe-integer",
+  "reserved-key",
 ];
+
+/** The code a fixture demonstrates: `<code>.yaml`, `<code>--<variant>.yaml`, `hostile-` in front or not. */
+const codeOf = (name: string) => name.replace(/^hostile-/, "").split("--")[0];
 
 const ALL_CODES = [...[...RULE_CODES.values()].flat(), ...OTHER_CODES];
 
 describe("bad-spec corpus", () => {
   it("has at least one fixture per code", () => {
-    const named = new Set(fixtures.map((f) => f.replace(/\.yaml$/, "").split("--")[0]));
+    const named = new Set(fixtures.map((f) => codeOf(f.replace(/\.yaml$/, ""))));
     for (const code of ALL_CODES) expect(named, `fixture for ${code}`).toContain(code);
     expect(fixtures.length).toBeGreaterThanOrEqual(15);
   });
@@ -77,7 +87,7 @@ describe("bad-spec corpus", () => {
     expect(diagnostics.map((d) => formatDiagnostic(d)).join("\n")).toBe(expected);
     const codes = new Set(diagnostics.map((d) => d.code));
     for (const code of codes) expect(ALL_CODES).toContain(code);
-    if (!name.startsWith("many-")) expect(codes).toContain(name.split("--")[0]);
+    if (!name.startsWith("many-")) expect(codes).toContain(codeOf(name));
     // the spec comes back exactly when nothing is an error
     expect(spec === undefined).toBe(diagnostics.some((d) => d.severity === "error"));
     for (const d of diagnostics) {
