@@ -1,15 +1,16 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GEN_HOME, runDbt, VENVS, type WorkflowSummary } from "./dbt/index.ts";
 import { DEPLOY_HELP, deployCommand } from "./deploy/index.ts";
-import { ExitCode, formatDiagnostic, GenError, type Diagnostic } from "./errors.ts";
+import { ExitCode, formatDiagnostic, GenError, toJsonText, type Diagnostic } from "./errors.ts";
 import { resolveScenario, startMockApi, type MockApi } from "./mockapi/index.ts";
 import { compileSpec, type CompileResult } from "./pipeline.ts";
 import type { Plan, Target } from "./plan/index.ts";
 import { restartProject } from "./restart/index.ts";
 import { syncBackfill, syncLoop, syncRetryFailed, syncRound, syncStatus } from "./sync/index.ts";
 import { setupVenv, venvsToSetUp } from "./setup.ts";
+import { readSpecFile } from "./spec/file.ts";
 import { STARTER_SPEC } from "./spec/index.ts";
 import { createTerm, type Term } from "./util/term.ts";
 import { WATCH_HELP, watchCommand } from "./watch/cli.ts";
@@ -184,20 +185,6 @@ function printDiagnostics(diagnostics: Diagnostic[], term: Term): void {
   for (const d of diagnostics) term.err(formatDiagnostic(d, term.paint));
 }
 
-function readSpec(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    throw new GenError(
-      "spec-unreadable",
-      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      {
-        exitCode: ExitCode.usage,
-      },
-    );
-  }
-}
-
 function parseTarget(value: string | undefined): Target[] | undefined {
   if (value === undefined) return undefined;
   if (value === "all") return ["duckdb", "snowflake"];
@@ -237,7 +224,7 @@ function compileAll(
   const base = out ?? ".";
   const texts = new Map<string, string>();
   const built: BuiltSpec[] = unique.map((specPath) => {
-    const text = readSpec(specPath);
+    const text = readSpecFile(specPath);
     texts.set(specPath, text);
     const result = compileSpec(text, specPath, targets ? { targets } : {});
     const name = result.plan?.project.name ?? basename(specPath).replace(/\.ya?ml$/, "");
@@ -317,7 +304,7 @@ async function cmdBuild(argv: string[], term: Term): Promise<number> {
         `${term.paint("ok", "built")} ${b.outDir}: ${w.written.length} written, ${w.unchanged.length} unchanged, ${w.removed.length} removed (${Math.round(performance.now() - started)} ms)`,
       );
   }
-  if (values.json) term.out(JSON.stringify({ ok: exit === 0, results: report }, null, 2));
+  if (values.json) term.out(toJsonText({ ok: exit === 0, results: report }));
   return exit;
 }
 
@@ -327,7 +314,7 @@ function cmdValidate(argv: string[], term: Term): number {
   if (positionals.length === 0) throw new UsageError("no spec given", "gen validate specs/policy.yaml");
   const all: Diagnostic[] = [];
   for (const p of positionals) {
-    const { diagnostics } = compileSpec(readSpec(p), p);
+    const { diagnostics } = compileSpec(readSpecFile(p), p);
     all.push(...diagnostics);
     if (!values.json) {
       printDiagnostics(diagnostics, term);
@@ -335,7 +322,7 @@ function cmdValidate(argv: string[], term: Term): number {
     }
   }
   const ok = !all.some((d) => d.severity === "error");
-  if (values.json) term.out(JSON.stringify({ ok, diagnostics: all }, null, 2));
+  if (values.json) term.out(toJsonText({ ok, diagnostics: all }));
   return ok ? ExitCode.ok : ExitCode.specProblems;
 }
 
@@ -469,7 +456,7 @@ async function cmdRun(argv: string[], term: Term): Promise<number> {
       http_requests_served: api ? api.requests().length : null,
       executions: dbt.summaries,
     };
-    if (values.json) term.out(JSON.stringify(summary, null, 2));
+    if (values.json) term.out(toJsonText(summary));
     else printSummary(summary, term);
     return dbt.exitCode === 0 ? ExitCode.ok : ExitCode.dbtFailed;
   } finally {
@@ -518,16 +505,12 @@ async function cmdRestart(argv: string[], term: Term): Promise<number> {
   const exitCode = result.run ? result.run.exitCode : 0;
   if (values.json)
     term.out(
-      JSON.stringify(
-        {
-          plan: result.plan,
-          args: result.args,
-          exit_code: result.run ? exitCode : null,
-          elapsed_ms: result.run?.elapsedMs ?? null,
-        },
-        null,
-        2,
-      ),
+      toJsonText({
+        plan: result.plan,
+        args: result.args,
+        exit_code: result.run ? exitCode : null,
+        elapsed_ms: result.run?.elapsedMs ?? null,
+      }),
     );
   return exitCode === 0 ? ExitCode.ok : ExitCode.dbtFailed;
 }
@@ -577,7 +560,7 @@ async function cmdSync(argv: string[], term: Term): Promise<number> {
   }
   if (values.status) {
     const s = await syncStatus(dir);
-    if (values.json) term.out(JSON.stringify(s, null, 2));
+    if (values.json) term.out(toJsonText(s));
     else {
       const c = s.counts;
       term.err(
@@ -598,7 +581,7 @@ async function cmdSync(argv: string[], term: Term): Promise<number> {
 
   const round = async (): Promise<number> => {
     const r = await syncRound(dir, plan, { connection });
-    if (values.json) term.out(JSON.stringify(r));
+    if (values.json) term.out(toJsonText(r, 0));
     else if (r.claimed === 0) term.err(`${time()} sync: nothing to upload`);
     else {
       term.err(

@@ -60,7 +60,40 @@ export class GenError extends Error {
 }
 
 export function formatLocation(loc: SourceLocation | undefined): string {
-  return loc ? `${loc.file}:${loc.line}:${loc.col}` : "";
+  return loc ? `${showControlCharacters(loc.file)}:${loc.line}:${loc.col}` : "";
+}
+
+/**
+ * Characters a terminal would act on rather than show (ESC and CSI start colour and cursor
+ * sequences; bidirectional overrides reorder the text; CR and line separators rewrite the line),
+ * and lone surrogates.
+ */
+const UNSHOWABLE =
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be shown as escapes
+  /[\x00-\x08\x0B-\x1F\x7F-\x9F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `s` with every character a terminal would act on written as an escape (`\x1b`, `\u202e`), so a
+ * spec value quoted in a diagnostic prints as the text it is. Tab and line feed are kept.
+ */
+export function showControlCharacters(s: string): string {
+  return s.replace(UNSHOWABLE, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/**
+ * JSON for the terminal: JSON.stringify leaves DEL, C1 controls and the characters above raw inside
+ * strings; written as \u escapes the text is the same JSON, and harmless to print.
+ */
+export function toJsonText(value: unknown, indent: number = 2): string {
+  return JSON.stringify(value, null, indent).replace(
+    UNSHOWABLE,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** `file:line:col  message  (hint)`, the format every diagnostic prints in. */
@@ -70,8 +103,10 @@ export function formatDiagnostic(
 ): string {
   const parts: string[] = [];
   if (d.location) parts.push(color("loc", formatLocation(d.location)));
-  parts.push(color(d.severity, `${d.severity === "warning" ? "warning: " : ""}${d.message}`));
+  parts.push(
+    color(d.severity, `${d.severity === "warning" ? "warning: " : ""}${showControlCharacters(d.message)}`),
+  );
   let line = parts.join("  ");
-  if (d.hint) line += "  " + color("hint", `(${d.hint})`);
+  if (d.hint) line += "  " + color("hint", `(${showControlCharacters(d.hint)})`);
   return line;
 }

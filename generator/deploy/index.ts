@@ -16,6 +16,7 @@ import {
   destroyAsync,
   executeAsync,
 } from "../snowflake/client.ts";
+import { readSpecFile } from "../spec/file.ts";
 import { redactor } from "../util/redact.ts";
 import type { Term } from "../util/term.ts";
 import { splitStatements, SqlSplitError, statementLabel, type SqlStatement } from "./sql.ts";
@@ -133,7 +134,7 @@ export function loadSetupFiles(source: string): SetupFile[] {
       .sort()
       .map((f) => ({ path: `snowflake/${f}`, content: readFileSync(join(dir, f), "utf8") }));
   }
-  const compiled = compileSpec(readFileSync(source, "utf8"), source, { targets: ["snowflake"] });
+  const compiled = compileSpec(readSpecFile(source), source, { targets: ["snowflake"] });
   if (!compiled.files)
     throw new GenError("spec-invalid", `${source} has problems`, { diagnostics: compiled.diagnostics });
   return compiled.files.filter((f) => f.path.startsWith("snowflake/") && f.path.endsWith(".sql"));

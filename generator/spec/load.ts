@@ -129,6 +129,188 @@ export interface LoadedYaml {
 const yamlTypes = (yaml as unknown as { types: { merge: yaml.Type } }).types;
 const LOAD_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [yamlTypes.merge] });
 
+/**
+ * What one spec may make gen do while loading it (README.md, "The spec"). Far beyond any real spec
+ * (500 workflows are 0.7 MB), low enough that a hostile file is refused in a moment.
+ */
+export const SPEC_LIMITS = {
+  /** size of the spec file in bytes (UTF-8) */
+  maxBytes: 4 * 1024 * 1024,
+  /** mappings and lists inside each other, counting what aliases bring in */
+  maxDepth: 100,
+  /** values plus characters of the spec once every alias (`*name`) is expanded */
+  maxExpandedSize: 8_000_000,
+  /** entries copied by merge keys (`<<: *defaults`), in the whole spec */
+  maxMergedEntries: 10_000,
+} as const;
+
+/**
+ * js-yaml's own limits (its options, which @types/js-yaml does not declare). It counts a scalar as a
+ * level too, and its check comes first; checkStructure then refuses nesting beyond
+ * SPEC_LIMITS.maxDepth the same way whether aliases are involved or not.
+ */
+const jsYamlLimits: Record<string, number> = {
+  maxDepth: SPEC_LIMITS.maxDepth + 2,
+  maxTotalMergeKeys: SPEC_LIMITS.maxMergedEntries,
+};
+
+/** More diagnostics of one kind than this only repeat themselves (a binary file has millions). */
+const MAX_REPORTED = 20;
+
+/**
+ * Characters outside YAML's printable set (plus every C1 control): PyYAML, so dbt, refuses a
+ * generated file that holds one. Tab, line feed and carriage return are fine.
+ */
+const NON_PRINTABLE =
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be refused
+  /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function describeCharacter(ch: string): string {
+  const code = ch.charCodeAt(0);
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  if (code >= 0xd800 && code <= 0xdfff) return `a lone surrogate ${hex} (half of a character)`;
+  if (code === 0xfffe || code === 0xffff) return `the noncharacter ${hex}`;
+  return `the control character ${hex}`;
+}
+
+const CONTROL_CHARACTER_HINT =
+  "remove it, as no generated file can hold it; tabs, line breaks and printable Unicode (accents, CJK, emoji) are fine";
+
+/** A plain scalar that YAML's core schema reads as an integer (not a float such as 1e20). */
+const INTEGER_TEXT = /^[-+]?(?:0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9][0-9_]*)(?![0-9a-zA-Z_.])/;
+
+/** A spec over SPEC_LIMITS.maxBytes, as text or as a file (`bytes` unknown when it grew while read). */
+export function specTooLarge(bytes: number | undefined, location?: SourceLocation): Diagnostic {
+  const mib = (n: number) => `${+(n / 1024 / 1024).toFixed(1)} MiB`;
+  return {
+    severity: "error",
+    code: "spec-too-large",
+    message: `the spec is larger than gen's limit of ${mib(SPEC_LIMITS.maxBytes)}${bytes === undefined ? "" : ` (${mib(bytes)})`}`,
+    hint: "split it into several specs; gen build takes several at once",
+    ...(location ? { location } : {}),
+  };
+}
+
+/** js-yaml's limit messages, as gen's own diagnostics. */
+function limitDiagnostic(reason: string, location: SourceLocation): Diagnostic | undefined {
+  if (/nesting exceeded maxDepth/.test(reason)) return tooDeep(location);
+  if (/merge keys exceeded maxTotalMergeKeys/.test(reason))
+    return {
+      severity: "error",
+      code: "yaml-alias-expansion",
+      message: `merge keys (<<: *name) copy more than ${SPEC_LIMITS.maxMergedEntries.toLocaleString("en-US")} entries in this spec`,
+      hint: "a merge key copies every entry of its anchor (&name); merge smaller anchors, or fewer times",
+      location,
+    };
+  return undefined;
+}
+
+function tooDeep(location: SourceLocation): Diagnostic {
+  return {
+    severity: "error",
+    code: "yaml-too-deep",
+    message: `mappings and lists nest more than ${SPEC_LIMITS.maxDepth} levels deep here`,
+    hint: "flatten the structure; an alias (*name) counts with the levels of what it refers to",
+    location,
+  };
+}
+
+/**
+ * Walks the loaded data as the later stages will, every alias expanded, but visits each shared
+ * mapping or list once (its size and depth are remembered), so a billion-laughs file costs no more
+ * than its text. Refuses a value that contains itself (`&a [*a]`), nesting deeper than
+ * SPEC_LIMITS.maxDepth, an expansion beyond SPEC_LIMITS.maxExpandedSize (values plus characters of
+ * strings and keys), and `__proto__` keys, which JavaScript objects cannot keep as ordinary data.
+ * Returns the first such problem.
+ */
+function checkStructure(root: unknown, source: SourceIndex): Diagnostic | undefined {
+  /**
+   * Each mapping or list visited: its size * LEVELS + its levels of mappings and lists (itself
+   * included), one number so that a large spec costs one map entry per value; VISITING until done.
+   */
+  const LEVELS = 128;
+  const VISITING = -1;
+  const seen = new Map<object, number>();
+  const path: PathSegment[] = [];
+  const stop = (
+    problem: Omit<Diagnostic, "severity" | "location" | "path">,
+    opts: { key?: boolean } = {},
+  ) => {
+    throw new StructureProblem({
+      severity: "error",
+      ...problem,
+      location: source.locate(path, opts),
+      path: formatPath(path),
+    });
+  };
+  const tooDeepHere = () => {
+    throw new StructureProblem({ ...tooDeep(source.locate(path)), path: formatPath(path) });
+  };
+
+  /** The size of `value`; `depth` counts the mappings and lists around it. */
+  const visit = (value: unknown, depth: number): number => {
+    if (typeof value === "string") return 1 + value.length;
+    if (value === null || typeof value !== "object") return 1;
+    const known = seen.get(value);
+    if (known === VISITING)
+      stop({
+        code: "yaml-alias-cycle",
+        message: "this alias refers to a mapping or list that contains it, so the value never ends",
+        hint: "an alias (*name) cannot point at the anchor (&name) it is written inside",
+      });
+    if (known !== undefined) {
+      // an alias: its deepest mapping or list sits at depth + levels - 1
+      if (depth + (known % LEVELS) - 1 > SPEC_LIMITS.maxDepth) tooDeepHere();
+      return Math.floor(known / LEVELS);
+    }
+    if (depth > SPEC_LIMITS.maxDepth) tooDeepHere();
+    seen.set(value, VISITING);
+    const list = Array.isArray(value) ? (value as unknown[]) : undefined;
+    const record = value as Record<string, unknown>;
+    const keys = list ? undefined : Object.keys(record);
+    const count = list ? list.length : keys!.length;
+    let size = 1;
+    let below = 0;
+    for (let i = 0; i < count; i++) {
+      const key = keys?.[i];
+      path.push(key ?? i);
+      if (key === "__proto__")
+        stop(
+          {
+            code: "reserved-key",
+            message: 'the key "__proto__" is not allowed',
+            hint: "JavaScript gives __proto__ a special meaning, so gen cannot keep it as data; rename the key",
+          },
+          { key: true },
+        );
+      const child = key === undefined ? list![i] : record[key];
+      size += (key?.length ?? 0) + visit(child, depth + 1);
+      if (size > SPEC_LIMITS.maxExpandedSize)
+        stop({
+          code: "yaml-alias-expansion",
+          message: `aliases expand the spec beyond ${SPEC_LIMITS.maxExpandedSize.toLocaleString("en-US")} values and characters`,
+          hint: "an alias (*name) repeats everything under its anchor (&name); repeat less, or write the values out",
+        });
+      if (child !== null && typeof child === "object") below = Math.max(below, seen.get(child)! % LEVELS);
+      path.pop();
+    }
+    seen.set(value, size * LEVELS + 1 + below);
+    return size;
+  };
+
+  try {
+    visit(root, 0);
+    return undefined;
+  } catch (e) {
+    if (e instanceof StructureProblem) return e.diagnostic;
+    throw e;
+  }
+}
+
+class StructureProblem {
+  constructor(readonly diagnostic: Diagnostic) {}
+}
+
 /** Offsets of line starts, for offset -> line:col. */
 function lineStarts(text: string): number[] {
   const starts = [0];
@@ -226,18 +408,72 @@ function unquotedFlowJsonPath(text: string, pos: number): { offset: number; path
   return { offset: start, path: text.slice(start, end) };
 }
 
+/** Every character of `text` outside YAML's printable set, each located (at most MAX_REPORTED). */
+function rawControlCharacters(text: string, at: (offset: number) => SourceLocation): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const match of text.matchAll(NON_PRINTABLE)) {
+    found.push({
+      severity: "error",
+      code: "control-character",
+      message: `the spec file holds ${describeCharacter(match[0])}`,
+      hint: CONTROL_CHARACTER_HINT,
+      location: at(match.index),
+    });
+    if (found.length === MAX_REPORTED) break;
+  }
+  return found;
+}
+
 export function loadYaml(input: string, file: string): LoadedYaml {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const source = new SourceIndex(file, text);
   const diagnostics: Diagnostic[] = [];
+  // Checked before anything else reads the text: reading it is what a hostile file attacks.
+  const bytes = text.length > SPEC_LIMITS.maxBytes / 3 ? Buffer.byteLength(text, "utf8") : text.length;
+  if (bytes > SPEC_LIMITS.maxBytes) {
+    diagnostics.push(specTooLarge(bytes, { file, line: 1, col: 1 }));
+    return { data: undefined, source, diagnostics };
+  }
   const starts = lineStarts(text);
   const at = (offset: number): SourceLocation => ({ file, ...toLineCol(starts, offset) });
+  const raw = rawControlCharacters(text, at);
+  if (raw.length > 0) return { data: undefined, source, diagnostics: raw };
 
   const roots: TreeNode[] = [];
   const stack: TreeNode[] = [];
+  // Scalars js-yaml composed that gen cannot keep: escapes such as "\x7f" or "\e" that make a
+  // control character, integers beyond 2^53. Keyed by offset: js-yaml may compose a scalar twice.
+  const badScalars = new Map<number, Diagnostic>();
+  const checkScalar = (node: TreeNode, value: unknown): void => {
+    if (badScalars.size >= MAX_REPORTED) return;
+    const offset = skipBlank(text, node.open);
+    if (badScalars.has(offset)) return;
+    if (typeof value === "string") {
+      const bad = value.match(NON_PRINTABLE)?.[0];
+      if (bad !== undefined)
+        badScalars.set(offset, {
+          severity: "error",
+          code: "control-character",
+          message: `this ${text[skipBlank(text, node.end)] === ":" ? "key" : "string"} holds ${describeCharacter(bad)}`,
+          hint: CONTROL_CHARACTER_HINT,
+          location: at(offset),
+        });
+    } else if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      const written = INTEGER_TEXT.exec(text.slice(offset, offset + 100))?.[0];
+      if (written !== undefined)
+        badScalars.set(offset, {
+          severity: "error",
+          code: "unsafe-integer",
+          message: `the integer ${written} is too large to keep exactly (the largest is ${Number.MAX_SAFE_INTEGER})`,
+          hint: `quote it to keep it as text: "${written}"`,
+          location: at(offset),
+        });
+    }
+  };
   let docs: unknown[];
   try {
     docs = yaml.loadAll(text, null, {
+      ...jsYamlLimits,
       schema: LOAD_SCHEMA,
       json: true, // duplicate keys are reported below, all of them, at the second key
       listener(event, state) {
@@ -257,6 +493,7 @@ export function loadYaml(input: string, file: string): LoadedYaml {
             node.end = state.position;
             node.kind = state.kind;
             node.result = state.result;
+            if (state.kind === "scalar") checkScalar(node, state.result);
           }
         }
       },
@@ -285,14 +522,18 @@ export function loadYaml(input: string, file: string): LoadedYaml {
         location: at(flowRef.offset),
       });
     } else {
+      const location = mark ? { file, line: mark.line + 1, col: mark.column + 1 } : { file, line: 1, col: 1 };
+      const limit = limitDiagnostic(reason, location);
       const hint = SYNTAX_HINTS.find(([re]) => re.test(reason))?.[1];
-      diagnostics.push({
-        severity: "error",
-        code: "yaml-syntax",
-        message: `YAML syntax error: ${reason}`,
-        ...(hint ? { hint } : {}),
-        location: mark ? { file, line: mark.line + 1, col: mark.column + 1 } : { file, line: 1, col: 1 },
-      });
+      diagnostics.push(
+        limit ?? {
+          severity: "error",
+          code: "yaml-syntax",
+          message: `YAML syntax error: ${reason}`,
+          ...(hint ? { hint } : {}),
+          location,
+        },
+      );
     }
     return { data: undefined, source, diagnostics };
   }
@@ -389,6 +630,7 @@ export function loadYaml(input: string, file: string): LoadedYaml {
   }
   const data = docs[0];
   const root = roots[0];
+  diagnostics.push(...badScalars.values());
   if (root) {
     walk(root, "", undefined, { duplicates: diagnostics });
     source.positionsFrom(() => {
@@ -415,6 +657,11 @@ export function loadYaml(input: string, file: string): LoadedYaml {
       hint: "start with `version: 1`",
       location: source.locate([]),
     });
+    return { data: undefined, source, diagnostics };
+  }
+  const structure = checkStructure(data, source);
+  if (structure) {
+    diagnostics.push(structure);
     return { data: undefined, source, diagnostics };
   }
   return { data, source, diagnostics };

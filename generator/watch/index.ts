@@ -5,7 +5,7 @@
  * A deleted spec removes exactly the files generated for it, a removed workflow exactly its files.
  */
 import { EventEmitter } from "node:events";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, delimiter, dirname, join, relative, resolve, sep } from "node:path";
 import type { FSWatcher } from "chokidar";
 import type { ResultPromise } from "execa";
@@ -14,6 +14,7 @@ import { ExitCode, formatDiagnostic, GenError, type Diagnostic } from "../errors
 import type { CompileResult } from "../pipeline.ts";
 import { buildPlan, type Target } from "../plan/index.ts";
 import { listTemplates, RenderCache, render } from "../render/index.ts";
+import { readSpecFile, SPEC_NOT_FOUND } from "../spec/file.ts";
 import { parseSpec, type Spec } from "../spec/index.ts";
 import type { Term } from "../util/term.ts";
 import { outputCollision } from "../write/collisions.ts";
@@ -315,8 +316,18 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
     const empty = emptyBuild(spec);
     let text: string;
     try {
-      text = readFileSync(abs, "utf8");
-    } catch {
+      text = readSpecFile(abs);
+    } catch (e) {
+      if (!(e instanceof GenError && e.code === SPEC_NOT_FOUND)) {
+        // there but not readable as a spec (a FIFO, too large, ...): say so if it is one of the specs
+        if (!state && !this.files.has(abs)) return null;
+        return {
+          ...empty,
+          status: "failed",
+          diagnostics: diagnosticsOf(e),
+          ...(state?.outDir ? { outDir: state.outDir } : {}),
+        };
+      }
       // deleted: remove exactly what was generated for it
       if (!state) return null;
       this.specs.delete(abs);
@@ -499,7 +510,7 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
       for (const abs of specs) {
         let text: string | undefined;
         try {
-          text = readFileSync(abs, "utf8");
+          text = readSpecFile(abs);
         } catch {
           text = undefined;
         }

@@ -2,8 +2,9 @@
  * The bad-spec corpus: every test/fixtures/bad-specs/<name>.yaml has a sibling
  * <name>.expected.txt with the exact diagnostics, one formatDiagnostic line each.
  * A fixture is named after the code it demonstrates (`<code>.yaml` or `<code>--<variant>.yaml`);
- * `hostile-<code>--<variant>.yaml` are attacks (names that collide with gen's or dbt's, URLs that parsers
- * read differently, ...); `many-*` fixtures mix several problems. Adding a fixture adds a case.
+ * `hostile-<code>--<variant>.yaml` are specs written to attack gen (alias bombs, control characters, names that
+ * collide with gen's or dbt's, URLs that parsers read differently, ...); `many-*` fixtures mix several problems.
+ * Adding a fixture adds a case.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -66,6 +67,12 @@ const OTHER_CODES = [
   "invalid-value",
   "out-of-range",
   "unsupported-version",
+  "yaml-alias-expansion",
+  "yaml-alias-cycle",
+  "yaml-too-deep",
+  "control-character",
+  "unsafe-integer",
+  "reserved-key",
 ];
 
 const ALL_CODES = [...[...RULE_CODES.values()].flat(), ...OTHER_CODES];
