@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GEN_HOME, VENVS } from "../dbt/index.ts";
-import { ExitCode, GenError } from "../errors.ts";
+import { type Diagnostic, ExitCode, formatDiagnostic, GenError } from "../errors.ts";
 import { compileSpec } from "../pipeline.ts";
 import { SNOWFLAKE_DBT_VERSION, SNOWFLAKE_DEFAULT_TARGET } from "../plan/index.ts";
 import { setupVenv, venvIsCurrent } from "../setup.ts";
@@ -283,7 +283,7 @@ export function checkTaskWarehouses(statements: SqlStatement[]): CheckResult {
     "task-warehouse",
     `task ${serverless.join(", ")} names no WAREHOUSE, so it would be serverless, and a serverless task cannot ` +
       "execute a dbt project object",
-    "give the task a user-managed warehouse (the spec's auto_restart task warehouse, or " +
+    "give the task a user-managed warehouse (the spec's auto_restart.tasks[].warehouse, or " +
       "project.snowflake.warehouse) and rebuild, or add WAREHOUSE = <name> to it",
   );
 }
@@ -297,6 +297,8 @@ function oneLine(s: string): string {
 export interface CheckOptions {
   /** progress lines (stderr) */
   log: (line: string) => void;
+  /** the spec's warnings */
+  warn: (d: Diagnostic) => void;
 }
 
 interface LoadedProject {
@@ -304,6 +306,8 @@ interface LoadedProject {
   files: ProjectFile[];
   defaultTarget: string;
   describe: string;
+  /** the spec's warnings (a spec only) */
+  warnings: Diagnostic[];
   cleanup: () => void;
 }
 
@@ -332,6 +336,7 @@ function loadProject(source: string): LoadedProject {
       files,
       defaultTarget: target,
       describe: `${source} (default target ${target}, from ${from})`,
+      warnings: [],
       cleanup: () => undefined,
     };
   }
@@ -351,6 +356,7 @@ function loadProject(source: string): LoadedProject {
     files: compiled.files.map((f) => ({ path: f.path, content: f.content })),
     defaultTarget: target,
     describe: `${source}, built for snowflake (default target ${target})`,
+    warnings: compiled.diagnostics.filter((d) => d.severity === "warning"),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -367,6 +373,7 @@ export async function checkProject(source: string, options: CheckOptions): Promi
   const scratch = mkdtempSync(join(tmpdir(), "gen-check-run-"));
   try {
     log(`checking ${project.describe}, offline`);
+    for (const w of project.warnings) options.warn(w);
     const split = splitSetupFiles(project.files);
     const statements = split.flatMap((f) => f.statements);
     const tasks = checkTaskWarehouses(statements);
@@ -459,7 +466,10 @@ export async function checkProject(source: string, options: CheckOptions): Promi
 
 /** `gen deploy <source> --check [--json]`: exit 0 when every check passes, 1 when one fails. */
 export async function checkCommand(source: string, json: boolean, term: Term): Promise<number> {
-  const checks = await checkProject(source, { log: (line) => term.err(term.paint("dim", line)) });
+  const checks = await checkProject(source, {
+    log: (line) => term.err(term.paint("dim", line)),
+    warn: (d) => term.err(formatDiagnostic(d, term.paint)),
+  });
   const ok = checks.every((c) => c.ok);
   const indent = (text: string) => text.replace(/\n/g, "\n      ");
   for (const c of checks) {
