@@ -19,6 +19,7 @@ import {
 import { readSpecFile } from "../spec/file.ts";
 import { redactor } from "../util/redact.ts";
 import type { Term } from "../util/term.ts";
+import { checkCommand } from "./check.ts";
 import { splitStatements, SqlSplitError, statementLabel, type SqlStatement } from "./sql.ts";
 
 export { splitStatements, statementLabel, type SqlStatement } from "./sql.ts";
@@ -26,7 +27,7 @@ export { splitStatements, statementLabel, type SqlStatement } from "./sql.ts";
 /** Exit code of a deploy stopped by a failing statement (or a failed connection). */
 export const DEPLOY_FAILED = ExitCode.deployFailed;
 
-export const DEPLOY_HELP = `Usage: gen deploy <spec.yaml | project dir> [--dry-run] [--connection NAME] [--json]
+export const DEPLOY_HELP = `Usage: gen deploy <spec.yaml | project dir> [--dry-run | --check] [--connection NAME] [--json]
 
 Applies the Snowflake setup SQL (network rule, secrets, external access integration, the HTTP procedure,
 grants) in order, with snowflake-sdk. A spec is compiled for the snowflake target in memory; a directory
@@ -35,6 +36,11 @@ Each \${secret.NAME} is set from the environment variable NAME (never printed); 
 Stops at the first failing statement and prints it with Snowflake's error (exit 4). Safe to run twice.
 
   --dry-run          print the statements (secret values masked) and connect to nothing
+  --check            connect to nothing; check that the project will run on dbt Projects on Snowflake: the
+                     pinned dbt (.venv-snowflake, made on first use), profiles.yml's default target, dbt parse
+                     and compile as EXECUTE DBT PROJECT runs them (env_var unavailable, fakesnow in place of
+                     the account), the setup SQL, the tasks' warehouses; each problem is named with its fix.
+                     Exit 0 when every check passes, 1 when one fails; --json prints {ok, checks}
   --connection NAME  use [NAME] of ~/.snowflake/connections.toml (or $SNOWFLAKE_HOME/connections.toml)
   --json             machine-readable result on stdout
 
@@ -159,6 +165,7 @@ export async function deployCommand(
       options: {
         help: { type: "boolean", short: "h" },
         "dry-run": { type: "boolean" },
+        check: { type: "boolean" },
         connection: { type: "string" },
         json: { type: "boolean" },
       },
@@ -182,6 +189,14 @@ export async function deployCommand(
       hint: "gen deploy specs/policy.yaml --dry-run",
     });
   const source = positionals[0] as string;
+  if (values.check) {
+    if (values["dry-run"])
+      throw new GenError("usage", "--check and --dry-run do not go together", {
+        exitCode: ExitCode.usage,
+        hint: "gen deploy <spec|dir> --check runs the offline checks; --dry-run prints the statements",
+      });
+    return await checkCommand(source, Boolean(values.json), term);
+  }
   let plan: DeployPlan;
   try {
     plan = planDeploy(loadSetupFiles(source), env);

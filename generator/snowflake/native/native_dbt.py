@@ -5,10 +5,14 @@
 Used by `gen deploy --check` and by the tests, with the dbt version of requirements/snowflake.txt (the one gen pins
 on the project object). CONFIG_JSON:
     {"project_dir", "native": bool, "default_target": name, "procedure_sql": path|null, "secrets": {NAME: value},
-     "database", "schema", "mock_url": url|null,
-     "steps": [{"dbt": [args]} | {"sql": text} | {"query": label, "sql": text} | {"scenario": {...}}],
+     "database", "schema", "mock_url": url|null, "scratch": dir (optional; else a new temp dir),
+     "steps": [{"dbt": [args]} | {"sql": text} | {"query": label, "sql": text} | {"scenario": {...}}
+               | {"profile": target} | {"setup_sql": [files]}],
      "report": path}
-Steps run in order, in one process, on one fakesnow instance; the report has one entry per step.
+Steps run in order, in one process, on one fakesnow instance; the report has one entry per step, and the version
+of dbt that ran. Without procedure_sql (and mock_url) nothing is served: `gen deploy --check` parses and compiles,
+which never CALLs the procedure (only run and build execute the workflow models' materialization). The profile
+and setup_sql steps are the other checks of `gen deploy --check` (project_check.py).
 
 What `native` reproduces of Snowflake's managed runtime:
   * env_var() is not available: every env_var of dbt's Jinja contexts (models, macros, dbt_project.yml,
@@ -38,6 +42,7 @@ import sqlglot  # noqa: E402
 from fakesnow.cursor import FakeSnowflakeCursor  # noqa: E402
 from fakesnow.instance import FakeSnow  # noqa: E402
 
+from project_check import profile_output, setup_sql  # noqa: E402
 from sfproc import load_handler  # noqa: E402
 
 _CALL_RE = re.compile(r"^\s*call\s+(?:[A-Za-z_][A-Za-z0-9_$]*\.){0,2}[A-Za-z0-9_$]*_HTTP_REQUEST\s*\(", re.IGNORECASE)
@@ -84,9 +89,21 @@ def dbt_args(step_args: List[str], config: Dict[str, Any], scratch: str) -> List
     return args
 
 
+def node_errors(result: Any) -> List[Dict[str, str]]:
+    """The nodes a dbt command failed on (a failure before any node ran, as in parsing, is the exception)."""
+    out = []
+    for r in getattr(result, "results", None) or []:
+        if str(getattr(r, "status", "")) in ("error", "fail", "runtime error"):
+            out.append({"node": str(getattr(r.node, "unique_id", "?")), "message": str(r.message or "")})
+    return out
+
+
 def main() -> int:
     config = json.loads(sys.argv[1])
-    report: Dict[str, Any] = {"env_var_contexts_patched": disable_env_var() if config.get("native") else 0}
+    from dbt.version import __version__ as dbt_version
+
+    report: Dict[str, Any] = {"env_var_contexts_patched": disable_env_var() if config.get("native") else 0,
+                              "dbt_version": dbt_version}
     procedure_sql = config.get("procedure_sql")
     handler = (load_handler(open(procedure_sql, encoding="utf-8").read(), config.get("secrets", {}))
                if procedure_sql else None)
@@ -135,23 +152,34 @@ def main() -> int:
         return original_execute(self, command, *args, **kwargs)
 
     steps: List[Dict[str, Any]] = []
-    scratch = tempfile.mkdtemp(prefix="gen-native-")
+    scratch = config.get("scratch") or tempfile.mkdtemp(prefix="gen-native-")
     with mock.patch("snowflake.connector.connect", side_effect=connect), \
             mock.patch.object(FakeSnowflakeCursor, "execute", execute):
         from dbt.cli.main import dbtRunner
 
-        conn = snowflake.connector.connect(database=config["database"], schema=config["schema"])
+        conn = snowflake.connector.connect(database=config.get("database"), schema=config.get("schema"))
         for step in config["steps"]:
             started = time.monotonic()
             out: Dict[str, Any] = {"step": step}
             if "dbt" in step:
                 calls_before = len(rewrites)
                 lines: List[str] = []
-                res = dbtRunner(callbacks=[lambda e: lines.append(e.info.msg)]).invoke(
-                    dbt_args(step["dbt"], config, scratch))
+                events: List[str] = []
+
+                def on_event(e: Any) -> None:
+                    lines.append(e.info.msg)
+                    if e.info.name not in events:
+                        events.append(e.info.name)
+
+                res = dbtRunner(callbacks=[on_event]).invoke(dbt_args(step["dbt"], config, scratch))
                 out.update({"success": bool(res.success), "rewrites": len(rewrites) - calls_before,
                             "exception": None if res.exception is None else str(res.exception),
+                            "node_errors": node_errors(res.result), "events": events,
                             "log": [str(line) for line in lines][-200:]})
+            elif "profile" in step:
+                out.update({"success": True, "profile": profile_output(config["project_dir"], step["profile"])})
+            elif "setup_sql" in step:
+                out.update({"success": True, "files": setup_sql(step["setup_sql"])})
             elif "scenario" in step:  # the mock API's admin endpoint
                 req = urllib.request.Request(config["mock_url"] + "/__admin/scenario", method="POST",
                                              data=json.dumps(step["scenario"]).encode("utf-8"),
