@@ -32,9 +32,14 @@ interface StepReport {
   error?: string;
   exception?: string | null;
   rewrites?: number;
+  /** dbt steps: the text of every statement the step sent, and the status of every node it ran */
+  statements?: string[];
+  results?: { unique_id: string; status: string }[];
+  log?: string[];
 }
 
 interface Report {
+  env_var_contexts_patched: number;
   steps: StepReport[];
   rewrites: { kind: "call" | "wait"; original: string; sqlglot: string }[];
   http_results: unknown[];
@@ -356,5 +361,97 @@ describe("specs/policy.yaml as EXECUTE DBT PROJECT runs it, on fakesnow", () => 
       expect(w.original).toMatch(/^select system\$wait\(2000, 'MILLISECONDS'\) as slept/);
       expect(w.sqlglot).toBe("Select");
     }
+  });
+});
+
+/** dbt's own create_schemas and gen's run-time macros alike: any CREATE SCHEMA a step sent. */
+const createSchemas = (step: StepReport | undefined): string[] =>
+  (step?.statements ?? []).filter((sql) => /\bcreate\s+schema\b/i.test(sql));
+
+describe("specs/policy.yaml: schemas come from the setup, and a run creates one only when it is missing", () => {
+  let api: MockApi;
+  let report: Report;
+
+  beforeAll(async () => {
+    requireNativeVenv();
+    api = await startMockApi({ port: 0 });
+    const project = build({
+      text: withEndpoint(readFileSync(SPECS[0] as string, "utf8"), api.url),
+      name: "policy.yaml",
+    });
+    const tables = (label: string) => ({
+      query: label,
+      sql:
+        "select table_name from EDW.information_schema.tables where table_schema = 'O2C_AUDIT'" +
+        " and table_name in ('DBT_RUN_LOG', 'DBT_MODEL_LOG', 'GEN_SYNC_QUEUE') order by table_name",
+    });
+    // the run hooks (run log, sync queue) and an operation (sync status), first in the schema the setup made
+    const runAndOperation = [
+      { dbt: ["run", "--select", "gen_restart_plan"] },
+      { dbt: ["run-operation", "gen_sync_status"] },
+    ];
+    const dropSchema = { sql: "drop schema EDW.O2C_AUDIT cascade" };
+    ({ report } = await runNative<Report>(project, {
+      database: "EDW",
+      schema: "O2C_AUDIT",
+      mockUrl: api.url,
+      secrets: { POLICY_API_KEY: SECRET },
+      steps: [
+        ...runAndOperation,
+        tables("tables_present"),
+        dropSchema,
+        { dbt: ["run-operation", "gen_sync_status"] },
+        {
+          query: "schema_after_operation",
+          sql: "select schema_name from EDW.information_schema.schemata where schema_name = 'O2C_AUDIT'",
+        },
+        dropSchema,
+        { dbt: ["run", "--select", "gen_restart_plan"] },
+        tables("tables_after_run"),
+      ],
+    }));
+  }, 240_000);
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  const dbtSteps = () => report.steps.filter((s) => s.step.dbt);
+  const rows = (label: string): Row[] => {
+    const s = report.steps.find((st) => st.step.query === label);
+    expect(s?.error, label).toBeUndefined();
+    return s?.rows ?? [];
+  };
+
+  it("with the schema present, neither the run hooks nor an operation send CREATE SCHEMA", () => {
+    const [run, operation] = dbtSteps();
+    expect(run?.success, run?.exception ?? "").toBe(true);
+    expect(operation?.success, operation?.exception ?? "").toBe(true);
+    expect(run?.statements?.length).toBeGreaterThan(10);
+    expect(createSchemas(run)).toEqual([]);
+    expect(createSchemas(operation)).toEqual([]);
+    expect(rows("tables_present").map((r) => r.TABLE_NAME)).toEqual([
+      "DBT_MODEL_LOG",
+      "DBT_RUN_LOG",
+      "GEN_SYNC_QUEUE",
+    ]);
+  });
+
+  it("with the schema missing, an operation creates it once", () => {
+    const operation = dbtSteps()[2];
+    expect(operation?.success, operation?.exception ?? "").toBe(true);
+    expect(createSchemas(operation)).toHaveLength(1);
+    expect(rows("schema_after_operation")).toEqual([{ SCHEMA_NAME: "O2C_AUDIT" }]);
+  });
+
+  it("with the schema missing, a run creates it once (dbt before its models; the hooks find it)", () => {
+    const run = dbtSteps()[3];
+    expect(run?.success, run?.exception ?? "").toBe(true);
+    expect(createSchemas(run)).toHaveLength(1);
+    expect(rows("tables_after_run").map((r) => r.TABLE_NAME)).toEqual([
+      "DBT_MODEL_LOG",
+      "DBT_RUN_LOG",
+      "GEN_SYNC_QUEUE",
+    ]);
   });
 });
