@@ -3,7 +3,7 @@
 -- The dbt runtime calls it (macro snowflake__gen_http_request_sql) as
 --   CALL << sf.objects.procedure >>(method, url, headers_json, body_json, options_json)
 -- and reads the one VARIANT cell it returns: {ok, status_code, body, text, error, attempts, elapsed_ms}.
--- The body is plugins/gen_http_core.py verbatim (standard library only; the same code as the DuckDB UDF),
+-- The body is plugins/gen_http_core.py verbatim (standard library and certifi; the same code as the DuckDB UDF),
 -- followed by the handler, which resolves ${secret.NAME} placeholders with the SECRETS below.
 -- EXECUTE AS OWNER: the secrets stay readable by the procedure only. COPY GRANTS keeps grants on re-deploy.
 CREATE OR REPLACE PROCEDURE << sf.objects.procedure >>(
@@ -12,8 +12,9 @@ CREATE OR REPLACE PROCEDURE << sf.objects.procedure >>(
   RETURNS VARIANT
   LANGUAGE PYTHON
   RUNTIME_VERSION = '3.11'
-  -- gen_http_core needs only the standard library; requests is available to handlers you extend.
-  PACKAGES = ('snowflake-snowpark-python', 'requests')
+  -- exactly what the body imports beyond the standard library (certifi: the CA bundle for https), and the
+  -- Snowpark package every Python procedure declares
+  PACKAGES = ('snowflake-snowpark-python', 'certifi')
   HANDLER = 'gen_http_request_handler'
   EXTERNAL_ACCESS_INTEGRATIONS = (<< sf.objects.integration >>)
 <% if sf.secrets.length %>

@@ -37,6 +37,13 @@ export const GEN_VERSION = "0.1.0";
  * dbt accepts from 1.10.5 on. https://docs.snowflake.com/en/user-guide/data-engineering/dbt-projects-on-snowflake-dbt-core-versions
  */
 export const SNOWFLAKE_DBT_VERSION = "1.10.15";
+/**
+ * The dbt Core versions the generated project runs on, as dbt_project.yml's `require-dbt-version`: from 1.10.5,
+ * the first that accepts the `arguments:` test property of the generated schema.yml, so that an older dbt (such
+ * as 1.9.4, dbt Projects on Snowflake's default) refuses the project with dbt's own clear message instead of a
+ * parse error about a macro argument. https://docs.getdbt.com/reference/project-configs/require-dbt-version
+ */
+export const DBT_VERSION_RANGE = [">=1.10.5", "<2.0.0"] as const;
 /** The profiles.yml output for the dbt project object (no env_var there), set as its DEFAULT_TARGET. */
 export const SNOWFLAKE_DEFAULT_TARGET = "snowflake_project";
 
@@ -100,6 +107,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
     secrets,
     autoRestart: spec.auto_restart ? planAutoRestart(spec.auto_restart, sf, inSchemaOf(sf)) : null,
     sync: spec.sync ? planSync(spec.sync, sf, workflows) : null,
+    requireDbtVersion: [...DBT_VERSION_RANGE],
     genVersion: GEN_VERSION,
   };
 }

@@ -136,6 +136,8 @@ export interface ProjectPlan {
   autoRestart: AutoRestartPlan | null;
   /** the spec's sync block: the queue of finished executions and where `gen sync` uploads them */
   sync: SyncPlan | null;
+  /** dbt_project.yml's require-dbt-version: the dbt Core versions the generated project parses and runs on */
+  requireDbtVersion: string[];
   genVersion: string;
 }
 

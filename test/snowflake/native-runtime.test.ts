@@ -8,6 +8,7 @@
  * (generator/snowflake/native/native_dbt.py documents the details).
  */
 import { readFileSync } from "node:fs";
+import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockApi, type MockApi } from "../../generator/mockapi/index.ts";
 import {
@@ -32,9 +33,14 @@ interface StepReport {
   error?: string;
   exception?: string | null;
   rewrites?: number;
+  /** dbt steps: the text of every statement the step sent, and the status of every node it ran */
+  statements?: string[];
+  results?: { unique_id: string; status: string }[];
+  log?: string[];
 }
 
 interface Report {
+  env_var_contexts_patched: number;
   steps: StepReport[];
   rewrites: { kind: "call" | "wait"; original: string; sqlglot: string }[];
   http_results: unknown[];
@@ -356,5 +362,253 @@ describe("specs/policy.yaml as EXECUTE DBT PROJECT runs it, on fakesnow", () => 
       expect(w.original).toMatch(/^select system\$wait\(2000, 'MILLISECONDS'\) as slept/);
       expect(w.sqlglot).toBe("Select");
     }
+  });
+});
+
+/** dbt's own create_schemas and gen's run-time macros alike: any CREATE SCHEMA a step sent. */
+const createSchemas = (step: StepReport | undefined): string[] =>
+  (step?.statements ?? []).filter((sql) => /\bcreate\s+schema\b/i.test(sql));
+
+describe("specs/policy.yaml: schemas come from the setup, and a run creates one only when it is missing", () => {
+  let api: MockApi;
+  let report: Report;
+
+  beforeAll(async () => {
+    requireNativeVenv();
+    api = await startMockApi({ port: 0 });
+    const project = build({
+      text: withEndpoint(readFileSync(SPECS[0] as string, "utf8"), api.url),
+      name: "policy.yaml",
+    });
+    const tables = (label: string) => ({
+      query: label,
+      sql:
+        "select table_name from EDW.information_schema.tables where table_schema = 'O2C_AUDIT'" +
+        " and table_name in ('DBT_RUN_LOG', 'DBT_MODEL_LOG', 'GEN_SYNC_QUEUE') order by table_name",
+    });
+    // the run hooks (run log, sync queue) and an operation (sync status), first in the schema the setup made
+    const runAndOperation = [
+      { dbt: ["run", "--select", "gen_restart_plan"] },
+      { dbt: ["run-operation", "gen_sync_status"] },
+    ];
+    const dropSchema = { sql: "drop schema EDW.O2C_AUDIT cascade" };
+    ({ report } = await runNative<Report>(project, {
+      database: "EDW",
+      schema: "O2C_AUDIT",
+      mockUrl: api.url,
+      secrets: { POLICY_API_KEY: SECRET },
+      steps: [
+        ...runAndOperation,
+        tables("tables_present"),
+        dropSchema,
+        { dbt: ["run-operation", "gen_sync_status"] },
+        {
+          query: "schema_after_operation",
+          sql: "select schema_name from EDW.information_schema.schemata where schema_name = 'O2C_AUDIT'",
+        },
+        dropSchema,
+        { dbt: ["run", "--select", "gen_restart_plan"] },
+        tables("tables_after_run"),
+      ],
+    }));
+  }, 240_000);
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  const dbtSteps = () => report.steps.filter((s) => s.step.dbt);
+  const rows = (label: string): Row[] => {
+    const s = report.steps.find((st) => st.step.query === label);
+    expect(s?.error, label).toBeUndefined();
+    return s?.rows ?? [];
+  };
+
+  it("with the schema present, neither the run hooks nor an operation send CREATE SCHEMA", () => {
+    const [run, operation] = dbtSteps();
+    expect(run?.success, run?.exception ?? "").toBe(true);
+    expect(operation?.success, operation?.exception ?? "").toBe(true);
+    expect(run?.statements?.length).toBeGreaterThan(10);
+    expect(createSchemas(run)).toEqual([]);
+    expect(createSchemas(operation)).toEqual([]);
+    expect(rows("tables_present").map((r) => r.TABLE_NAME)).toEqual([
+      "DBT_MODEL_LOG",
+      "DBT_RUN_LOG",
+      "GEN_SYNC_QUEUE",
+    ]);
+  });
+
+  it("with the schema missing, an operation creates it once", () => {
+    const operation = dbtSteps()[2];
+    expect(operation?.success, operation?.exception ?? "").toBe(true);
+    expect(createSchemas(operation)).toHaveLength(1);
+    expect(rows("schema_after_operation")).toEqual([{ SCHEMA_NAME: "O2C_AUDIT" }]);
+  });
+
+  it("with the schema missing, a run creates it once (dbt before its models; the hooks find it)", () => {
+    const run = dbtSteps()[3];
+    expect(run?.success, run?.exception ?? "").toBe(true);
+    expect(createSchemas(run)).toHaveLength(1);
+    expect(rows("tables_after_run").map((r) => r.TABLE_NAME)).toEqual([
+      "DBT_MODEL_LOG",
+      "DBT_RUN_LOG",
+      "GEN_SYNC_QUEUE",
+    ]);
+  });
+});
+
+/**
+ * The Snowflake settings a project object needs (warehouse, database, schema, role), added where the spec leaves
+ * them out, so that the run below is the same whether or not the example spec names them.
+ */
+function withSnowflakeSettings(specText: string): { text: string; database: string; schema: string } {
+  const spec = load(specText) as { project: { snowflake?: Record<string, string> } };
+  const sf = { warehouse: "TRANSFORM_WH", database: "ANALYTICS", schema: "EXPORTS", role: "EXPORT_RUNNER" };
+  spec.project.snowflake = { ...sf, ...spec.project.snowflake };
+  const { database, schema } = spec.project.snowflake as typeof sf;
+  const [db, sch] = schema.includes(".") ? (schema.split(".") as [string, string]) : [database, schema];
+  return { text: dump(spec, { lineWidth: -1 }), database: db, schema: sch };
+}
+
+describe("specs/data_export.yaml as a task runs it (dbt build), with a failure and a rerun, on fakesnow", () => {
+  const TOKEN = "fakesnow-export-t0ken-not-in-any-table";
+  let api: MockApi;
+  let report: Report;
+  let stdout: string;
+
+  beforeAll(async () => {
+    requireNativeVenv();
+    api = await startMockApi({ port: 0, scenario: { pendingPolls: 1 } });
+    const spec = withSnowflakeSettings(readFileSync(SPECS[1] as string, "utf8"));
+    const project = build({ text: withEndpoint(spec.text, api.url), name: "data_export.yaml" });
+    const state = (label: string) => ({
+      query: label,
+      sql: "select * from export_runs order by start_time, execution_id",
+    });
+    ({ report, stdout } = await runNative<Report>(project, {
+      database: spec.database,
+      schema: spec.schema,
+      mockUrl: api.url,
+      secrets: { EXPORT_API_TOKEN: TOKEN },
+      steps: [
+        { dbt: ["build"] },
+        state("after_build"),
+        { query: "http_log", sql: "select * from export_http_log order by logged_at, call_number, attempt" },
+        // the export service fails the export: the workflow ends in error and the build fails
+        { scenario: { terminalFailure: true } },
+        { dbt: ["build"] },
+        state("after_failure"),
+        // the service is back: the next scheduled build completes a new execution
+        { scenario: { terminalFailure: false } },
+        { dbt: ["build"] },
+        state("after_rerun"),
+        { query: "success_rate", sql: "select * from orders_export_success_rate_24h" },
+        { query: "stateless", sql: "select * from stateless_orders_export" },
+      ],
+    }));
+  }, 240_000);
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  const dbtSteps = () => report.steps.filter((s) => s.step.dbt);
+  const rows = (label: string): Row[] => {
+    const s = report.steps.find((st) => st.step.query === label);
+    expect(s?.error, label).toBeUndefined();
+    return s?.rows ?? [];
+  };
+  /** status by node name, of one build's results */
+  const statuses = (step: StepReport | undefined): Record<string, string> =>
+    Object.fromEntries(
+      (step?.results ?? []).map((r) => [r.unique_id.split(".").slice(2).join("."), r.status]),
+    );
+  const tests = (step: StepReport | undefined) =>
+    (step?.results ?? []).filter((r) => r.unique_id.startsWith("test."));
+
+  it("build runs both workflows, the monitoring views and dbt's tests, all passing", () => {
+    const [first] = dbtSteps();
+    expect(first?.success, first?.exception ?? "").toBe(true);
+    expect(statuses(first)).toMatchObject({
+      stateful_orders_export: "success",
+      stateless_orders_export: "success",
+      orders_export_success_rate_24h: "success",
+      orders_export_stuck_executions: "success",
+      orders_export_hourly_stats: "success",
+    });
+    // schema.yml's tests: unique + not_null + not_null + accepted values (stateful), not_null + accepted values (stateless)
+    const passed = tests(first);
+    expect(passed).toHaveLength(6);
+    expect(passed.filter((t) => t.status !== "pass")).toEqual([]);
+  });
+
+  it("the state row holds every step's outputs and flags", () => {
+    const [row] = rows("after_build");
+    expect(row).toMatchObject({
+      WORKFLOW: "orders_export",
+      STATUS: "acknowledged",
+      COMPLETED: true,
+      POLL_COUNT: 2,
+      STEPS_COMPLETED: 4,
+      ROW_COUNT: "500",
+      FIRST_FILE: "part-0001.csv",
+      EXPORT_READY: true,
+      ACKNOWLEDGED_FLAG: true,
+    });
+    expect(String(row?.EXPORT_ID)).toMatch(/^exp_/);
+    expect(JSON.parse(String(row?.EXPORT_REQUEST))).toEqual({
+      dataset: "analytics.orders",
+      format: "csv",
+      parts: 2,
+      rows_per_part: 250,
+    });
+    expect(rows("http_log").map((r) => [r.STEP, r.HTTP_STATUS, r.OUTCOME])).toEqual([
+      ["request_export", 200, "success"],
+      ["wait_for_export", 200, "success"],
+      ["wait_for_export", 200, "success"],
+      ["download_manifest", 200, "success"],
+      ["acknowledge_export", 200, "success"],
+    ]);
+  });
+
+  it("a failed export is recorded in the state table, fails its nodes and skips what depends on them", () => {
+    const failed = dbtSteps()[1];
+    expect(failed?.success).toBe(false);
+    const status = statuses(failed);
+    expect(status.stateful_orders_export).toBe("error");
+    expect(status.stateless_orders_export).toBe("error");
+    expect(status.orders_export_success_rate_24h).toBe("skipped");
+    const errors = rows("after_failure").filter((r) => r.STATUS === "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      COMPLETED: false,
+      STEPS_COMPLETED: 1,
+      CURRENT_STEP: "wait_for_export",
+    });
+    expect(String(errors[0]?.ERROR_MESSAGE)).toMatch(
+      /^step 2\/4 wait_for_export: .*terminal status 'failed'/,
+    );
+    expect(tests(failed).map((t) => t.status)).toEqual(Array(6).fill("skipped"));
+  });
+
+  it("the rerun completes a new execution, and the monitoring counts both outcomes", () => {
+    const rerun = dbtSteps()[2];
+    expect(rerun?.success, rerun?.exception ?? "").toBe(true);
+    expect(tests(rerun).map((t) => t.status)).toEqual(Array(6).fill("pass"));
+    expect(rows("after_rerun").map((r) => r.STATUS)).toEqual(["acknowledged", "error", "acknowledged"]);
+    expect(rows("success_rate")).toEqual([
+      { TOTAL_EXECUTIONS: 3, SUCCESSFUL: 2, FAILED: 1, SUCCESS_RATE_PERCENT: 66.67 },
+    ]);
+    expect(rows("stateless")).toMatchObject([{ WORKFLOW_STATUS: "acknowledged", ROW_COUNT: "500" }]);
+  });
+
+  it("no step called env_var(), and the token reached the service only through the procedure", () => {
+    expect(report.env_var_contexts_patched).toBeGreaterThan(0);
+    expect(stdout).not.toContain("env_var() is not available");
+    const requests = api.requests();
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.every((r) => r.headers["x-api-key"] === TOKEN)).toBe(true);
+    expect(JSON.stringify(report.steps.map((s) => s.rows ?? []))).not.toContain(TOKEN);
+    for (const step of dbtSteps()) expect(step.statements?.join("\n")).not.toContain(TOKEN);
   });
 });

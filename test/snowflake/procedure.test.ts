@@ -53,7 +53,7 @@ describe("snowflake procedure: Python bodies compile and embed gen_http_core ver
       expect(proc?.body).toContain("def gen_http_request_handler(session");
       expect(proc?.statement.sql).toMatch(/HANDLER = 'gen_http_request_handler'/);
       expect(proc?.statement.sql).toMatch(/RUNTIME_VERSION = '3\.11'/);
-      expect(proc?.statement.sql).toMatch(/PACKAGES = \('snowflake-snowpark-python', 'requests'\)/);
+      expect(proc?.statement.sql).toMatch(/PACKAGES = \('snowflake-snowpark-python', 'certifi'\)/);
       expect(proc?.statement.sql).toMatch(/RETURNS VARIANT/);
       // the SECRETS clause binds exactly the spec's secrets, under the names the placeholders use
       const bound = [

@@ -1,7 +1,7 @@
 # gen_http_core: the one HTTP primitive of a generated project.
 # Copied verbatim into plugins/ (DuckDB UDF) and embedded into the Snowflake procedure
-# body, so: standard library only, no `from __future__`, no package-relative imports,
-# no network at import time, and typing that Python 3.9 accepts.
+# body, so: standard library only (certifi's CA bundle where it is installed), no `from __future__`,
+# no package-relative imports, no network at import time, and typing that Python 3.9 accepts.
 import base64
 import email.utils
 import http.client
@@ -36,10 +36,22 @@ def sleep_seconds(seconds: float) -> float:
 _SSL_CONTEXT: List[ssl.SSLContext] = []
 
 
+def _ca_bundle() -> Optional[str]:
+    # certifi's bundle where certifi is installed: the Snowflake procedure declares it (PACKAGES) because the
+    # CA store of its sandbox is not documented; Snowflake's Anaconda channel ships it
+    # (https://docs.snowflake.com/en/developer-guide/udf/python/udf-python-packages). Elsewhere without
+    # certifi: None, the platform's default store.
+    try:
+        import certifi
+    except ImportError:
+        return None
+    return certifi.where()
+
+
 def _ssl_context() -> ssl.SSLContext:
     # Loading the CA store costs ~50 ms: do it once per process, and only when https is used.
     if not _SSL_CONTEXT:
-        _SSL_CONTEXT.append(ssl.create_default_context())
+        _SSL_CONTEXT.append(ssl.create_default_context(cafile=_ca_bundle()))
     return _SSL_CONTEXT[0]
 
 

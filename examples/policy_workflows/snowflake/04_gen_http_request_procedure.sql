@@ -2,7 +2,7 @@
 -- The dbt runtime calls it (macro snowflake__gen_http_request_sql) as
 --   CALL EDW.O2C_AUDIT.POLICY_WORKFLOWS_HTTP_REQUEST(method, url, headers_json, body_json, options_json)
 -- and reads the one VARIANT cell it returns: {ok, status_code, body, text, error, attempts, elapsed_ms}.
--- The body is plugins/gen_http_core.py verbatim (standard library only; the same code as the DuckDB UDF),
+-- The body is plugins/gen_http_core.py verbatim (standard library and certifi; the same code as the DuckDB UDF),
 -- followed by the handler, which resolves ${secret.NAME} placeholders with the SECRETS below.
 -- EXECUTE AS OWNER: the secrets stay readable by the procedure only. COPY GRANTS keeps grants on re-deploy.
 CREATE OR REPLACE PROCEDURE EDW.O2C_AUDIT.POLICY_WORKFLOWS_HTTP_REQUEST(
@@ -11,8 +11,9 @@ CREATE OR REPLACE PROCEDURE EDW.O2C_AUDIT.POLICY_WORKFLOWS_HTTP_REQUEST(
   RETURNS VARIANT
   LANGUAGE PYTHON
   RUNTIME_VERSION = '3.11'
-  -- gen_http_core needs only the standard library; requests is available to handlers you extend.
-  PACKAGES = ('snowflake-snowpark-python', 'requests')
+  -- exactly what the body imports beyond the standard library (certifi: the CA bundle for https), and the
+  -- Snowpark package every Python procedure declares
+  PACKAGES = ('snowflake-snowpark-python', 'certifi')
   HANDLER = 'gen_http_request_handler'
   EXTERNAL_ACCESS_INTEGRATIONS = (POLICY_API_ACCESS)
   SECRETS = ('POLICY_API_KEY' = EDW.O2C_AUDIT.POLICY_API_KEY)
@@ -23,8 +24,8 @@ AS
 $$
 # gen_http_core: the one HTTP primitive of a generated project.
 # Copied verbatim into plugins/ (DuckDB UDF) and embedded into the Snowflake procedure
-# body, so: standard library only, no `from __future__`, no package-relative imports,
-# no network at import time, and typing that Python 3.9 accepts.
+# body, so: standard library only (certifi's CA bundle where it is installed), no `from __future__`,
+# no package-relative imports, no network at import time, and typing that Python 3.9 accepts.
 import base64
 import email.utils
 import http.client
@@ -59,10 +60,22 @@ def sleep_seconds(seconds: float) -> float:
 _SSL_CONTEXT: List[ssl.SSLContext] = []
 
 
+def _ca_bundle() -> Optional[str]:
+    # certifi's bundle where certifi is installed: the Snowflake procedure declares it (PACKAGES) because the
+    # CA store of its sandbox is not documented; Snowflake's Anaconda channel ships it
+    # (https://docs.snowflake.com/en/developer-guide/udf/python/udf-python-packages). Elsewhere without
+    # certifi: None, the platform's default store.
+    try:
+        import certifi
+    except ImportError:
+        return None
+    return certifi.where()
+
+
 def _ssl_context() -> ssl.SSLContext:
     # Loading the CA store costs ~50 ms: do it once per process, and only when https is used.
     if not _SSL_CONTEXT:
-        _SSL_CONTEXT.append(ssl.create_default_context())
+        _SSL_CONTEXT.append(ssl.create_default_context(cafile=_ca_bundle()))
     return _SSL_CONTEXT[0]
 
 

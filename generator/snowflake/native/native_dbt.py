@@ -10,9 +10,11 @@ on the project object). CONFIG_JSON:
                | {"profile": target} | {"setup_sql": [files]}],
      "report": path}
 Steps run in order, in one process, on one fakesnow instance; the report has one entry per step, and the version
-of dbt that ran. Without procedure_sql (and mock_url) nothing is served: `gen deploy --check` parses and compiles,
-which never CALLs the procedure (only run and build execute the workflow models' materialization). The profile
-and setup_sql steps are the other checks of `gen deploy --check` (project_check.py).
+of dbt that ran. Each dbt step lists the text of every statement it sent (`statements`, before the rewrites
+below) and the status of every node it ran (`results`, what run_results.json would say). Without procedure_sql
+(and mock_url) nothing is served: `gen deploy --check` parses and compiles, which never CALLs the procedure (only
+run and build execute the workflow models' materialization). The profile and setup_sql steps are the other
+checks of `gen deploy --check` (project_check.py).
 
 What `native` reproduces of Snowflake's managed runtime:
   * env_var() is not available: every env_var of dbt's Jinja contexts (models, macros, dbt_project.yml,
@@ -20,6 +22,8 @@ What `native` reproduces of Snowflake's managed runtime:
     prove nothing: env_var('X', 'default') would quietly take its default.
   * Only the project's own profiles.yml, and the target is the object's DEFAULT_TARGET unless the args name one.
   * No target/ folder survives between executions: each dbt step gets a fresh target and log path.
+  * A schema exists only once something creates it (the setup creates the target schema, as the account's setup
+    SQL does: "the target schema must exist"); connecting to a missing one does not create it.
 What is not real: fakesnow (Snowflake SQL emulated on DuckDB) stands in for the account. `CALL <...>_HTTP_REQUEST(...)`
 is served by the procedure's own Python handler (the body of snowflake/04_gen_http_request_procedure.sql) and
 `select system$wait(N, 'MILLISECONDS')` by a sleep; each rewrite is written to the report. The setup DDL (network
@@ -108,6 +112,7 @@ def main() -> int:
     handler = (load_handler(open(procedure_sql, encoding="utf-8").read(), config.get("secrets", {}))
                if procedure_sql else None)
     rewrites: List[Dict[str, Any]] = []
+    statements: List[str] = []
     http_results: List[Any] = []
 
     def http_udf(method: Optional[str], url: Optional[str], headers: Optional[str], body: Optional[str],
@@ -122,7 +127,8 @@ def main() -> int:
         time.sleep(max(0, ms or 0) / 1000.0)
         return ms or 0
 
-    fs = FakeSnow()
+    # fakesnow creates the database (a dbt project object runs in an existing one) but never a schema on connect
+    fs = FakeSnow(create_schema_on_connect=False)
 
     def connect(*args: Any, **kwargs: Any) -> Any:
         conn = fs.connect(*args, **kwargs)
@@ -140,6 +146,7 @@ def main() -> int:
     original_execute = FakeSnowflakeCursor.execute
 
     def execute(self: Any, command: str, *args: Any, **kwargs: Any) -> Any:
+        statements.append(command)
         if _CALL_RE.match(command):
             rewritten = _CALL_RE.sub("select gen_http_request(", command, count=1)
             rewrites.append({"kind": "call", "original": command})
@@ -158,11 +165,16 @@ def main() -> int:
         from dbt.cli.main import dbtRunner
 
         conn = snowflake.connector.connect(database=config.get("database"), schema=config.get("schema"))
+        if config.get("database") and config.get("schema"):
+            # the target schema exists before dbt runs, as Snowflake requires (the setup SQL creates it)
+            conn.cursor().execute("create schema if not exists %s.%s" % (config["database"], config["schema"]))
+            conn.cursor().execute("use schema %s.%s" % (config["database"], config["schema"]))
         for step in config["steps"]:
             started = time.monotonic()
             out: Dict[str, Any] = {"step": step}
             if "dbt" in step:
                 calls_before = len(rewrites)
+                statements_before = len(statements)
                 lines: List[str] = []
                 events: List[str] = []
 
@@ -173,6 +185,9 @@ def main() -> int:
 
                 res = dbtRunner(callbacks=[on_event]).invoke(dbt_args(step["dbt"], config, scratch))
                 out.update({"success": bool(res.success), "rewrites": len(rewrites) - calls_before,
+                            "statements": statements[statements_before:],
+                            "results": [{"unique_id": r.node.unique_id, "status": str(r.status)}
+                                        for r in getattr(res.result, "results", None) or [] if hasattr(r, "node")],
                             "exception": None if res.exception is None else str(res.exception),
                             "node_errors": node_errors(res.result), "events": events,
                             "log": [str(line) for line in lines][-200:]})

@@ -10,7 +10,7 @@
 {% macro gen_ensure_run_log() %}
   {%- set s = gen_type_string() -%}
   {%- set ts = gen_type_timestamp() -%}
-  {%- do adapter.create_schema(gen_run_log_relation()) -%}
+  {%- do gen_ensure_schema(gen_run_log_relation()) -%}
   {%- do gen_ensure_table(gen_run_log_relation(),
         ['run_id ' ~ s ~ ' not null', 'project_name ' ~ s, 'command ' ~ s, 'run_type ' ~ s,
          'retry_sequence integer', 'selector ' ~ s, 'status ' ~ s, 'run_started_at ' ~ ts, 'run_ended_at ' ~ ts,

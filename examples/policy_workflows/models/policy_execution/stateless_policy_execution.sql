@@ -1,7 +1,7 @@
 {#- Runs workflow policy_execution (stateless) on `dbt run` / `dbt build` of this model: nothing is persisted
     but this one-row result. The select below only declares the columns (for compile, docs and show);
     the gen_workflow materialization writes the run's result row instead. -#}
-{{ config(materialized='gen_workflow', gen_mode='stateless', gen_workflow='policy_execution__definition',
+{{ config(materialized='gen_workflow', meta={'gen_mode': 'stateless', 'gen_workflow': 'policy_execution__definition'},
           tags=['gen', 'gen_stateless']) }}
 select
     cast(null as {{ gen_type_string() }}) as execution_id,

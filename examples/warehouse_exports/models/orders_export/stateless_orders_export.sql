@@ -1,7 +1,7 @@
 {#- Runs workflow orders_export (stateless) on `dbt run` / `dbt build` of this model: nothing is persisted
     but this one-row result. The select below only declares the columns (for compile, docs and show);
     the gen_workflow materialization writes the run's result row instead. -#}
-{{ config(materialized='gen_workflow', gen_mode='stateless', gen_workflow='orders_export__definition',
+{{ config(materialized='gen_workflow', meta={'gen_mode': 'stateless', 'gen_workflow': 'orders_export__definition'},
           tags=['gen', 'gen_stateless', 'nightly']) }}
 select
     cast(null as {{ gen_type_string() }}) as execution_id,

@@ -1,11 +1,13 @@
 {#- Runs a workflow as part of `dbt run` / `dbt build` of its model, and only then: dbt executes
     materializations for run and build, never for compile, parse, docs, ls, show or test.
-    config: gen_workflow (definition macro name), gen_mode ('stateful' | 'stateless').
+    config meta (custom config keys belong there from dbt 1.10 on): gen_workflow (definition macro name),
+    gen_mode ('stateful' | 'stateless').
     stateful:  runs the flow, then the model is a view over the state table (the model SQL).
     stateless: runs the flow in memory, then the model is a one-row table of the result. -#}
 {% materialization gen_workflow, default %}
-  {%- set mode = config.require('gen_mode') -%}
-  {%- set wf = context[config.require('gen_workflow')]() -%}
+  {%- set gen_meta = config.require('meta') -%}
+  {%- set mode = gen_meta['gen_mode'] -%}
+  {%- set wf = context[gen_meta['gen_workflow']]() -%}
   {%- set relation_type = 'view' if mode == 'stateful' else 'table' -%}
   {%- set target_relation = this.incorporate(type=relation_type) -%}
 
