@@ -43,7 +43,8 @@ export async function setupVenv(
     const r = await execa(cmd, args, {
       reject: false,
       stdin: "ignore",
-      stdout: "inherit",
+      // pip's output is progress: stderr, so that stdout stays the command's result (--json)
+      stdout: process.stderr,
       stderr: "inherit",
       cwd: GEN_HOME,
     });
