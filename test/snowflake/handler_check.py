@@ -7,9 +7,12 @@ CONFIG_JSON: {"procedure_sql": path, "secrets": {NAME: value}, "call": {method, 
 the procedure returns as its VARIANT) as JSON on stdout.
 """
 import json
+import os
 import sys
 
-from sfproc import load_handler
+# the loader the native-runtime driver uses too
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "generator", "snowflake", "native"))
+from sfproc import load_handler  # noqa: E402
 
 
 def main() -> int:

@@ -1,6 +1,6 @@
 """Loads the Python body of a generated Snowflake procedure as a module, outside Snowflake.
 
-Shared by handler_check.py and fakesnow_dbt.py. The body is the text between `AS\n$$\n` and `\n$$;` of the
+Shared by native_dbt.py and the tests' handler_check.py. The body is the text between `AS\n$$\n` and `\n$$;` of the
 CREATE PROCEDURE statement, exactly as `gen deploy` sends it. Inside Snowflake, `_snowflake` is a built-in
 module; here a stand-in provides get_generic_secret_string, which, like Snowflake's, raises for a name that
 is not bound in the procedure's SECRETS clause.
