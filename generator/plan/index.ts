@@ -211,7 +211,7 @@ function snowflakeObjects(
       name: n,
       object: secretsSchema ? snowflakeName(`${secretsSchema}.${n}`) : inSchema(n),
     })),
-    dbtProject: sf.dbt_project_object ? snowflakeName(sf.dbt_project_object) : inSchema(upper),
+    dbtProject: inSchema(sf.dbt_project_object ?? upper),
     defaultTarget: sqlIdentifier(SNOWFLAKE_DEFAULT_TARGET),
     restartProcedure: inSchema("RUN_DBT_AUTO_RESTART"),
     restartPlanView: inSchema("GEN_RESTART_PLAN"),
