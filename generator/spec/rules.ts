@@ -1086,10 +1086,9 @@ export function snowflakeTarget(ctx: RuleContext): Diagnostic[] {
   const sf = asObj(project.snowflake);
   const sfPath: PathSegment[] = sf ? ["project", "snowflake"] : ["project"];
   const sfLocation = ctx.source.locate(sfPath, { key: true });
-  const opted = ctx.targets ? "the snowflake target (--target snowflake)" : "targets include snowflake";
-  const notInTargets = ctx.targets
-    ? "or build for duckdb only (--target duckdb)"
-    : "or leave snowflake out of project.targets";
+  // the command line (gen build --target snowflake, gen deploy) asks for Snowflake: leaving it out is no answer
+  const opted = ctx.targets ? "building for snowflake," : "targets include snowflake";
+  const alternative = ctx.targets ? "" : ", or leave snowflake out of project.targets";
 
   const missing = SNOWFLAKE_REQUIRED.filter((key) => !own(sf, key));
   if (missing.length)
@@ -1102,7 +1101,7 @@ export function snowflakeTarget(ctx: RuleContext): Diagnostic[] {
         sfPath,
         "dbt Projects on Snowflake runs the project with the role, warehouse, database and schema its " +
           "profiles.yml names: set them (e.g. role: DBT_RUNNER, warehouse: COMPUTE_WH, database: ANALYTICS, " +
-          `schema: WORKFLOWS), ${notInTargets}`,
+          `schema: WORKFLOWS)${alternative}`,
       ),
     );
 

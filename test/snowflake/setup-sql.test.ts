@@ -287,10 +287,10 @@ workflows:
       const r = compileSpec(WITHOUT_SETTINGS, "local.yaml", { targets: [...targets] });
       expect(r.files).toBeUndefined();
       expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => formatDiagnostic(d))).toEqual([
-        "local.yaml:2:1  the snowflake target (--target snowflake) but project.snowflake does not set role, " +
-          "warehouse, database and schema  (dbt Projects on Snowflake runs the project with the role, warehouse, " +
-          "database and schema its profiles.yml names: set them (e.g. role: DBT_RUNNER, warehouse: COMPUTE_WH, " +
-          "database: ANALYTICS, schema: WORKFLOWS), or build for duckdb only (--target duckdb))",
+        "local.yaml:2:1  building for snowflake, but project.snowflake does not set role, warehouse, database " +
+          "and schema  (dbt Projects on Snowflake runs the project with the role, warehouse, database and schema " +
+          "its profiles.yml names: set them (e.g. role: DBT_RUNNER, warehouse: COMPUTE_WH, database: ANALYTICS, " +
+          "schema: WORKFLOWS))",
       ]);
     }
     expect(compileSpec(WITHOUT_SETTINGS, "local.yaml", { targets: ["duckdb"] }).files).toBeDefined();
