@@ -14,11 +14,8 @@ let templates: string[] | undefined;
 
 /** load -> validate -> plan -> render: everything but the write. */
 export function compileSpec(text: string, file: string, options: { targets?: Target[] } = {}): CompileResult {
-  const { spec, diagnostics } = parseSpec(text, file);
+  const { spec, diagnostics } = parseSpec(text, file, options.targets ? { targets: options.targets } : {});
   if (!spec) return { diagnostics };
-  const effective: Spec = options.targets
-    ? { ...spec, project: { ...spec.project, targets: options.targets } }
-    : spec;
-  const plan = buildPlan(effective, (templates ??= listTemplates()));
+  const plan = buildPlan(spec, (templates ??= listTemplates()));
   return { spec, plan, files: render(plan), diagnostics };
 }

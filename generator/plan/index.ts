@@ -23,7 +23,14 @@ import type {
   WorkflowDef,
   WorkflowPlan,
 } from "./types.ts";
-import { dbtArgs, snowflakeName, sqlIdentifier, taskSchedule, type SnowflakeName } from "./validated.ts";
+import {
+  dbtArgs,
+  snowflakeName,
+  sqlIdentifier,
+  stagePath,
+  taskSchedule,
+  type SnowflakeName,
+} from "./validated.ts";
 
 export type * from "./types.ts";
 
@@ -96,6 +103,8 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
       database: orNull(sf.database),
       schema: orNull(sf.schema),
       role: orNull(sf.role),
+      ownerRole: orNull(sf.owner_role),
+      dbtProjectSource: sf.dbt_project_source === undefined ? null : stagePath(sf.dbt_project_source),
       dbtVersion: SNOWFLAKE_DBT_VERSION,
       hosts: [...hosts].sort(),
       secrets,
@@ -198,15 +207,10 @@ function snowflakeObjects(
           : sf.secrets_schema,
       )
     : null;
-  const secretsSchemaParts = secretsSchema?.split(".") ?? [];
   const procedureName = sqlIdentifier(`${upper}_HTTP_REQUEST`);
   return {
     schema,
     secretsSchema,
-    secretsDatabase:
-      secretsSchemaParts.length === 2 && secretsSchemaParts[0] !== sf.database
-        ? snowflakeName(secretsSchemaParts[0] ?? "")
-        : null,
     networkRule: inSchema(sf.network_rule ?? `${upper}_API_EGRESS`),
     integration: snowflakeName(sf.external_access_integration ?? defaultExternalAccessIntegration(project)),
     procedure: inSchema(procedureName),
@@ -215,7 +219,7 @@ function snowflakeObjects(
       name: n,
       object: secretsSchema ? snowflakeName(`${secretsSchema}.${n}`) : inSchema(n),
     })),
-    dbtProject: sf.dbt_project_object ? snowflakeName(sf.dbt_project_object) : inSchema(upper),
+    dbtProject: inSchema(sf.dbt_project_object ?? upper),
     defaultTarget: sqlIdentifier(SNOWFLAKE_DEFAULT_TARGET),
     restartProcedure: inSchema("RUN_DBT_AUTO_RESTART"),
     restartPlanView: inSchema("GEN_RESTART_PLAN"),
@@ -426,8 +430,10 @@ function stateColumns(def: WorkflowDef): WorkflowPlan["stateColumns"] {
 
 /** Templates generated only when the spec has an auto_restart block, or a sync block. */
 export const AUTO_RESTART_TEMPLATE =
-  /^(macros\/gen\/restart\/|models\/auto_restart\/|snowflake\/06_auto_restart\.sql$)/;
+  /^(macros\/gen\/restart\/|models\/auto_restart\/|snowflake\/07_auto_restart\.sql$)/;
 export const SYNC_TEMPLATE = /^(macros\/gen\/sync\/|models\/sync\/)/;
+/** Generated only when the spec says where the project source lives (project.snowflake.dbt_project_source). */
+export const DBT_PROJECT_TEMPLATE = /^snowflake\/05_dbt_project\.sql$/;
 
 function planFiles(project: ProjectPlan, workflows: WorkflowPlan[], templates: string[]): FilePlan[] {
   const files: FilePlan[] = [];
@@ -435,6 +441,7 @@ function planFiles(project: ProjectPlan, workflows: WorkflowPlan[], templates: s
     if (template.startsWith("snowflake/") && !project.targets.includes("snowflake")) continue;
     if (AUTO_RESTART_TEMPLATE.test(template) && !project.autoRestart) continue;
     if (SYNC_TEMPLATE.test(template) && !project.sync) continue;
+    if (DBT_PROJECT_TEMPLATE.test(template) && !project.snowflake.dbtProjectSource) continue;
     if (!template.includes(WORKFLOW_PLACEHOLDER)) {
       files.push({ path: template, template });
       continue;

@@ -4,9 +4,9 @@
  * are; every other string (descriptions, statuses, hosts, ...) is free text that a template escapes.
  */
 import type { WorkflowNameKey } from "../spec/names.ts";
-import type { DbtArgs, SnowflakeName, SqlIdentifier, TaskSchedule } from "./validated.ts";
+import type { DbtArgs, SnowflakeName, SqlIdentifier, StagePath, TaskSchedule } from "./validated.ts";
 
-export type { DbtArgs, SnowflakeName, SqlIdentifier, TaskSchedule } from "./validated.ts";
+export type { DbtArgs, SnowflakeName, SqlIdentifier, StagePath, TaskSchedule } from "./validated.ts";
 
 /** A template string split into parts. A secret part reaches the HTTP primitive as a part, never as text. */
 export type TemplatePartDef =
@@ -121,7 +121,12 @@ export interface ProjectPlan {
     warehouse: SnowflakeName | null;
     database: SnowflakeName | null;
     schema: SnowflakeName | null;
+    /** the role that runs dbt (profiles.yml): grants go to it */
     role: SnowflakeName | null;
+    /** the role that creates and owns the objects; null: the role the setup is applied with */
+    ownerRole: SnowflakeName | null;
+    /** stage path CREATE DBT PROJECT reads the project from; null: the object is created with `snow dbt deploy` */
+    dbtProjectSource: StagePath | null;
     /** the dbt Core version the project object is pinned to (DBT_VERSION), the one the tests run */
     dbtVersion: string;
     /** host:port of every connection, for the network rule */
@@ -179,8 +184,6 @@ export interface SnowflakeObjects {
   schema: SnowflakeName | null;
   /** schema of the SECRET objects when project.snowflake.secrets_schema is set (qualified) */
   secretsSchema: SnowflakeName | null;
-  /** the database of secretsSchema when it names one other than project.snowflake.database (05_grants.sql) */
-  secretsDatabase: SnowflakeName | null;
   networkRule: SnowflakeName;
   integration: SnowflakeName;
   /** the HTTP procedure, named after the project so that two gen projects in one schema never clash */

@@ -4,7 +4,7 @@
  * user error. Templates may print these values without an escaping filter (see render/index.ts); every
  * other string must go through the filter of the file's context.
  */
-import { DBT_ARGS, SNOWFLAKE_NAME, TASK_SCHEDULE } from "../spec/schema.ts";
+import { DBT_ARGS, DBT_PROJECT_SOURCE, SNOWFLAKE_NAME, TASK_SCHEDULE } from "../spec/schema.ts";
 import { IDENTIFIER_PATTERN } from "../spec/identifiers.ts";
 
 declare const validated: unique symbol;
@@ -18,6 +18,8 @@ export type SnowflakeName = Validated<"SnowflakeName">;
 export type TaskSchedule = Validated<"TaskSchedule">;
 /** dbt arguments of a task: a command and options, no quotes, backslashes, `;`, `$` or line breaks */
 export type DbtArgs = Validated<"DbtArgs">;
+/** a stage path, `@DB.SCHEMA.STAGE/path`: printed inside a string literal (sf_str), like any text */
+export type StagePath = Validated<"StagePath">;
 
 function check<T extends string>(kind: string, pattern: RegExp, value: string): T {
   if (!pattern.test(value) || value.includes("$$"))
@@ -35,6 +37,9 @@ export const taskSchedule = (value: string): TaskSchedule =>
   check<TaskSchedule>("task schedule", TASK_SCHEDULE, value);
 
 export const dbtArgs = (value: string): DbtArgs => check<DbtArgs>("dbt argument list", DBT_ARGS, value);
+
+export const stagePath = (value: string): StagePath =>
+  check<StagePath>("stage path", DBT_PROJECT_SOURCE, value);
 
 /**
  * May a template print this string without an escaping filter? Exactly the strings of the name forms

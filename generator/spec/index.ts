@@ -35,8 +35,14 @@ function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
  * Load, validate against the schema, and run all rules; collects every problem.
  * `spec` (defaults applied) is set only when there is no error-severity diagnostic.
  * Diagnostics are sorted by line, then column (stable for equal positions).
+ * `options.targets` (the command line's --target) replaces project.targets, and the rules check the spec for
+ * those targets: a Snowflake build is refused the same way whether the spec or the command line asks for it.
  */
-export function parseSpec(text: string, file: string): { spec?: Spec; diagnostics: Diagnostic[] } {
+export function parseSpec(
+  text: string,
+  file: string,
+  options: { targets?: Spec["project"]["targets"] } = {},
+): { spec?: Spec; diagnostics: Diagnostic[] } {
   const loaded = loadYaml(text, file);
   const diagnostics = [...loaded.diagnostics];
   if (
@@ -50,8 +56,14 @@ export function parseSpec(text: string, file: string): { spec?: Spec; diagnostic
   const data = loaded.data as Record<string, unknown>;
   const validated = validateSchema(data, loaded.source);
   diagnostics.push(...validated.diagnostics);
-  diagnostics.push(...runRules({ data, source: loaded.source }));
+  const { targets } = options;
+  diagnostics.push(...runRules({ data, source: loaded.source, ...(targets ? { targets } : {}) }));
   diagnostics.sort(compareDiagnostics);
   const hasError = diagnostics.some((d) => d.severity === "error");
-  return hasError || !validated.spec ? { diagnostics } : { spec: validated.spec, diagnostics };
+  if (hasError || !validated.spec) return { diagnostics };
+  const spec = validated.spec;
+  return {
+    spec: targets ? { ...spec, project: { ...spec.project, targets: [...targets] } } : spec,
+    diagnostics,
+  };
 }

@@ -28,6 +28,7 @@ import {
   defaultAttemptLogTable,
   defaultResponseColumn,
   defaultStateTable,
+  DEFAULT_TARGETS,
   MODES,
 } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
@@ -37,6 +38,8 @@ export interface RuleContext {
   /** the loaded document (a mapping), not yet known to match the schema */
   data: Record<string, unknown>;
   source: SourceIndex;
+  /** the targets given on the command line (gen build --target), which replace project.targets */
+  targets?: readonly string[];
 }
 
 export type Rule = (ctx: RuleContext) => Diagnostic[];
@@ -1055,26 +1058,116 @@ export function defaultExternalAccessIntegration(projectName: string): string {
   return `${fixIdentifier(projectName).toUpperCase()}_ACCESS`;
 }
 
+/**
+ * What profiles.yml must name for dbt Projects on Snowflake: "profiles.yml must specify warehouse, database,
+ * schema and role" (https://docs.snowflake.com/en/user-guide/data-engineering/dbt-projects-on-snowflake-limitations).
+ */
+const SNOWFLAKE_REQUIRED = ["role", "warehouse", "database", "schema"] as const;
+
+/** "a, b and c" */
+function listed(items: readonly string[]): string {
+  return items.length < 2
+    ? (items[0] ?? "")
+    : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+/** The schema part of a Snowflake name, upper-cased: DB.SCHEMA for DB.SCHEMA.NAME, SCHEMA for SCHEMA.NAME. */
+function schemaOf(name: string): string | undefined {
+  const parts = name.toUpperCase().split(".");
+  return parts.length > 1 ? parts.slice(0, -1).join(".") : undefined;
+}
+
 export function snowflakeTarget(ctx: RuleContext): Diagnostic[] {
   const project = asObj(ctx.data.project);
   if (!project) return [];
-  const targets = own(project, "targets") ? asList(project.targets) : ["duckdb", "snowflake"];
+  const targets = ctx.targets ?? (own(project, "targets") ? asList(project.targets) : [...DEFAULT_TARGETS]);
   if (!targets.includes("snowflake")) return [];
-  if (asStr(asObj(project.snowflake)?.external_access_integration) !== undefined) return [];
-  const path: PathSegment[] = own(project, "targets") ? ["project", "targets"] : ["project"];
-  const name = asStr(project.name);
-  return [
-    diag(
-      "warning",
-      "snowflake-target",
-      "targets include snowflake but project.snowflake.external_access_integration is not set",
-      ctx.source.locate(path, { key: path.length === 1 }),
-      path,
-      name !== undefined
-        ? `gen will use "${defaultExternalAccessIntegration(name)}"; set it to use an existing integration`
-        : "set it to the integration that allows the API hosts",
-    ),
-  ];
+  const out: Diagnostic[] = [];
+  const sf = asObj(project.snowflake);
+  const sfPath: PathSegment[] = sf ? ["project", "snowflake"] : ["project"];
+  const sfLocation = ctx.source.locate(sfPath, { key: true });
+  // the command line (gen build --target snowflake, gen deploy) asks for Snowflake: leaving it out is no answer
+  const opted = ctx.targets ? "building for snowflake," : "targets include snowflake";
+  const alternative = ctx.targets ? "" : ", or leave snowflake out of project.targets";
+
+  const missing = SNOWFLAKE_REQUIRED.filter((key) => !own(sf, key));
+  if (missing.length)
+    out.push(
+      diag(
+        "error",
+        "snowflake-target",
+        `${opted} but project.snowflake does not set ${listed(missing)}`,
+        sfLocation,
+        sfPath,
+        "dbt Projects on Snowflake runs the project with the role, warehouse, database and schema its " +
+          "profiles.yml names: set them (e.g. role: DBT_RUNNER, warehouse: COMPUTE_WH, database: ANALYTICS, " +
+          `schema: WORKFLOWS)${alternative}`,
+      ),
+    );
+
+  // Serverless tasks cannot execute a dbt project object, and the task must live in the object's database and
+  // schema (https://docs.snowflake.com/en/user-guide/data-engineering/dbt-projects-on-snowflake-schedule-project-execution).
+  const tasks = asList(asObj(ctx.data.auto_restart)?.tasks);
+  tasks.forEach((task, i) => {
+    const t = asObj(task);
+    if (!t || own(t, "warehouse") || own(sf, "warehouse")) return;
+    const path: PathSegment[] = ["auto_restart", "tasks", i];
+    const name = asStr(t.name);
+    out.push(
+      diag(
+        "error",
+        "snowflake-target",
+        `task${name !== undefined ? ` "${name}"` : ""} has no warehouse: it would be a serverless task, which cannot run a dbt project`,
+        ctx.source.locate(path),
+        path,
+        "set its warehouse, or project.snowflake.warehouse, the default of every task",
+      ),
+    );
+  });
+  const dbtObject = asStr(sf?.dbt_project_object);
+  const database = asStr(sf?.database);
+  const schema = asStr(sf?.schema);
+  const objectSchema = schema?.includes(".") || !database ? schema : `${database}.${schema}`;
+  const projectSchema = dbtObject !== undefined ? schemaOf(dbtObject) : undefined;
+  if (tasks.length && projectSchema && objectSchema) {
+    const upper = objectSchema.toUpperCase();
+    const same = projectSchema.includes(".")
+      ? projectSchema === upper
+      : upper.split(".").pop() === projectSchema;
+    if (!same) {
+      const path: PathSegment[] = ["project", "snowflake", "dbt_project_object"];
+      out.push(
+        diag(
+          "error",
+          "snowflake-target",
+          `the tasks of auto_restart are created in ${objectSchema}, but the dbt project object is in ${projectSchema}: ` +
+            "a task runs a dbt project object only from the object's own database and schema",
+          ctx.source.locate(path),
+          path,
+          `put the dbt project object in ${objectSchema}, or leave dbt_project_object out: gen then names it after the project there`,
+        ),
+      );
+    }
+  }
+
+  if (asStr(sf?.external_access_integration) === undefined) {
+    const path: PathSegment[] =
+      own(project, "targets") && !ctx.targets ? ["project", "targets"] : ["project"];
+    const name = asStr(project.name);
+    out.push(
+      diag(
+        "warning",
+        "snowflake-target",
+        "targets include snowflake but project.snowflake.external_access_integration is not set",
+        ctx.source.locate(path, { key: path.length === 1 }),
+        path,
+        name !== undefined
+          ? `gen will use "${defaultExternalAccessIntegration(name)}"; set it to use an existing integration`
+          : "set it to the integration that allows the API hosts",
+      ),
+    );
+  }
+  return out;
 }
 
 /** All rules, in the order they run. */

@@ -11,6 +11,8 @@ import { didYouMean } from "./suggest.ts";
 
 export const SPEC_VERSION = 1;
 export const TARGETS = ["duckdb", "snowflake"] as const;
+/** A spec opts into Snowflake by naming it: the snowflake target needs settings only the user knows. */
+export const DEFAULT_TARGETS = ["duckdb"] as const satisfies readonly (typeof TARGETS)[number][];
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export const RETRY_ON = ["connect", "timeout", "429", "5xx"] as const;
 export const MODES = ["stateful", "stateless"] as const;
@@ -49,6 +51,14 @@ export const SNOWFLAKE_SINGLE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 export const TASK_SCHEDULE =
   /^(?:[1-9][0-9]{0,6} (?:SECONDS?|MINUTES?|HOURS?)|USING CRON(?: [0-9A-Za-z*,/#?-]+){5} [A-Za-z][A-Za-z0-9_+/-]*)$/;
 
+/**
+ * Where CREATE DBT PROJECT takes the project from: a stage path, `@DB.SCHEMA.STAGE/path` (a Git repository
+ * stage reads `@DB.SCHEMA.REPO/branches/<branch>/<path>`). https://docs.snowflake.com/sql-reference/sql/create-dbt-project
+ * No quotes, backslashes, spaces or `..` segments: it goes into a string literal of the setup SQL.
+ */
+export const DBT_PROJECT_SOURCE =
+  /^@[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*){0,2}(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9_.=-]+)*\/?$/;
+
 /** dbt arguments of a task: a dbt command, then options and selectors; no quotes, `;`, `$` or line breaks. */
 export const DBT_ARGS = /^[a-z][a-z-]*(?: [A-Za-z0-9_.:+@*/,=%-]+)*$/;
 
@@ -81,16 +91,34 @@ const snowflakeName = (description: string) =>
 
 const snowflakeSchema = z
   .strictObject({
-    warehouse: snowflakeName("warehouse for tasks and procedures").optional(),
-    database: snowflakeName("database of the generated objects").optional(),
-    schema: snowflakeName("schema of the generated objects").optional(),
-    role: snowflakeName("role that owns the generated objects").optional(),
+    warehouse: snowflakeName(
+      "warehouse dbt and the tasks run on; required by the snowflake target",
+    ).optional(),
+    database: snowflakeName("database of the generated objects; required by the snowflake target").optional(),
+    schema: snowflakeName("schema of the generated objects; required by the snowflake target").optional(),
+    role: snowflakeName(
+      "role that runs the dbt project (the profiles.yml role); required by the snowflake target",
+    ).optional(),
+    owner_role: snowflakeName(
+      "role that creates and owns the generated objects; default: the role the setup is applied with",
+    ).optional(),
     external_access_integration: snowflakeName(
       "EXTERNAL ACCESS INTEGRATION used by the HTTP procedure",
     ).optional(),
     dbt_project_object: snowflakeName(
       "DBT PROJECT object (database.schema.name) for EXECUTE DBT PROJECT",
     ).optional(),
+    dbt_project_source: formatted(
+      DBT_PROJECT_SOURCE,
+      "must be a stage path: @DB.SCHEMA.STAGE/path",
+      "e.g. '@EDW.O2C_AUDIT.GEN_REPO/branches/main/out/policy_workflows' (a Git repository stage); " +
+        "letters, digits, _, -, . and = between the slashes",
+    )
+      .refine((v) => !v.includes("$$"), { message: DOLLAR_QUOTE_MESSAGE })
+      .describe(
+        "stage path the generated project is read from; when set, the setup SQL creates the DBT PROJECT object",
+      )
+      .optional(),
     network_rule: snowflakeName("NETWORK RULE that lists the hosts of the connections").optional(),
     secrets_schema: snowflakeName("schema that holds the SECRET objects for ${secret.X}").optional(),
   })
@@ -103,8 +131,8 @@ const projectSchema = z
     targets: z
       .array(z.enum(TARGETS))
       .min(1)
-      .default([...TARGETS])
-      .describe("targets to generate profiles and setup for"),
+      .default([...DEFAULT_TARGETS])
+      .describe("targets to generate profiles and setup for; snowflake needs project.snowflake settings"),
     duckdb: duckdbSchema.prefault({}),
     snowflake: snowflakeSchema.prefault({}),
   })

@@ -21,7 +21,10 @@ project:
   duckdb:
     path: gen.duckdb                # database file, relative to the generated project
   snowflake:                        # used by the snowflake target only
-    warehouse: COMPUTE_WH
+    warehouse: COMPUTE_WH           # warehouse, database, schema and role are required there
+    database: EDW
+    schema: O2C_AUDIT
+    role: DBT_RUNNER                # the role that runs dbt; the setup SQL grants it what it needs
     external_access_integration: POLICY_API_ACCESS
     dbt_project_object: EDW.O2C_AUDIT.DBT_O2C_ENHANCED
 

@@ -15,7 +15,7 @@ import type { CompileResult } from "../pipeline.ts";
 import { buildPlan, type Target } from "../plan/index.ts";
 import { listTemplates, RenderCache, render } from "../render/index.ts";
 import { readSpecFile, SPEC_NOT_FOUND } from "../spec/file.ts";
-import { parseSpec, type Spec } from "../spec/index.ts";
+import { parseSpec } from "../spec/index.ts";
 import type { Term } from "../util/term.ts";
 import { outputCollision } from "../write/collisions.ts";
 import {
@@ -465,13 +465,12 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
     timings: { parse: number; plan: number; render: number },
   ): CompileResult {
     const t0 = performance.now();
-    const { spec, diagnostics } = parseSpec(text, file);
+    const targets = this.options.targets;
+    const { spec, diagnostics } = parseSpec(text, file, targets ? { targets } : {});
     const t1 = performance.now();
     timings.parse = t1 - t0;
     if (!spec) return { diagnostics };
-    const targets = this.options.targets;
-    const effective: Spec = targets ? { ...spec, project: { ...spec.project, targets } } : spec;
-    const plan = buildPlan(effective, (this.templates ??= listTemplates()));
+    const plan = buildPlan(spec, (this.templates ??= listTemplates()));
     const t2 = performance.now();
     const files = render(plan, undefined, cache);
     timings.plan = t2 - t1;

@@ -71,7 +71,11 @@ type HostileScenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never
 function specText(s: HostileScenario): string {
   const q = (v: string) => JSON.stringify(v);
   return `version: 1
-project: { name: prop_project, description: ${q(s.description)}, targets: [duckdb, snowflake] }
+project:
+  name: prop_project
+  description: ${q(s.description)}
+  targets: [duckdb, snowflake]
+  snowflake: { warehouse: WH, database: DB, schema: S, role: RUNNER }
 connections:
   api:
     base_url: \${env.API_URL:-http://127.0.0.1:8787}

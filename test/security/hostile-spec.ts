@@ -52,8 +52,10 @@ project:
     database: ANALYTICS
     schema: WORKFLOWS
     role: WORKFLOW_RUNNER
+    owner_role: WORKFLOW_ADMIN
     external_access_integration: HOSTILE_ACCESS
     secrets_schema: VAULT.SECRETS
+    dbt_project_source: "@ANALYTICS.WORKFLOWS.REPO/branches/main/hostile_project"
 connections:
   api:
     base_url: \${env.API_URL:-http://127.0.0.1:8787}
@@ -94,18 +96,21 @@ sync: { schema: ANALYTICS.SYNCED }
 }
 
 /**
- * Statements per setup file for the spec above: schemas (objects, secrets, sync), the rule, one secret,
- * the integration, the procedure, the grants (warehouse, 2 databases, 2 schemas, integration, secret,
- * procedure), the restart procedure and CREATE + RESUME per task.
+ * Statements per setup file for the spec above. Every file but 04 starts with USE ROLE (03 switches to
+ * ACCOUNTADMIN and back); then: schemas (objects, secrets, sync), the rule, one secret, the integration with
+ * the owner's USAGE and EXECUTE TASK, the procedure, the dbt project object (CREATE, ADD VERSION, SET), the
+ * grants to the runner (warehouse, database, schema, procedure, dbt project), the restart procedure with its
+ * grant and CREATE + RESUME per task.
  */
 export const SETUP_STATEMENTS: Record<string, number> = {
-  "snowflake/00_schemas.sql": 3,
-  "snowflake/01_network_rule.sql": 1,
-  "snowflake/02_secrets.sql": 1,
-  "snowflake/03_external_access_integration.sql": 1,
+  "snowflake/00_schemas.sql": 4,
+  "snowflake/01_network_rule.sql": 2,
+  "snowflake/02_secrets.sql": 2,
+  "snowflake/03_external_access_integration.sql": 5,
   "snowflake/04_gen_http_request_procedure.sql": 1,
-  "snowflake/05_grants.sql": 8,
-  "snowflake/06_auto_restart.sql": 5,
+  "snowflake/05_dbt_project.sql": 4,
+  "snowflake/06_grants.sql": 6,
+  "snowflake/07_auto_restart.sql": 7,
 };
 
 export function buildHostile(v: FreeText): { plan: Plan; files: FileOutput[] } {

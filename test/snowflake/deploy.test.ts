@@ -2,9 +2,9 @@
  * `gen deploy` against fakesnow's server, over the real Snowflake REST protocol, with the real snowflake-sdk
  * (no mock of the driver). fakesnow_server.py documents the two test-only additions: a shim that turns
  * fakesnow's Arrow result sets into the JSON rowsets the Node driver reads, and a log of every statement
- * received. fakesnow cannot run network rules, secrets, integrations, Python procedures or grants; those kinds
- * are answered "success" unexecuted through fakesnow's own nop_regexes switch (listed below). CREATE SCHEMA
- * runs for real.
+ * received. fakesnow cannot run roles, network rules, secrets, integrations, Python procedures, dbt project
+ * objects or grants; those kinds are answered "success" unexecuted through fakesnow's own nop_regexes switch
+ * (listed below). CREATE SCHEMA runs for real.
  */
 import { execa } from "execa";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
@@ -29,6 +29,7 @@ afterAll(removeTempDirs);
 
 /** The statement kinds fakesnow cannot execute: answered "success" without running (fakesnow nop_regexes). */
 const NOT_RUNNABLE_ON_FAKESNOW = [
+  "^USE\\s+ROLE\\s",
   "^CREATE\\s+OR\\s+ALTER\\s+NETWORK\\s+RULE\\s",
   "^CREATE\\s+SECRET\\s",
   "^ALTER\\s+SECRET\\s",
@@ -36,10 +37,13 @@ const NOT_RUNNABLE_ON_FAKESNOW = [
   "^CREATE\\s+OR\\s+REPLACE\\s+PROCEDURE\\s",
   "^CREATE\\s+OR\\s+REPLACE\\s+TASK\\s",
   "^ALTER\\s+TASK\\s",
+  "^(CREATE|ALTER)\\s+DBT\\s+PROJECT\\s",
 ];
 const GRANTS = "^GRANT\\s";
 
 const SECRET = "deploy-s3cret-'quoted'\\value";
+/** How SECRET is written inside the statement: a Snowflake string literal doubles quotes and backslashes. */
+const SECRET_ESCAPED = "deploy-s3cret-''quoted''\\\\value";
 const GEN = join(ROOT, "bin", "gen.js");
 
 /** Runs `gen deploy` as a user would, with only the given environment (plus PATH/HOME). */
@@ -61,8 +65,13 @@ describe("gen deploy --dry-run", () => {
     const files = build({ file: SPECS[0] as string }).files.filter((f) => f.path.startsWith("snowflake/"));
     const expected = planDeploy(files, { POLICY_API_KEY: SECRET }).statements;
     for (const st of expected) expect(r.stdout).toContain(st.display + ";");
-    const order = expected.map((st) => r.stdout.indexOf(st.display));
-    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // in order: each statement after the one before it (USE ROLE repeats, so search on from there)
+    let at = 0;
+    for (const st of expected) {
+      const next = r.stdout.indexOf(st.display + ";", at);
+      expect(next, st.display).toBeGreaterThanOrEqual(at);
+      at = next + st.display.length;
+    }
     expect(r.stdout).toContain("SET SECRET_STRING = '***'");
     expect(r.all).not.toContain(SECRET);
     expect(r.all).not.toContain("deploy-s3cret");
@@ -107,7 +116,7 @@ describe("gen deploy against fakesnow's server (snowflake-sdk over HTTP)", () =>
 
   beforeAll(async () => {
     requireVenv();
-    server = await startFakesnow(NOT_RUNNABLE_ON_FAKESNOW);
+    server = await startFakesnow([...NOT_RUNNABLE_ON_FAKESNOW, GRANTS]);
   }, 90_000);
   afterAll(async () => {
     await server?.stop();
@@ -127,20 +136,31 @@ describe("gen deploy against fakesnow's server (snowflake-sdk over HTTP)", () =>
       // exactly the planned statements, in order, each acknowledged by fakesnow
       expect(sent.map((s) => s.sql)).toEqual(plan.statements.map((s) => s.sql));
       expect(sent.every((s) => s.success)).toBe(true);
-      // the value went over the wire to Snowflake (escaped as a Snowflake literal), and nowhere else
-      expect(
-        sent.some(
-          (s) =>
-            s.sql ===
-            "ALTER SECRET EDW.O2C_AUDIT.POLICY_API_KEY SET SECRET_STRING = 'deploy-s3cret-''quoted''\\\\value'",
-        ),
-      ).toBe(true);
+      // the value went over the wire to Snowflake exactly once, escaped as a Snowflake literal, in one
+      // standalone ALTER SECRET, and nowhere else
+      const carrying = sent.filter((s) => s.sql.includes("deploy-s3cret"));
+      expect(carrying.map((s) => s.sql)).toEqual([
+        `ALTER SECRET EDW.O2C_AUDIT.POLICY_API_KEY SET SECRET_STRING = '${SECRET_ESCAPED}'`,
+      ]);
       expect(first.all).not.toContain("deploy-s3cret");
       expect(first.stderr).toContain(`deployed: ${plan.statements.length} statements applied`);
-      // 00: 2 schemas (sync's too), 01-04: 5, 06_auto_restart: a procedure and 2 tasks with RESUME
-      expect(plan.statements.length).toBe(12);
+      // 00: USE ROLE + 2 schemas (sync's too); 01, 02: USE ROLE + 1 (02: + the ALTER SECRET); 03: USE ROLE
+      // ACCOUNTADMIN, the integration, USAGE and EXECUTE TASK for the owner, USE ROLE back; 04: the procedure;
+      // 05: USE ROLE, the dbt project object (CREATE, ADD VERSION, SET); 06: USE ROLE + 5 grants; 07: USE ROLE,
+      // the restart procedure, its grant, 2 tasks with RESUME
+      expect(plan.statements.length).toBe(31);
+      expect(sent.map((s) => s.sql).filter((sql) => sql.startsWith("USE ROLE"))).toEqual([
+        "USE ROLE WORKFLOW_ADMIN",
+        "USE ROLE WORKFLOW_ADMIN",
+        "USE ROLE WORKFLOW_ADMIN",
+        "USE ROLE ACCOUNTADMIN",
+        "USE ROLE WORKFLOW_ADMIN",
+        "USE ROLE WORKFLOW_ADMIN",
+        "USE ROLE WORKFLOW_ADMIN",
+        "USE ROLE WORKFLOW_ADMIN",
+      ]);
       // CREATE SCHEMA is not a nop: fakesnow created it
-      expect(sent[0]?.sql).toBe("CREATE SCHEMA IF NOT EXISTS EDW.O2C_AUDIT");
+      expect(sent[1]?.sql).toBe("CREATE SCHEMA IF NOT EXISTS EDW.O2C_AUDIT");
 
       const second = await deploy([join(ROOT, "specs/policy.yaml")], env);
       expect(second.exitCode, second.all).toBe(0);
@@ -155,7 +175,7 @@ describe("gen deploy against fakesnow's server (snowflake-sdk over HTTP)", () =>
     const toml = join(home, "connections.toml");
     writeFileSync(
       toml,
-      `[gen_test]\naccount = "fakesnow"\nuser = "fake"\npassword = "snow"\nhost = "127.0.0.1"\nport = ${server.port}\nprotocol = "http"\ndatabase = "EDW"\nschema = "PUBLIC"\n`,
+      `[gen_test]\naccount = "fakesnow"\nuser = "fake"\npassword = "snow"\nhost = "127.0.0.1"\nport = ${server.port}\nprotocol = "http"\ndatabase = "ANALYTICS"\nschema = "PUBLIC"\n`,
     );
     chmodSync(toml, 0o600); // the driver refuses a connections file others can read
     const before = server.statements().length;
@@ -165,7 +185,8 @@ describe("gen deploy against fakesnow's server (snowflake-sdk over HTTP)", () =>
     });
     expect(r.exitCode, r.all).toBe(0);
     expect(r.stderr).toContain(`[gen_test] of ${toml}`);
-    expect(server.statements().length - before).toBe(5);
+    // 00-04 (one ALTER SECRET among them) and 4 grants to the role that runs dbt; no owner_role, no USE ROLE
+    expect(server.statements().length - before).toBe(10);
     expect(r.all).not.toContain("deploy-s3cret");
   });
 });
@@ -199,16 +220,64 @@ describe("gen deploy stops at the first failing statement", () => {
       const sent = server.statements();
       const last = sent[sent.length - 1] as LoggedStatement;
       expect(last.success).toBe(false);
-      expect(last.sql).toBe("GRANT USAGE ON WAREHOUSE TRANSFORM_WH TO ROLE WORKFLOW_RUNNER");
+      expect(last.sql).toBe("GRANT USAGE ON INTEGRATION SF_OPTIONS_ACCESS TO ROLE WORKFLOW_ADMIN");
       expect(sent.slice(0, -1).every((s) => s.success)).toBe(true);
       expect(sent.filter((s) => s.sql.startsWith("GRANT"))).toHaveLength(1);
       // the output names the statement, where it comes from, and fakesnow's own error text
-      expect(r.stderr).toMatch(/\[\d+\/\d+\] snowflake\/05_grants\.sql:\d+ failed: /);
-      expect(r.stderr).toContain("GRANT USAGE ON WAREHOUSE TRANSFORM_WH TO ROLE WORKFLOW_RUNNER");
+      expect(r.stderr).toMatch(/\[\d+\/\d+\] snowflake\/03_external_access_integration\.sql:\d+ failed: /);
+      expect(r.stderr).toContain("GRANT USAGE ON INTEGRATION SF_OPTIONS_ACCESS TO ROLE WORKFLOW_ADMIN");
       expect(r.stderr).toContain(String(last.message).split("\n")[0]);
       expect(r.stderr).toMatch(/gen deploy stopped at statement \d+ of \d+/);
       expect(r.all).not.toContain("deploy-s3cret");
       expect(r.all).not.toContain("other-token-value");
     },
   );
+});
+
+describe("gen deploy keeps a secret value out of everything it prints, even when Snowflake rejects it", () => {
+  let server: FakesnowServer;
+
+  beforeAll(async () => {
+    requireVenv();
+    // ALTER SECRET is left out of the nop list: fakesnow rejects it (a parser error that quotes its start)
+    server = await startFakesnow([
+      ...NOT_RUNNABLE_ON_FAKESNOW.filter((r) => !r.includes("ALTER\\s+SECRET")),
+      GRANTS,
+    ]);
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  for (const json of [false, true])
+    it(
+      `the value reaches Snowflake once, in its own statement, and no output shows it${json ? " (--json)" : ""}`,
+      { timeout: 60_000 },
+      async () => {
+        const before = server.statements().length;
+        const args = [join(ROOT, "specs/policy.yaml"), ...(json ? ["--json"] : [])];
+        const r = await deploy(args, { ...connectionEnv(server.port), POLICY_API_KEY: SECRET });
+        expect(r.exitCode, r.all).toBe(4);
+        const sent = server.statements().slice(before);
+        const last = sent[sent.length - 1] as LoggedStatement;
+        expect(last.success).toBe(false);
+        expect(last.sql).toBe(
+          `ALTER SECRET EDW.O2C_AUDIT.POLICY_API_KEY SET SECRET_STRING = '${SECRET_ESCAPED}'`,
+        );
+        expect(sent.filter((s) => s.sql.includes("deploy-s3cret"))).toHaveLength(1);
+        // gen prints the failing statement (masked) and fakesnow's error, and never the value
+        expect(r.all).toContain("SET SECRET_STRING = '***'");
+        expect(r.all).toContain(String(last.message).split("\n")[0]);
+        expect(r.all).not.toContain("deploy-s3cret");
+        expect(r.all).not.toContain("quoted");
+        if (json) {
+          const result = JSON.parse(r.stdout) as {
+            ok: boolean;
+            statements: { ok: boolean; error?: string }[];
+          };
+          expect(result.ok).toBe(false);
+          expect(result.statements[result.statements.length - 1]?.error).toBeTruthy();
+        }
+      },
+    );
 });

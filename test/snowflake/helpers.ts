@@ -18,7 +18,10 @@ export const ROOT = join(HERE, "..", "..");
 /** The example specs (both must produce valid Snowflake output). */
 export const SPECS = ["specs/policy.yaml", "specs/data_export.yaml"].map((p) => join(ROOT, p));
 
-/** A spec that sets every project.snowflake option that changes the setup SQL (role: grants; secrets schema). */
+/**
+ * A spec that sets every project.snowflake option that changes the setup SQL (the owner role: USE ROLE in every
+ * file; the project source: the dbt project object; the secrets schema).
+ */
 export const FULL_OPTIONS_SPEC = `version: 1
 project:
   name: sf_options
@@ -28,9 +31,12 @@ project:
     database: ANALYTICS
     schema: WORKFLOWS
     role: WORKFLOW_RUNNER
+    owner_role: WORKFLOW_ADMIN
     external_access_integration: SF_OPTIONS_ACCESS
     network_rule: SF_OPTIONS_EGRESS
     secrets_schema: SECRETS
+    dbt_project_object: SF_OPTIONS_PROJECT
+    dbt_project_source: "@ANALYTICS.WORKFLOWS.GEN_REPO/branches/main/out/sf_options"
 connections:
   api:
     base_url: https://api.example.com/v1

@@ -1,13 +1,18 @@
 /**
  * The Snowflake setup SQL (snowflake/*.sql): every statement parsed by sqlglot's Snowflake dialect, with the
  * statements it can only take as opaque commands listed here explicitly; and the properties the setup must
- * have: idempotent statements only, a least-privilege network rule, one secret per ${secret.X}.
+ * have: idempotent statements only, a least-privilege network rule, one secret per ${secret.X}, the pinned dbt
+ * version and default target wherever the dbt project object is created or run, each object created by the
+ * role its file names, and grants that give the role running dbt no access to the secrets.
  */
 import { execa } from "execa";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { planDeploy } from "../../generator/deploy/index.ts";
+import { formatDiagnostic } from "../../generator/errors.ts";
+import { SNOWFLAKE_DBT_VERSION } from "../../generator/plan/index.ts";
+import { compileSpec } from "../../generator/pipeline.ts";
 import { PYTHON, requireVenv } from "../integration/harness.ts";
 import {
   build,
@@ -28,29 +33,34 @@ afterAll(removeTempDirs);
  * tests below and Snowflake itself.
  */
 const SQLGLOT_EXPECTED: Record<string, string> = {
+  "USE ROLE": "Use",
   "CREATE SCHEMA": "Create",
   "CREATE OR ALTER NETWORK RULE": "Command",
   "CREATE SECRET": "Command",
   "ALTER SECRET": "Command", // added by gen deploy to set the value
   "CREATE OR REPLACE EXTERNAL ACCESS INTEGRATION": "Command",
   "CREATE OR REPLACE PROCEDURE": "Create",
+  "CREATE DBT PROJECT": "Command",
+  "ALTER DBT PROJECT": "Command", // ADD VERSION, SET
   "GRANT ON WAREHOUSE": "Grant",
   "GRANT ON DATABASE": "Grant",
   "GRANT ON SCHEMA": "Grant",
-  "GRANT ON INTEGRATION": "Grant",
-  "GRANT ON SECRET": "Command",
+  "GRANT ON INTEGRATION": "Grant", // to the owner role, by ACCOUNTADMIN
+  "GRANT ON ACCOUNT": "Grant", // EXECUTE TASK, to the owner role
   "GRANT ON PROCEDURE": "Grant",
+  "GRANT ON DBT PROJECT": "Command",
   "CREATE OR REPLACE TASK": "Command",
   "ALTER TASK": "Command", // RESUME
 };
 
 function kindOf(sql: string): string {
-  const grant = /^GRANT\s+[\s\S]*?\sON\s+(WAREHOUSE|DATABASE|SCHEMA|INTEGRATION|SECRET|PROCEDURE)\s/i.exec(
-    sql,
-  );
-  if (grant) return `GRANT ON ${(grant[1] as string).toUpperCase()}`;
+  const grant =
+    /^GRANT\s+[\s\S]*?\sON\s+(WAREHOUSE|DATABASE|SCHEMA|INTEGRATION|SECRET|PROCEDURE|ACCOUNT|DBT\s+PROJECT)\s/i.exec(
+      sql,
+    );
+  if (grant) return `GRANT ON ${(grant[1] as string).toUpperCase().replace(/\s+/g, " ")}`;
   const m =
-    /^(CREATE\s+OR\s+REPLACE\s+PROCEDURE|CREATE\s+OR\s+REPLACE\s+TASK|ALTER\s+TASK|CREATE\s+SCHEMA|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE|CREATE\s+OR\s+REPLACE\s+EXTERNAL\s+ACCESS\s+INTEGRATION|(?:CREATE|ALTER)\s+SECRET)\b/i.exec(
+    /^(USE\s+ROLE|(?:CREATE|ALTER)\s+DBT\s+PROJECT|CREATE\s+OR\s+REPLACE\s+PROCEDURE|CREATE\s+OR\s+REPLACE\s+TASK|ALTER\s+TASK|CREATE\s+SCHEMA|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE|CREATE\s+OR\s+REPLACE\s+EXTERNAL\s+ACCESS\s+INTEGRATION|(?:CREATE|ALTER)\s+SECRET)\b/i.exec(
       sql,
     );
   return m ? (m[1] as string).toUpperCase().replace(/\s+/g, " ") : `UNKNOWN: ${sql.slice(0, 40)}`;
@@ -105,11 +115,12 @@ describe("snowflake setup SQL: properties", () => {
     const statements = setupStatements(project.files);
     const sf = project.plan.project.snowflake;
 
-    it(`${name}: every statement is idempotent (IF NOT EXISTS, OR REPLACE, OR ALTER, GRANT, RESUME)`, () => {
+    it(`${name}: every statement is idempotent (IF NOT EXISTS, OR REPLACE, OR ALTER, GRANT, RESUME, SET)`, () => {
       expect(statements.length).toBeGreaterThan(0);
       for (const s of statements)
         expect(s.sql, `${s.file}:${s.line}`).toMatch(
-          /^(CREATE\s+(SCHEMA|SECRET)\s+IF\s+NOT\s+EXISTS\s|CREATE\s+OR\s+REPLACE\s+(PROCEDURE|EXTERNAL\s+ACCESS\s+INTEGRATION|TASK)\s|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE\s|GRANT\s|ALTER\s+TASK\s+\S+\s+RESUME$)/,
+          // ALTER DBT PROJECT ... ADD VERSION takes the source's current files: the object converges on them
+          /^(USE\s+ROLE\s+\S+$|ALTER\s+DBT\s+PROJECT\s+\S+\s+(ADD\s+VERSION|SET)\s|CREATE\s+(SCHEMA|SECRET|DBT\s+PROJECT)\s+IF\s+NOT\s+EXISTS\s|CREATE\s+OR\s+REPLACE\s+(PROCEDURE|EXTERNAL\s+ACCESS\s+INTEGRATION|TASK)\s|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE\s|GRANT\s|ALTER\s+TASK\s+\S+\s+RESUME$)/,
         );
     });
 
@@ -135,19 +146,172 @@ describe("snowflake setup SQL: properties", () => {
         );
     });
 
-    it(`${name}: grants only when project.snowflake.role is set, and then for every object the role uses`, () => {
-      const grants = statements.filter((s) => s.sql.startsWith("GRANT "));
-      if (!sf.role) {
-        expect(grants).toHaveLength(0);
-        return;
-      }
-      const text = grants.map((g) => g.sql).join("\n");
-      expect(text).toContain(`GRANT USAGE ON INTEGRATION ${sf.objects.integration} TO ROLE ${sf.role}`);
-      for (const s of sf.secrets)
-        expect(text).toMatch(new RegExp(`GRANT READ ON SECRET \\S+\\.${s} TO ROLE ${sf.role}`));
-      expect(text).toMatch(
-        /GRANT USAGE ON PROCEDURE \S+_HTTP_REQUEST\(VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR\)/,
+    it(`${name}: the role that runs dbt gets what it uses, and neither the secrets nor the integration`, () => {
+      const role = sf.role ?? "";
+      expect(role).not.toBe("");
+      const toRunner = statements
+        .map((st) => st.sql)
+        .filter((sql) => sql.startsWith("GRANT ") && sql.endsWith(` TO ROLE ${role}`));
+      const text = toRunner.join("\n");
+      // the HTTP procedure runs with its owner's rights: nothing it reads is granted to the runner
+      expect(text).not.toMatch(/\bON\s+(SECRET|INTEGRATION|ALL\s+SECRETS|FUTURE\s+SECRETS)\b/);
+      expect(text).not.toMatch(/\bREAD\b/);
+      expect(text).toContain(`GRANT USAGE ON WAREHOUSE ${sf.warehouse} TO ROLE ${role}`);
+      expect(text).toContain(`GRANT USAGE ON DATABASE ${sf.database} TO ROLE ${role}`);
+      expect(text).toContain(
+        `GRANT USAGE, CREATE TABLE, CREATE VIEW ON SCHEMA ${sf.objects.schema} TO ROLE ${role}`,
       );
+      expect(text).toContain(
+        `GRANT USAGE ON PROCEDURE ${sf.objects.procedure}(VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR) TO ROLE ${role}`,
+      );
+      const projectGrant = `GRANT USAGE ON DBT PROJECT ${sf.objects.dbtProject} TO ROLE ${role}`;
+      // without a source the setup does not create the object: the README gives this grant
+      if (sf.dbtProjectSource) expect(text).toContain(projectGrant);
+      else expect(text).not.toContain(projectGrant);
+      const restartGrant = `GRANT USAGE ON PROCEDURE ${sf.objects.restartProcedure}(VARCHAR, VARCHAR) TO ROLE ${role}`;
+      if (project.plan.project.autoRestart) expect(text).toContain(restartGrant);
+      else expect(text).not.toContain(restartGrant);
+      // no grant at all reaches a secret
+      expect(statements.filter((st) => /^GRANT\s[\s\S]*\sON\s+SECRET\s/.test(st.sql))).toEqual([]);
+    });
+
+    it(`${name}: each object is created by the role its file names; ACCOUNTADMIN only for the integration`, () => {
+      const owner = sf.ownerRole;
+      const session = "<the session's role>";
+      for (const f of project.files.filter((file) => /^snowflake\/\d\d_.*\.sql$/.test(file.path)))
+        expect(f.content, f.path).toMatch(/^-- Role: /m);
+      let current = session;
+      let checked = 0;
+      for (const st of statements) {
+        const use = /^USE ROLE (\S+)$/.exec(st.sql);
+        if (use) {
+          current = use[1] as string;
+          continue;
+        }
+        const at = `${st.file}:${st.line} ${st.sql.split("\n")[0]}`;
+        const accountLevel =
+          /^CREATE OR REPLACE EXTERNAL ACCESS INTEGRATION|^GRANT USAGE ON INTEGRATION|^GRANT EXECUTE TASK ON ACCOUNT/.test(
+            st.sql,
+          );
+        expect(current, at).toBe(owner ? (accountLevel ? "ACCOUNTADMIN" : owner) : session);
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(5);
+      const sqls = statements.map((st) => st.sql);
+      if (owner) {
+        // from ACCOUNTADMIN, what the owner needs for the procedure (the integration) and for the tasks
+        expect(sqls).toContain(`GRANT USAGE ON INTEGRATION ${sf.objects.integration} TO ROLE ${owner}`);
+        const executeTask = `GRANT EXECUTE TASK ON ACCOUNT TO ROLE ${owner}`;
+        if (project.plan.project.autoRestart?.tasks.length) expect(sqls).toContain(executeTask);
+        else expect(sqls).not.toContain(executeTask);
+      } else {
+        expect(sqls.filter((sql) => sql.startsWith("USE ROLE"))).toEqual([]);
+      }
+    });
+
+    it(`${name}: the pinned dbt version and the default target wherever the dbt project object is made or run`, () => {
+      const target = sf.objects.defaultTarget;
+      const pinned = `DBT_VERSION = '${SNOWFLAKE_DBT_VERSION}'`;
+      const sqls = statements.map((st) => st.sql);
+      const creates = sqls.filter((sql) => /^CREATE DBT PROJECT/.test(sql));
+      const sets = sqls.filter((sql) => /^ALTER DBT PROJECT \S+ SET/.test(sql));
+      expect(creates).toHaveLength(sf.dbtProjectSource ? 1 : 0);
+      expect(sets).toHaveLength(sf.dbtProjectSource ? 1 : 0);
+      for (const sql of [...creates, ...sets]) {
+        expect(sql).toContain(pinned);
+        expect(sql).toMatch(new RegExp(`\\bDEFAULT_TARGET = ${target}\\b`));
+      }
+      // the restart procedure builds its EXECUTE DBT PROJECT as a string: the pin is part of it
+      const restart = sqls.find((sql) => /^CREATE OR REPLACE PROCEDURE \S+RUN_DBT_AUTO_RESTART\(/.test(sql));
+      if (project.plan.project.autoRestart) {
+        expect(restart).toContain("'EXECUTE DBT PROJECT '");
+        expect(restart).toContain(`' DBT_VERSION = ''${SNOWFLAKE_DBT_VERSION}'''`);
+      }
+      // the runbook: every way it shows to create, pin or run the object names the version and the target
+      const readme = project.files.find((f) => f.path === "snowflake/README.md")?.content ?? "";
+      const lines = readme.split("\n");
+      const deploys = lines.filter((l) => l.includes("snow dbt deploy "));
+      expect(deploys.length).toBeGreaterThan(0);
+      for (const l of deploys) {
+        expect(l).toContain(`--dbt-version ${SNOWFLAKE_DBT_VERSION}`);
+        expect(l).toContain(`--default-target ${target}`);
+      }
+      expect(readme).toContain("Snowflake CLI, version 3.16.0 or later");
+      const executes = lines.filter((l) => /EXECUTE DBT PROJECT \S+ ARGS/.test(l));
+      expect(executes.length).toBeGreaterThan(0);
+      for (const l of executes) expect(l).toContain(pinned);
+      const from = readme.indexOf(`CREATE DBT PROJECT ${sf.objects.dbtProject}\n`);
+      expect(from).toBeGreaterThan(0);
+      const createBlock = readme.slice(from, readme.indexOf("```", from));
+      expect(createBlock).toContain(pinned);
+      expect(createBlock).toContain(`DEFAULT_TARGET = ${target}`);
+      expect(createBlock).toContain(`SET ${pinned} DEFAULT_TARGET = ${target};`);
+    });
+
+    it(`${name}: every task runs on a warehouse, in the dbt project object's schema`, () => {
+      const tasks = statements.filter((st) => /^CREATE OR REPLACE TASK/.test(st.sql));
+      expect(tasks).toHaveLength(project.plan.project.autoRestart?.tasks.length ?? 0);
+      const schemaOf = (name: string) => name.split(".").slice(0, -1).join(".");
+      for (const t of tasks) {
+        expect(t.sql).toMatch(/\n {2}WAREHOUSE = [A-Za-z_][A-Za-z0-9_$]*\n/);
+        expect(schemaOf(/^CREATE OR REPLACE TASK (\S+)/.exec(t.sql)?.[1] ?? "")).toBe(
+          schemaOf(sf.objects.dbtProject),
+        );
+      }
     });
   }
+});
+
+describe("snowflake target: the settings a Snowflake run needs", () => {
+  const WITHOUT_SETTINGS = `version: 1
+project: { name: local_only }
+connections:
+  api: { base_url: "https://api.example.com" }
+workflows:
+  - name: flow
+    steps:
+      - name: call
+        request: { connection: api, path: /a }
+`;
+
+  it("a spec that does not name snowflake builds for duckdb only, with no Snowflake setup", () => {
+    const r = compileSpec(WITHOUT_SETTINGS, "local.yaml");
+    expect(r.diagnostics.map((d) => formatDiagnostic(d))).toEqual([]);
+    expect(r.plan?.project.targets).toEqual(["duckdb"]);
+    expect(r.files?.some((f) => f.path.startsWith("snowflake/"))).toBe(false);
+    expect(r.files?.find((f) => f.path === "profiles.yml")?.content).not.toContain("snowflake_project");
+  });
+
+  it("--target snowflake on it is refused like a spec naming snowflake: located, with the hint", () => {
+    for (const targets of [["snowflake"], ["duckdb", "snowflake"]] as const) {
+      const r = compileSpec(WITHOUT_SETTINGS, "local.yaml", { targets: [...targets] });
+      expect(r.files).toBeUndefined();
+      expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => formatDiagnostic(d))).toEqual([
+        "local.yaml:2:1  building for snowflake, but project.snowflake does not set role, warehouse, database " +
+          "and schema  (dbt Projects on Snowflake runs the project with the role, warehouse, database and schema " +
+          "its profiles.yml names: set them (e.g. role: DBT_RUNNER, warehouse: COMPUTE_WH, database: ANALYTICS, " +
+          "schema: WORKFLOWS))",
+      ]);
+    }
+    expect(compileSpec(WITHOUT_SETTINGS, "local.yaml", { targets: ["duckdb"] }).files).toBeDefined();
+  });
+
+  it("profiles.yml names role, warehouse, database and schema in the output the dbt project object runs", () => {
+    for (const [name, project] of projects) {
+      const sf = project.plan.project.snowflake;
+      const profiles = project.files.find((f) => f.path === "profiles.yml")?.content ?? "";
+      const output = profiles.slice(profiles.indexOf(`    ${sf.objects.defaultTarget}:`));
+      for (const [key, value] of [
+        ["role", sf.role],
+        ["warehouse", sf.warehouse],
+        ["database", sf.database],
+        ["schema", sf.schema],
+      ] as const) {
+        expect(value, `${name}: ${key}`).toBeTruthy();
+        expect(output, `${name}: ${key}`).toContain(
+          `      ${key}: "{{ var('snowflake_${key}', '${value}') }}"`,
+        );
+      }
+    }
+  });
 });

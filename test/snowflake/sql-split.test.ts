@@ -71,7 +71,8 @@ describe("planDeploy", () => {
     const alter = plan.statements[2];
     expect(alter?.sql).toBe("ALTER SECRET DB.S.API_KEY SET SECRET_STRING = 'k''ey\\\\1'");
     expect(alter?.display).toBe("ALTER SECRET DB.S.API_KEY SET SECRET_STRING = '***'");
-    expect(plan.secretValues).toEqual(["k'ey\\1"]);
+    // the value as it is, and as it is escaped inside the statement: both are kept out of any output
+    expect(plan.secretValues).toEqual(["k'ey\\1", "k''ey\\\\1"]);
     expect(plan.statements.map((s) => s.display).join("\n")).not.toContain("k'ey");
   });
 
@@ -82,5 +83,33 @@ describe("planDeploy", () => {
     expect(plan.warnings.some((w) => w.includes("OTHER is not set"))).toBe(true);
     expect(plan.warnings.some((w) => w.includes("127.0.0.1:8787") && w.includes("cannot reach"))).toBe(true);
     expect(plan.warnings.some((w) => w.includes("api.example.com"))).toBe(false);
+  });
+
+  it("sends each secret value as one standalone statement that reads back the exact value", () => {
+    const hostile = [
+      "plain",
+      "it's",
+      "back\\slash\\",
+      "\\'; DROP TABLE T; --",
+      "'; ALTER SECRET X SET SECRET_STRING = 'stolen",
+      "$$ body $$",
+      "line\nbreak\r\n",
+      "/* not a comment */ -- nor this",
+      "ends with a backslash \\",
+    ];
+    for (const value of hostile) {
+      const plan = planDeploy(files, { API_KEY: value });
+      const sent = plan.statements.filter((s) => s.sql.startsWith("ALTER SECRET"));
+      expect(sent).toHaveLength(1);
+      const sql = sent[0]?.sql ?? "";
+      // the splitter, which reads strings the way Snowflake does, sees exactly this one statement
+      expect(splitStatements(sql + ";", "f.sql").map((s) => s.sql)).toEqual([sql]);
+      // and the literal decodes (backslash escapes, doubled quotes) to exactly the value
+      const literal = /^ALTER SECRET DB\.S\.API_KEY SET SECRET_STRING = '([\s\S]*)'$/.exec(sql)?.[1];
+      expect(
+        literal?.replace(/''|\\([\s\S])/g, (m: string, c?: string) => (m === "''" ? "'" : (c ?? ""))),
+      ).toBe(value);
+      expect(plan.statements.map((s) => s.display).join("\n")).not.toContain(value);
+    }
   });
 });

@@ -112,7 +112,7 @@ describe("auto-restart artefacts", () => {
     "models/auto_restart/gen_restart_plan.sql",
     "models/auto_restart/schema.yml",
     "models/auto_restart/v_auto_restart_history.sql",
-    "snowflake/06_auto_restart.sql",
+    "snowflake/07_auto_restart.sql",
   ];
   const file = (files: { path: string; content: string }[] | undefined, path: string) =>
     files?.find((f) => f.path === path)?.content ?? "";
@@ -127,7 +127,7 @@ describe("auto-restart artefacts", () => {
     const settings = file(files, "macros/gen/restart/gen_restart_plan.sql");
     expect(settings).toContain("var('gen_restart_max_retries', 5)");
     expect(settings).toContain("var('gen_restart_max_age_hours', 6.5)");
-    const setup = file(files, "snowflake/06_auto_restart.sql");
+    const setup = file(files, "snowflake/07_auto_restart.sql");
     expect(setup).toContain("CREATE OR REPLACE PROCEDURE EDW.O2C_AUDIT.RUN_DBT_AUTO_RESTART(");
     expect(setup).toContain("FROM EDW.O2C_AUDIT.GEN_RESTART_PLAN;");
     expect(setup).toContain(

@@ -21,7 +21,7 @@
     It returns one VARIANT cell, which the connector hands over as JSON text. The procedure's name can be
     overridden with --vars '{gen_http_procedure: DB.SCHEMA.NAME}'. -#}
 {% macro snowflake__gen_http_request_sql(method, url, headers_json, body_json, options_json) %}
-  {%- set default_procedure = target.database ~ '.' ~ target.schema ~ '.' ~ 'WAREHOUSE_EXPORTS_HTTP_REQUEST' -%}
+  {%- set default_procedure = 'ANALYTICS.EXPORTS.WAREHOUSE_EXPORTS_HTTP_REQUEST' -%}
   {%- set procedure = var('gen_http_procedure', default_procedure) -%}
   {%- set sql_args = [] -%}
   {%- for a in [method, url, headers_json, body_json, options_json] -%}
