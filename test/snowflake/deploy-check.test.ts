@@ -101,15 +101,14 @@ describe("gen deploy --check on real projects", () => {
         "\nCREATE SCHEMA IF NOT EXISTS EDW.(ARCHIVE;\n",
       );
       writeFileSync(
-        join(dir, "snowflake", "07_extra.sql"),
+        join(dir, "snowflake", "99_extra.sql"),
         "COMMENT ON SCHEMA EDW.O2C_AUDIT IS 'unterminated;\n",
       );
       // tasks: the first task without its warehouse
-      const restart = readFileSync(join(dir, "snowflake", "06_auto_restart.sql"), "utf8");
-      writeFileSync(
-        join(dir, "snowflake", "06_auto_restart.sql"),
-        restart.replace(/^ {2}WAREHOUSE = \S+\n/m, ""),
-      );
+      const restartFile = readdirSync(join(dir, "snowflake")).find((f) => f.endsWith("_auto_restart.sql"));
+      if (!restartFile) throw new Error("the policy project has no auto-restart setup file");
+      const restart = readFileSync(join(dir, "snowflake", restartFile), "utf8");
+      writeFileSync(join(dir, "snowflake", restartFile), restart.replace(/^ {2}WAREHOUSE = \S+\n/m, ""));
       const before = readdirSync(dir).sort();
 
       const r = await check(dir);
@@ -138,12 +137,12 @@ describe("gen deploy --check on real projects", () => {
       expect(sql.problem).toContain(
         `snowflake/00_schemas.sql:${brokenLine} (CREATE SCHEMA IF NOT EXISTS EDW.(ARCHIVE)`,
       );
-      expect(sql.problem).toContain("snowflake/07_extra.sql:1: unterminated '...' string");
+      expect(sql.problem).toContain("snowflake/99_extra.sql:1: unterminated '...' string");
       expect(sql.fix).toBeTruthy();
 
       const tasks = byName(r.checks, "task-warehouse");
       expect(tasks.problem).toMatch(
-        /^task EDW\.O2C_AUDIT\.O2C_DAILY_BUILD \(snowflake\/06_auto_restart\.sql:\d+\) names no WAREHOUSE/,
+        /^task EDW\.O2C_AUDIT\.O2C_DAILY_BUILD \(snowflake\/\d+_auto_restart\.sql:\d+\) names no WAREHOUSE/,
       );
       expect(tasks.problem).not.toContain("O2C_HOURLY_INCREMENTAL");
       expect(tasks.fix).toMatch(/warehouse/);
