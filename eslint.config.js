@@ -7,7 +7,7 @@ export default tseslint.config(
       "node_modules/**",
       "dist/**",
       "out/**",
-      ".venv/**",
+      ".venv*/**",
       "examples/**",
       "**/target/**",
       "coverage/**",
