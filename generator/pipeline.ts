@@ -1,5 +1,5 @@
 import { buildPlan, type Plan, type Target } from "./plan/index.ts";
-import { listTemplates, render, type FileOutput } from "./render/index.ts";
+import { render, type FileOutput } from "./render/index.ts";
 import { parseSpec, type Spec } from "./spec/index.ts";
 import type { Diagnostic } from "./errors.ts";
 
@@ -10,12 +10,11 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-let templates: string[] | undefined;
 
 /** load -> validate -> plan -> render: everything but the write. */
 export function compileSpec(text: string, file: string, options: { targets?: Target[] } = {}): CompileResult {
   const { spec, diagnostics } = parseSpec(text, file, options.targets ? { targets: options.targets } : {});
   if (!spec) return { diagnostics };
-  const plan = buildPlan(spec, (templates ??= listTemplates()));
+  const plan = buildPlan(spec);
   return { spec, plan, files: render(plan), diagnostics };
 }

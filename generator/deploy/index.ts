@@ -16,7 +16,7 @@ import {
   destroyAsync,
   executeAsync,
 } from "../snowflake/client.ts";
-import { snowflakeString } from "../render/escape.ts";
+import { snowflakeString } from "../util/escape.ts";
 import { readSpecFile } from "../spec/file.ts";
 import { redactor } from "../util/redact.ts";
 import type { Term } from "../util/term.ts";

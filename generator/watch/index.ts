@@ -13,7 +13,7 @@ import { VENV_DIR } from "../dbt/index.ts";
 import { ExitCode, formatDiagnostic, GenError, type Diagnostic } from "../errors.ts";
 import type { CompileResult } from "../pipeline.ts";
 import { buildPlan, type Target } from "../plan/index.ts";
-import { listTemplates, RenderCache, render } from "../render/index.ts";
+import { RenderCache, render } from "../render/index.ts";
 import { readSpecFile, SPEC_NOT_FOUND } from "../spec/file.ts";
 import { parseSpec } from "../spec/index.ts";
 import type { Term } from "../util/term.ts";
@@ -455,7 +455,6 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
     }
   }
 
-  private templates?: string[];
 
   /** pipeline.compileSpec, with a render cache: load -> validate -> plan -> render. */
   private compile(
@@ -470,7 +469,7 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
     const t1 = performance.now();
     timings.parse = t1 - t0;
     if (!spec) return { diagnostics };
-    const plan = buildPlan(spec, (this.templates ??= listTemplates()));
+    const plan = buildPlan(spec);
     const t2 = performance.now();
     const files = render(plan, undefined, cache);
     timings.plan = t2 - t1;
