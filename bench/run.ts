@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { findDbt, GEN_HOME, runDbt, VENV_DIR } from "../generator/dbt/index.ts";
 import { buildPlan } from "../generator/plan/index.ts";
-import { listTemplates, render } from "../generator/render/index.ts";
+import { render } from "../generator/render/index.ts";
 import { parseSpec } from "../generator/spec/index.ts";
 import { startWatch, type RebuildEvent } from "../generator/watch/index.ts";
 import { writeOutput } from "../generator/write/index.ts";
@@ -80,7 +80,7 @@ function stages(text: string, outBase: string): Record<string, number> {
     const { spec } = parseSpec(text, "bench.yaml");
     if (!spec) throw new Error("bench spec does not validate");
     const t1 = performance.now();
-    const plan = buildPlan(spec, listTemplates());
+    const plan = buildPlan(spec);
     const t2 = performance.now();
     const files = render(plan);
     const t3 = performance.now();

@@ -14,11 +14,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GEN_HOME, VENVS } from "../dbt/index.ts";
 import { type Diagnostic, ExitCode, formatDiagnostic, GenError } from "../errors.ts";
-import { compileSpec } from "../pipeline.ts";
 import { SNOWFLAKE_DBT_VERSION, SNOWFLAKE_DEFAULT_TARGET } from "../plan/index.ts";
 import { setupVenv, venvIsCurrent } from "../setup.ts";
 import type { Term } from "../util/term.ts";
 import { writeOutput } from "../write/index.ts";
+import { compileForSnowflake } from "./compile.ts";
 import { splitStatements, SqlSplitError, statementLabel, type SqlStatement } from "./sql.ts";
 
 /** What each check verifies, by the name --json reports it under. */
@@ -340,9 +340,7 @@ function loadProject(source: string): LoadedProject {
       cleanup: () => undefined,
     };
   }
-  const compiled = compileSpec(readFileSync(source, "utf8"), source, { targets: ["snowflake"] });
-  if (!compiled.files || !compiled.plan)
-    throw new GenError("spec-invalid", `${source} has problems`, { diagnostics: compiled.diagnostics });
+  const compiled = compileForSnowflake(source);
   const dir = mkdtempSync(join(tmpdir(), "gen-check-"));
   try {
     writeOutput(dir, compiled.files);

@@ -7,7 +7,6 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ExitCode, formatDiagnostic, GenError } from "../errors.ts";
-import { compileSpec } from "../pipeline.ts";
 import {
   connectAsync,
   connectionFromEnv,
@@ -16,11 +15,11 @@ import {
   destroyAsync,
   executeAsync,
 } from "../snowflake/client.ts";
-import { snowflakeString } from "../render/escape.ts";
-import { readSpecFile } from "../spec/file.ts";
+import { snowflakeString } from "../util/escape.ts";
 import { redactor } from "../util/redact.ts";
 import type { Term } from "../util/term.ts";
 import { checkCommand } from "./check.ts";
+import { compileForSnowflake } from "./compile.ts";
 import { splitStatements, SqlSplitError, statementLabel, type SqlStatement } from "./sql.ts";
 
 export { splitStatements, statementLabel, type SqlStatement } from "./sql.ts";
@@ -149,10 +148,9 @@ export function loadSetupFiles(source: string): SetupFile[] {
       .sort()
       .map((f) => ({ path: `snowflake/${f}`, content: readFileSync(join(dir, f), "utf8") }));
   }
-  const compiled = compileSpec(readSpecFile(source), source, { targets: ["snowflake"] });
-  if (!compiled.files)
-    throw new GenError("spec-invalid", `${source} has problems`, { diagnostics: compiled.diagnostics });
-  return compiled.files.filter((f) => f.path.startsWith("snowflake/") && f.path.endsWith(".sql"));
+  return compileForSnowflake(source).files.filter(
+    (f) => f.path.startsWith("snowflake/") && f.path.endsWith(".sql"),
+  );
 }
 
 interface DeployResult {

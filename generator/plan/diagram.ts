@@ -1,5 +1,5 @@
 import type { Spec } from "../spec/index.ts";
-import { mermaidText } from "../render/escape.ts";
+import { mermaidText } from "../util/escape.ts";
 
 type Workflow = Spec["workflows"][number];
 

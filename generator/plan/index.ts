@@ -1,5 +1,6 @@
 import type { Spec } from "../spec/index.ts";
-import { defaultExternalAccessIntegration, parseJsonPath } from "../spec/index.ts";
+import { defaultExternalAccessIntegration } from "../spec/identifiers.ts";
+import { parseJsonPath } from "../spec/jsonpath.ts";
 import {
   RESULT_COLUMNS_AFTER_OUTPUTS,
   RESULT_COLUMNS_BEFORE_OUTPUTS,
@@ -8,6 +9,7 @@ import {
 } from "../spec/names.ts";
 import { hostPortOf, parseHttpUrl } from "../spec/url.ts";
 import { sequenceDiagram } from "./diagram.ts";
+import { OUTPUTS, projectHas, workflowHas, workflowPath } from "./outputs.ts";
 import { collectRefs, compileTemplate, compileValue, valueTemplateParts } from "./templates.ts";
 import type {
   AutoRestartPlan,
@@ -54,20 +56,19 @@ export const DBT_VERSION_RANGE = [">=1.10.5", "<2.0.0"] as const;
 /** The profiles.yml output for the dbt project object (no env_var there), set as its DEFAULT_TARGET. */
 export const SNOWFLAKE_DEFAULT_TARGET = "snowflake_project";
 
-/** The placeholder in template paths that stands for a workflow name. */
-export const WORKFLOW_PLACEHOLDER = "__workflow__";
+export { OUTPUTS, WORKFLOW_PLACEHOLDER, type OutputDecl } from "./outputs.ts";
 
 type Workflow = Spec["workflows"][number];
 type Step = Workflow["steps"][number];
 
 /**
- * Spec -> Plan. Pure: `templates` is the list of template paths (relative to dbt_project_template/).
+ * Spec -> Plan. Pure; the files come from the table of outputs (./outputs.ts).
  * The spec has been validated, so anything inconsistent here is a bug, not a user error.
  */
-export function buildPlan(spec: Spec, templates: string[]): Plan {
+export function buildPlan(spec: Spec): Plan {
   const workflows = spec.workflows.map((wf) => planWorkflow(spec, wf));
   const project = planProject(spec, workflows);
-  return { project, workflows, files: planFiles(project, workflows, templates) };
+  return { project, workflows, files: planFiles(project, workflows) };
 }
 
 function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
@@ -428,36 +429,22 @@ function stateColumns(def: WorkflowDef): WorkflowPlan["stateColumns"] {
   ];
 }
 
-/** Templates generated only when the spec has an auto_restart block, or a sync block. */
-export const AUTO_RESTART_TEMPLATE =
-  /^(macros\/gen\/restart\/|models\/auto_restart\/|snowflake\/07_auto_restart\.sql$)/;
-export const SYNC_TEMPLATE = /^(macros\/gen\/sync\/|models\/sync\/)/;
-/** Generated only when the spec says where the project source lives (project.snowflake.dbt_project_source). */
-export const DBT_PROJECT_TEMPLATE = /^snowflake\/05_dbt_project\.sql$/;
-
-function planFiles(project: ProjectPlan, workflows: WorkflowPlan[], templates: string[]): FilePlan[] {
+/** The files of the project, from the table of outputs: each output whose features the project (or workflow) has. */
+function planFiles(project: ProjectPlan, workflows: WorkflowPlan[]): FilePlan[] {
   const files: FilePlan[] = [];
-  for (const template of [...templates].sort()) {
-    if (template.startsWith("snowflake/") && !project.targets.includes("snowflake")) continue;
-    if (AUTO_RESTART_TEMPLATE.test(template) && !project.autoRestart) continue;
-    if (SYNC_TEMPLATE.test(template) && !project.sync) continue;
-    if (DBT_PROJECT_TEMPLATE.test(template) && !project.snowflake.dbtProjectSource) continue;
-    if (!template.includes(WORKFLOW_PLACEHOLDER)) {
-      files.push({ path: template, template });
+  for (const output of OUTPUTS) {
+    if (output.scope === "project") {
+      if (output.features.every((f) => projectHas(project, f)))
+        files.push({ path: output.template, template: output.template });
       continue;
     }
-    for (const wf of workflows) {
-      if (!workflowWants(wf, template)) continue;
-      files.push({ path: template.split(WORKFLOW_PLACEHOLDER).join(wf.name), template, workflow: wf.name });
-    }
+    for (const wf of workflows)
+      if (output.features.every((f) => workflowHas(wf, f)))
+        files.push({
+          path: workflowPath(output.template, wf.name),
+          template: output.template,
+          workflow: wf.name,
+        });
   }
   return files;
-}
-
-/** Stateful-only artefacts (state table models and operations) are skipped for stateless-only workflows. */
-function workflowWants(wf: WorkflowPlan, template: string): boolean {
-  const base = template.split("/").pop() ?? template;
-  if (base.startsWith("stateless_")) return wf.stateless;
-  const statefulOnly = /(^stateful_|^get_|^drop_|^cleanup_|_success_rate|_stuck_|_hourly_)/.test(base);
-  return statefulOnly ? wf.stateful : true;
 }

@@ -1,4 +1,4 @@
-import { parseTemplate, type TemplatePart } from "../spec/index.ts";
+import { parseTemplate, type TemplatePart } from "../spec/refs.ts";
 import type { TemplatePartDef, ValueTemplate } from "./types.ts";
 
 /** Converts a validated `${...}` template string into the runtime's part list. */

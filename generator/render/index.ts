@@ -15,7 +15,7 @@ import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plan, WorkflowPlan } from "../plan/index.ts";
 import { isPrintableName } from "../plan/validated.ts";
-import * as escape from "./escape.ts";
+import * as escape from "../util/escape.ts";
 
 export interface FileOutput {
   path: string;

@@ -149,3 +149,8 @@ export function fixIdentifier(name: string): string {
 /** The rule in words, for hints. */
 export const IDENTIFIER_RULE =
   "names become SQL identifiers: letters, digits and _, no leading digit, at most 63 characters, no SQL reserved word";
+
+/** The integration name used when project.snowflake.external_access_integration is not set. */
+export function defaultExternalAccessIntegration(projectName: string): string {
+  return `${fixIdentifier(projectName).toUpperCase()}_ACCESS`;
+}

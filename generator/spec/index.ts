@@ -20,8 +20,11 @@ export type {
 export { specSchema, specJsonSchema } from "./schema.ts";
 export { parseTemplate, type TemplatePart, type RefPart } from "./refs.ts";
 export { parseJsonPath, type JsonPathSegment } from "./jsonpath.ts";
-export { isValidIdentifier, RESERVED_STATE_COLUMNS } from "./identifiers.ts";
-export { defaultExternalAccessIntegration } from "./rules.ts";
+export {
+  defaultExternalAccessIntegration,
+  isValidIdentifier,
+  RESERVED_STATE_COLUMNS,
+} from "./identifiers.ts";
 export { STARTER_SPEC } from "./starter.ts";
 
 function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {

@@ -5,6 +5,7 @@
  */
 import type { Diagnostic, SourceLocation } from "../errors.ts";
 import {
+  defaultExternalAccessIntegration,
   fixIdentifier,
   identifierProblem,
   IDENTIFIER_RULE,
@@ -1052,11 +1053,6 @@ export function literalSecret(ctx: RuleContext): Diagnostic[] {
 
 // ---------------------------------------------------------------------------------------------
 // snowflake-target
-
-/** The integration name used when project.snowflake.external_access_integration is not set. */
-export function defaultExternalAccessIntegration(projectName: string): string {
-  return `${fixIdentifier(projectName).toUpperCase()}_ACCESS`;
-}
 
 /**
  * What profiles.yml must name for dbt Projects on Snowflake: "profiles.yml must specify warehouse, database,

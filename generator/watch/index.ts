@@ -11,11 +11,10 @@ import type { FSWatcher } from "chokidar";
 import type { ResultPromise } from "execa";
 import { VENV_DIR } from "../dbt/index.ts";
 import { ExitCode, formatDiagnostic, GenError, type Diagnostic } from "../errors.ts";
-import type { CompileResult } from "../pipeline.ts";
-import { buildPlan, type Target } from "../plan/index.ts";
-import { listTemplates, RenderCache, render } from "../render/index.ts";
+import { compileSpec, type CompileResult } from "../pipeline.ts";
+import type { Target } from "../plan/index.ts";
+import { RenderCache } from "../render/index.ts";
 import { readSpecFile, SPEC_NOT_FOUND } from "../spec/file.ts";
-import { parseSpec } from "../spec/index.ts";
 import type { Term } from "../util/term.ts";
 import { outputCollision } from "../write/collisions.ts";
 import {
@@ -357,8 +356,9 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
     next.text = text;
     this.specs.set(abs, next);
     try {
-      const timings = { parse: 0, plan: 0, render: 0, write: 0 };
-      const result = this.compile(text, spec, next.cache, timings);
+      const targets = this.options.targets;
+      const result = compileSpec(text, spec, { renderCache: next.cache, ...(targets ? { targets } : {}) });
+      const timings = { ...result.timings, write: 0 };
       if (!result.files || !result.plan)
         return { ...empty, status: "failed", diagnostics: result.diagnostics, outDir: next.outDir };
       const outDir = this.outDirFor(result.plan.project.name);
@@ -453,29 +453,6 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
         for (const d of diagnosticsOf(e)) this.log(formatDiagnostic(d, (k, t) => this.paint(k, t)));
       }
     }
-  }
-
-  private templates?: string[];
-
-  /** pipeline.compileSpec, with a render cache: load -> validate -> plan -> render. */
-  private compile(
-    text: string,
-    file: string,
-    cache: RenderCache,
-    timings: { parse: number; plan: number; render: number },
-  ): CompileResult {
-    const t0 = performance.now();
-    const targets = this.options.targets;
-    const { spec, diagnostics } = parseSpec(text, file, targets ? { targets } : {});
-    const t1 = performance.now();
-    timings.parse = t1 - t0;
-    if (!spec) return { diagnostics };
-    const plan = buildPlan(spec, (this.templates ??= listTemplates()));
-    const t2 = performance.now();
-    const files = render(plan, undefined, cache);
-    timings.plan = t2 - t1;
-    timings.render = performance.now() - t2;
-    return { spec, plan, files, diagnostics };
   }
 
   private report(b: SpecBuild, batchMs: number): void {

@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runDbt } from "../../generator/dbt/index.ts";
 import { formatDiagnostic } from "../../generator/errors.ts";
 import { compileSpec } from "../../generator/pipeline.ts";
-import { AUTO_RESTART_TEMPLATE, buildPlan, hostPort, SYNC_TEMPLATE } from "../../generator/plan/index.ts";
+import { buildPlan, hostPort, OUTPUTS } from "../../generator/plan/index.ts";
 import { listTemplates, render, TEMPLATE_DIR } from "../../generator/render/index.ts";
 import { parseSpec } from "../../generator/spec/index.ts";
 import { DBT_RESERVED_MACRO_NAMES } from "../../generator/spec/dbt-reserved-names.ts";
@@ -40,8 +40,10 @@ const templates = listTemplates();
 const templateText = (t: string) => readFileSync(join(TEMPLATE_DIR, t), "utf8");
 
 /** "auto_restart" / "sync" / "always": when gen writes the files of this template. */
-const featureOf = (template: string) =>
-  AUTO_RESTART_TEMPLATE.test(template) ? "auto_restart" : SYNC_TEMPLATE.test(template) ? "sync" : "always";
+const featureOf = (template: string) => {
+  const features: readonly string[] = OUTPUTS.find((o) => o.template === template)?.features ?? [];
+  return features.includes("auto_restart") ? "auto_restart" : features.includes("sync") ? "sync" : "always";
+};
 
 describe("the names gen reserves are the names its consumers use", () => {
   it("every macro name of the installed dbt (and its context) is in the committed list", async () => {
@@ -166,7 +168,7 @@ function buildWithoutRules(text: string): string {
   const { spec } = validateSchema(loaded.data, loaded.source);
   if (!spec) throw new Error("the spec does not match the schema");
   const dir = tempDir("gen-names-");
-  writeOutput(dir, render(buildPlan(spec, templates)));
+  writeOutput(dir, render(buildPlan(spec)));
   return dir;
 }
 

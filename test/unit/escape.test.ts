@@ -12,7 +12,7 @@ import {
   sqlIdentifier,
   sqlString,
   yamlJinjaString,
-} from "../../generator/render/escape.ts";
+} from "../../generator/util/escape.ts";
 
 const HOSTILE = [
   "it's",

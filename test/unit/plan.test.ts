@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileSpec } from "../../generator/pipeline.ts";
 import { buildPlan, hostPort } from "../../generator/plan/index.ts";
 import { compileTemplate, compileValue } from "../../generator/plan/templates.ts";
-import { listTemplates } from "../../generator/render/index.ts";
 import { parseSpec } from "../../generator/spec/index.ts";
 import { SEED_STATE_COLUMNS } from "../integration/harness.ts";
 
@@ -12,7 +12,7 @@ const policy = readFileSync("specs/policy.yaml", "utf8");
 function plan(text: string) {
   const { spec, diagnostics } = parseSpec(text, "t.yaml");
   if (!spec) throw new Error(JSON.stringify(diagnostics));
-  return buildPlan(spec, listTemplates());
+  return buildPlan(spec);
 }
 
 describe("templates", () => {
@@ -171,5 +171,55 @@ describe("render", () => {
     const a = compileSpec(policy, "specs/policy.yaml").files;
     const b = compileSpec(policy, "specs/policy.yaml").files;
     expect(a).toEqual(b);
+  });
+});
+
+describe("the plan's dependencies", () => {
+  const GENERATOR = resolve("generator");
+  /** The modules a file imports (`import`/`export ... from`, side-effect and dynamic imports); type-only ones apart. */
+  function importsOf(file: string): { values: string[]; types: string[] } {
+    const text = readFileSync(file, "utf8");
+    const values: string[] = [];
+    const types: string[] = [];
+    for (const m of text.matchAll(
+      /^\s*(?:import|export)\s+(type\s+)?(?:[^;]*?\s+from\s+)?["']([^"']+)["']/gm,
+    ))
+      (m[1] ? types : values).push(m[2] as string);
+    for (const m of text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)) values.push(m[1] as string);
+    const local = (xs: string[]) => xs.filter((x) => x.startsWith(".")).map((x) => resolve(dirname(file), x));
+    return { values: local(values), types: local(types) };
+  }
+  const forbidden = (path: string) => {
+    const rel = relative(GENERATOR, path).split("\\").join("/");
+    return rel.startsWith("render/") || rel === "spec/rules.ts";
+  };
+
+  it("never reach the renderer or the spec rules, directly or through another module", () => {
+    const planFiles = readdirSync(join(GENERATOR, "plan"), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => join(GENERATOR, "plan", f));
+    expect(planFiles.length).toBeGreaterThan(3);
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    const queue = planFiles.map((f) => ({ file: f, via: [relative(GENERATOR, f)] }));
+    for (const f of planFiles) {
+      // not even a type may come from them: the plan is what the renderer reads, not the other way round
+      for (const t of importsOf(f).types)
+        if (forbidden(t))
+          problems.push(`${relative(GENERATOR, f)} imports a type from ${relative(GENERATOR, t)}`);
+    }
+    while (queue.length > 0) {
+      const { file, via } = queue.shift()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const dep of importsOf(file).values) {
+        const chain = [...via, relative(GENERATOR, dep)];
+        if (forbidden(dep)) problems.push(chain.join(" -> "));
+        else queue.push({ file: dep, via: chain });
+      }
+    }
+    expect(seen.size).toBeGreaterThan(planFiles.length); // it did follow imports out of plan/
+    expect(problems).toEqual([]);
   });
 });

@@ -3,13 +3,13 @@
 import { describe, expect, it } from "vitest";
 import { specYaml } from "../../bench/spec.ts";
 import { buildPlan } from "../../generator/plan/index.ts";
-import { listTemplates, render, RenderCache } from "../../generator/render/index.ts";
+import { render, RenderCache } from "../../generator/render/index.ts";
 import { parseSpec } from "../../generator/spec/index.ts";
 
 function plan(text: string) {
   const { spec, diagnostics } = parseSpec(text, "spec.yaml");
   expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return buildPlan(spec!, listTemplates());
+  return buildPlan(spec!);
 }
 
 describe("RenderCache", () => {

@@ -1,0 +1,72 @@
+// Each cache gen keeps must notice the change that makes its content stale. (The render cache of gen watch:
+// test/watch/render-cache.test.ts; the write memo: test/unit/write-memo.test.ts.)
+import { execa } from "execa";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createEnvironment } from "../../generator/render/index.ts";
+
+const dirs: string[] = [];
+const tempDir = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe("the compiled templates cached on disk", () => {
+  it("are compiled again when a template's text changes (same size, same mtime)", () => {
+    const dir = tempDir("gen-templates-");
+    const path = join(dir, "t.sql");
+    const stamp = `${process.pid} ${Date.now()}`; // a template text no earlier run has cached
+    writeFileSync(path, `select << n >> as a -- ${stamp}\n`);
+    const first = createEnvironment(dir).getTemplate("t.sql").render({ n: 1 });
+    expect(first).toMatch(/^select 1 as a/);
+    writeFileSync(path, `select << n >> as b -- ${stamp}\n`);
+    utimesSync(path, new Date(0), new Date(0));
+    const second = createEnvironment(dir).getTemplate("t.sql").render({ n: 1 });
+    expect(second).toMatch(/^select 1 as b/);
+  });
+});
+
+describe("bin/gen.js", () => {
+  /** A copy of the launcher next to a stand-in bundle and stand-in sources, each saying which it is. */
+  function launcherTree(): { root: string; run: () => Promise<string> } {
+    const root = tempDir("gen-launcher-");
+    mkdirSync(join(root, "bin"));
+    cpSync(resolve("bin/gen.js"), join(root, "bin", "gen.js"));
+    symlinkSync(resolve("node_modules"), join(root, "node_modules"));
+    writeFileSync(join(root, "package.json"), '{ "type": "module" }\n');
+    mkdirSync(join(root, "generator", "spec"), { recursive: true });
+    writeFileSync(
+      join(root, "generator", "cli.ts"),
+      'export async function main(): Promise<number> {\n  process.stdout.write("sources");\n  return 0;\n}\n',
+    );
+    writeFileSync(join(root, "generator", "spec", "load.ts"), "export const x: number = 1;\n");
+    mkdirSync(join(root, "dist", "bundle"), { recursive: true });
+    writeFileSync(
+      join(root, "dist", "bundle", "gen.mjs"),
+      'export async function main() { process.stdout.write("bundle"); return 0; }\n',
+    );
+    const env = { ...process.env };
+    delete env.GEN_NO_BUNDLE;
+    return {
+      root,
+      run: async () => (await execa("node", [join(root, "bin", "gen.js")], { env, extendEnv: false })).stdout,
+    };
+  }
+
+  it("runs the bundle while it is newer than every source, and the sources once one is newer", async () => {
+    const { root, run } = launcherTree();
+    const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s));
+    for (const f of ["generator/cli.ts", "generator/spec/load.ts"]) utimesSync(join(root, f), at(0), at(0));
+    utimesSync(join(root, "dist/bundle/gen.mjs"), at(10), at(10));
+    expect(await run()).toBe("bundle");
+    // a source in a subdirectory, edited after the bundle was made
+    utimesSync(join(root, "generator/spec/load.ts"), at(20), at(20));
+    expect(await run()).toBe("sources");
+  });
+});
