@@ -11,6 +11,17 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** What each exit code means, as `gen --help` lists them. */
+export const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
+  [ExitCode.ok]: "ok",
+  [ExitCode.specProblems]: "spec problems or stale output",
+  [ExitCode.usage]: "usage",
+  [ExitCode.dbtFailed]: "dbt failed",
+  [ExitCode.deployFailed]: "deploy failed",
+  [ExitCode.syncFailed]: "sync failed",
+  [ExitCode.internal]: "internal error",
+};
+
 export interface SourceLocation {
   file: string;
   /** 1-based */
