@@ -16,6 +16,6 @@ let templates: string[] | undefined;
 export function compileSpec(text: string, file: string, options: { targets?: Target[] } = {}): CompileResult {
   const { spec, diagnostics } = parseSpec(text, file, options.targets ? { targets: options.targets } : {});
   if (!spec) return { diagnostics };
-  const plan = buildPlan(spec, (templates ??= listTemplates()));
+  const plan = buildPlan(spec, (templates ??= listTemplates()), { specFile: file });
   return { spec, plan, files: render(plan), diagnostics };
 }

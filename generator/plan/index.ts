@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import type { Spec } from "../spec/index.ts";
 import { defaultExternalAccessIntegration, parseJsonPath } from "../spec/index.ts";
 import {
@@ -61,16 +62,21 @@ type Workflow = Spec["workflows"][number];
 type Step = Workflow["steps"][number];
 
 /**
- * Spec -> Plan. Pure: `templates` is the list of template paths (relative to dbt_project_template/).
+ * Spec -> Plan. Pure: `templates` is the list of template paths (relative to dbt_project_template/),
+ * `source.specFile` the spec's path as given (only its file name is kept: the generated files name it).
  * The spec has been validated, so anything inconsistent here is a bug, not a user error.
  */
-export function buildPlan(spec: Spec, templates: string[]): Plan {
+export function buildPlan(spec: Spec, templates: string[], source: { specFile?: string } = {}): Plan {
   const workflows = spec.workflows.map((wf) => planWorkflow(spec, wf));
-  const project = planProject(spec, workflows);
+  const project = planProject(
+    spec,
+    workflows,
+    source.specFile === undefined ? null : basename(source.specFile),
+  );
   return { project, workflows, files: planFiles(project, workflows, templates) };
 }
 
-function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
+function planProject(spec: Spec, workflows: WorkflowPlan[], specFile: string | null): ProjectPlan {
   const templates: TemplatePartDef[][] = [];
   for (const wf of workflows) {
     for (const c of Object.values(wf.definition.connections)) {
@@ -118,6 +124,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
     sync: spec.sync ? planSync(spec.sync, sf, workflows) : null,
     requireDbtVersion: [...DBT_VERSION_RANGE],
     genVersion: GEN_VERSION,
+    specFile,
   };
 }
 

@@ -144,6 +144,8 @@ export interface ProjectPlan {
   /** dbt_project.yml's require-dbt-version: the dbt Core versions the generated project parses and runs on */
   requireDbtVersion: string[];
   genVersion: string;
+  /** the spec's file name without its directory, for the header of each generated file; null: not known */
+  specFile: string | null;
 }
 
 export interface SyncPlan {

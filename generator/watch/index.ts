@@ -470,7 +470,7 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
     const t1 = performance.now();
     timings.parse = t1 - t0;
     if (!spec) return { diagnostics };
-    const plan = buildPlan(spec, (this.templates ??= listTemplates()));
+    const plan = buildPlan(spec, (this.templates ??= listTemplates()), { specFile: file });
     const t2 = performance.now();
     const files = render(plan, undefined, cache);
     timings.plan = t2 - t1;
