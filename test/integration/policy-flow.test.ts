@@ -109,7 +109,7 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
     expect(await project.query("select count(*) as n from policy_execution_attempts")).toEqual([{ n: 4 }]);
   });
 
-  it("operations: run_, get_..._state, run_query, cleanup_, drop_..._objects", async () => {
+  it("operations: run_, get_..._state, gen_run_query, cleanup_, drop_..._objects", async () => {
     project = await build({ file: "specs/policy.yaml" });
     const op = (name: string, args?: string) =>
       project!.dbt(["run-operation", name, ...(args ? ["--args", args] : [])]);
@@ -122,7 +122,7 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
     const shown = await op("get_policy_execution_state");
     expect(shown.output).toMatch(/\| execution_id +\| status/);
     expect(shown.output).toContain(stateful.summaries[0]!.execution_id);
-    const q = await op("run_query", '{sql: "select count(*) as executions from policy_execution_state"}');
+    const q = await op("gen_run_query", '{sql: "select count(*) as executions from policy_execution_state"}');
     expect(q.output).toMatch(/\| executions \|[\s\S]*\| +1 \|/);
     expect((await op("cleanup_policy_execution")).exitCode).toBe(0);
     expect(await project.query("select count(*) as n from policy_execution_state")).toEqual([{ n: 1 }]); // recent: kept
