@@ -104,6 +104,8 @@ export interface WorkflowPlan {
   names: Record<WorkflowNameKey, SqlIdentifier>;
   /** Columns of the state table in order, with a description each (schema.yml, README). */
   stateColumns: { name: string; type: ColumnType; description: string }[];
+  /** Columns of the attempt log (one row per HTTP attempt), with a description each (schema.yml's source). */
+  attemptColumns: { name: string; type: ColumnType; description: string }[];
   /** Columns of the stateless result model. */
   resultColumns: { name: string; type: ColumnType; description: string }[];
   /** Every status the state row can hold, for the accepted_values test. */

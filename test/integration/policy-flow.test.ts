@@ -119,6 +119,18 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
     const stateful = await op("run_policy_execution");
     expect(stateful.exitCode, stateful.output).toBe(0);
     expect(stateful.output).toMatch(/Workflow result: Workflow completed successfully/);
+    // the tables the runtime created have the columns schema.yml's source describes
+    const columnsOf = async (table: string) =>
+      (
+        await project!.query(
+          `select column_name from information_schema.columns where table_name = '${table}' order by ordinal_position`,
+        )
+      ).map((r) => String(r.column_name));
+    const wf = project.plan.workflows.find((w) => w.name === "policy_execution")!;
+    expect(await columnsOf(wf.definition.state.table)).toEqual(wf.stateColumns.map((c) => c.name));
+    expect(await columnsOf(wf.definition.state.attempt_log_table)).toEqual(
+      wf.attemptColumns.map((c) => c.name),
+    );
     const shown = await op("get_policy_execution_state");
     expect(shown.output).toMatch(/\| execution_id +\| status/);
     expect(shown.output).toContain(stateful.summaries[0]!.execution_id);
