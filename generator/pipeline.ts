@@ -37,7 +37,7 @@ export function compileSpec(text: string, file: string, options: CompileOptions 
   const t1 = performance.now();
   timings.parse = t1 - t0;
   if (!spec) return { diagnostics, timings };
-  const plan = buildPlan(spec);
+  const plan = buildPlan(spec, { specFile: file });
   const t2 = performance.now();
   timings.plan = t2 - t1;
   const files = render(plan, undefined, options.renderCache);

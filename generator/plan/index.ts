@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import type { Spec } from "../spec/index.ts";
 import { defaultExternalAccessIntegration } from "../spec/identifiers.ts";
 import { parseJsonPath } from "../spec/jsonpath.ts";
@@ -62,16 +63,21 @@ type Workflow = Spec["workflows"][number];
 type Step = Workflow["steps"][number];
 
 /**
- * Spec -> Plan. Pure; the files come from the table of outputs (./outputs.ts).
+ * Spec -> Plan. Pure; the files come from the table of outputs (./outputs.ts). `source.specFile` is the spec's
+ * path as given (only its file name is kept: the generated files name it).
  * The spec has been validated, so anything inconsistent here is a bug, not a user error.
  */
-export function buildPlan(spec: Spec): Plan {
+export function buildPlan(spec: Spec, source: { specFile?: string } = {}): Plan {
   const workflows = spec.workflows.map((wf) => planWorkflow(spec, wf));
-  const project = planProject(spec, workflows);
+  const project = planProject(
+    spec,
+    workflows,
+    source.specFile === undefined ? null : basename(source.specFile),
+  );
   return { project, workflows, files: planFiles(project, workflows) };
 }
 
-function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
+function planProject(spec: Spec, workflows: WorkflowPlan[], specFile: string | null): ProjectPlan {
   const templates: TemplatePartDef[][] = [];
   for (const wf of workflows) {
     for (const c of Object.values(wf.definition.connections)) {
@@ -119,6 +125,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[]): ProjectPlan {
     sync: spec.sync ? planSync(spec.sync, sf, workflows) : null,
     requireDbtVersion: [...DBT_VERSION_RANGE],
     genVersion: GEN_VERSION,
+    specFile,
   };
 }
 
@@ -307,6 +314,7 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     definition,
     names: validatedNames(workflowNames(n)),
     stateColumns: stateColumns(definition),
+    attemptColumns: [...ATTEMPT_LOG_COLUMNS],
     statusValues: [
       ...new Set([
         "pending",
@@ -384,6 +392,40 @@ function segments(path: string): (string | number)[] {
   if ("error" in parsed) throw new Error(`internal: unvalidated JSONPath ${path}`);
   return parsed.segments;
 }
+
+/** The attempt log's columns, in the order the runtime creates them (gen_ensure_state_tables). */
+const ATTEMPT_LOG_COLUMNS: WorkflowPlan["attemptColumns"] = [
+  {
+    name: "execution_id",
+    type: "string",
+    description: "The execution the attempt belongs to (the state row).",
+  },
+  { name: "workflow", type: "string", description: "Workflow name." },
+  { name: "step", type: "string", description: "Step that made the request." },
+  { name: "step_index", type: "integer", description: "Position of the step in the workflow, from 0." },
+  {
+    name: "call_number",
+    type: "integer",
+    description: "Call of the step, from 1: a polling step calls once per poll.",
+  },
+  {
+    name: "attempt",
+    type: "integer",
+    description: "Attempt within the call, from 1: a transient failure is retried as the next attempt.",
+  },
+  { name: "http_method", type: "string", description: "HTTP method of the request." },
+  { name: "url", type: "string", description: "URL of the request, without its query string." },
+  { name: "http_status", type: "integer", description: "HTTP status of the response; null when none came." },
+  { name: "outcome", type: "string", description: "success, retry (retried next) or failed." },
+  { name: "latency_ms", type: "integer", description: "Time to the response or failure, in milliseconds." },
+  { name: "error", type: "string", description: "Why the attempt failed (no secrets); null on success." },
+  {
+    name: "response",
+    type: "json",
+    description: "Response body of the call's last attempt (JSON, or the text when it is not JSON).",
+  },
+  { name: "logged_at", type: "timestamp", description: "When the row was written (UTC)." },
+];
 
 function stateColumns(def: WorkflowDef): WorkflowPlan["stateColumns"] {
   const outputsByName = new Map(

@@ -71,7 +71,7 @@ export const OUTPUTS: readonly OutputDecl[] = [
   project("macros/gen/runtime/gen_state.sql"),
   project("macros/gen/sync/gen_sync.sql", "sync"),
   project("macros/gen/tests/gen_accepted_values.sql"),
-  project("macros/run_query.sql"),
+  project("macros/gen_run_query.sql"),
   workflow("macros/workflows/__workflow__/__workflow____definition.sql"),
   workflow("macros/workflows/__workflow__/cleanup___workflow__.sql", "stateful"),
   workflow("macros/workflows/__workflow__/drop___workflow___objects.sql", "stateful"),

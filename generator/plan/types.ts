@@ -104,6 +104,8 @@ export interface WorkflowPlan {
   names: Record<WorkflowNameKey, SqlIdentifier>;
   /** Columns of the state table in order, with a description each (schema.yml, README). */
   stateColumns: { name: string; type: ColumnType; description: string }[];
+  /** Columns of the attempt log (one row per HTTP attempt), with a description each (schema.yml's source). */
+  attemptColumns: { name: string; type: ColumnType; description: string }[];
   /** Columns of the stateless result model. */
   resultColumns: { name: string; type: ColumnType; description: string }[];
   /** Every status the state row can hold, for the accepted_values test. */
@@ -144,6 +146,8 @@ export interface ProjectPlan {
   /** dbt_project.yml's require-dbt-version: the dbt Core versions the generated project parses and runs on */
   requireDbtVersion: string[];
   genVersion: string;
+  /** the spec's file name without its directory, for the header of each generated file; null: not known */
+  specFile: string | null;
 }
 
 export interface SyncPlan {

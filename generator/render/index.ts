@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import type { Plan, WorkflowPlan } from "../plan/index.ts";
 import { isPrintableName } from "../plan/validated.ts";
 import * as escape from "../util/escape.ts";
+import { withHeader } from "./header.ts";
 
 export interface FileOutput {
   path: string;
@@ -362,7 +363,12 @@ export function render(
     return { path: file.path, content, ...(file.workflow ? { workflow: file.workflow } : {}) };
   });
   cache?.retain(new Set(plan.files.map((f) => f.path)));
-  return files;
+  return withHeaders(files, plan.project);
+}
+
+/** Every file with the generated header (header.ts) as its first line: the one place headers are added. */
+function withHeaders(files: FileOutput[], project: Plan["project"]): FileOutput[] {
+  return files.map((f) => ({ ...f, content: withHeader(f.path, f.content, project) }));
 }
 
 /**

@@ -122,11 +122,11 @@ export const GEN_OWN_MODEL_FOLDERS: readonly OwnName[] = [
 ];
 
 /**
- * Macro names of gen's runtime that a workflow could generate: `run_query` is gen's own (it prints rows
- * for `dbt run-operation run_query`). The gen_* and <adapter>__gen_* macros cannot match a generated
- * name (none ends like one), and the test checks that too.
+ * Macro names of gen's runtime that a workflow could generate: none. gen's own macros are named gen_* and
+ * <adapter>__gen_* (the operation that prints rows is gen_run_query, so that dbt's run_query stays dbt's),
+ * and no generated name starts or ends like one: test/security/names-urls.test.ts checks that.
  */
-export const GEN_OWN_MACROS: readonly string[] = ["run_query"];
+export const GEN_OWN_MACROS: readonly string[] = [];
 
 /** Why a macro name is taken, or undefined: gen's own macro, or a dbt built-in that a project macro would replace. */
 export function takenMacroName(name: string): string | undefined {

@@ -109,7 +109,7 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
     expect(await project.query("select count(*) as n from policy_execution_attempts")).toEqual([{ n: 4 }]);
   });
 
-  it("operations: run_, get_..._state, run_query, cleanup_, drop_..._objects", async () => {
+  it("operations: run_, get_..._state, gen_run_query, cleanup_, drop_..._objects", async () => {
     project = await build({ file: "specs/policy.yaml" });
     const op = (name: string, args?: string) =>
       project!.dbt(["run-operation", name, ...(args ? ["--args", args] : [])]);
@@ -119,10 +119,22 @@ describe("specs/policy.yaml on DuckDB", { timeout: 180_000 }, () => {
     const stateful = await op("run_policy_execution");
     expect(stateful.exitCode, stateful.output).toBe(0);
     expect(stateful.output).toMatch(/Workflow result: Workflow completed successfully/);
+    // the tables the runtime created have the columns schema.yml's source describes
+    const columnsOf = async (table: string) =>
+      (
+        await project!.query(
+          `select column_name from information_schema.columns where table_name = '${table}' order by ordinal_position`,
+        )
+      ).map((r) => String(r.column_name));
+    const wf = project.plan.workflows.find((w) => w.name === "policy_execution")!;
+    expect(await columnsOf(wf.definition.state.table)).toEqual(wf.stateColumns.map((c) => c.name));
+    expect(await columnsOf(wf.definition.state.attempt_log_table)).toEqual(
+      wf.attemptColumns.map((c) => c.name),
+    );
     const shown = await op("get_policy_execution_state");
     expect(shown.output).toMatch(/\| execution_id +\| status/);
     expect(shown.output).toContain(stateful.summaries[0]!.execution_id);
-    const q = await op("run_query", '{sql: "select count(*) as executions from policy_execution_state"}');
+    const q = await op("gen_run_query", '{sql: "select count(*) as executions from policy_execution_state"}');
     expect(q.output).toMatch(/\| executions \|[\s\S]*\| +1 \|/);
     expect((await op("cleanup_policy_execution")).exitCode).toBe(0);
     expect(await project.query("select count(*) as n from policy_execution_state")).toEqual([{ n: 1 }]); // recent: kept

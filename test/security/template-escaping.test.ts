@@ -26,7 +26,8 @@ function renderScratch(source: string): string {
   writeFileSync(join(dir, "t.sql"), source);
   const env = createEnvironment(dir);
   const [file] = render({ ...plan, files: [{ path: "t.sql", template: "t.sql" }] }, env);
-  return file?.content ?? "";
+  const content = file?.content ?? "";
+  return content.slice(content.indexOf("\n") + 1); // below the generated header
 }
 
 describe("templates print only escaped values, numbers, booleans and validated names", () => {

@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockApi, type MockApi } from "../../generator/mockapi/index.ts";
+import { headerComment, headerText } from "../../generator/render/header.ts";
 import { PYTHON, requireVenv } from "../integration/harness.ts";
 import {
   build,
@@ -45,11 +46,13 @@ describe("snowflake procedure: Python bodies compile and embed gen_http_core ver
       }
     });
 
-    it(`${name}: the body is the generated plugins/gen_http_core.py verbatim plus the handler`, () => {
-      const core = project.files.find((f) => f.path === "plugins/gen_http_core.py")?.content;
-      expect(core).toBeDefined();
+    it(`${name}: the body is the generated plugins/gen_http_core.py (below its header) verbatim plus the handler`, () => {
+      const file = project.files.find((f) => f.path === "plugins/gen_http_core.py")?.content ?? "";
+      const header = headerComment("hash", headerText(project.plan.project)) + "\n";
+      expect(file.startsWith(header)).toBe(true);
+      const core = file.slice(header.length);
       const [proc] = pythonProcedures(setupStatements(project.files));
-      expect(proc?.body.startsWith((core as string).trimEnd() + "\n")).toBe(true);
+      expect(proc?.body.startsWith(core.trimEnd() + "\n")).toBe(true);
       expect(proc?.body).toContain("def gen_http_request_handler(session");
       expect(proc?.statement.sql).toMatch(/HANDLER = 'gen_http_request_handler'/);
       expect(proc?.statement.sql).toMatch(/RUNTIME_VERSION = '3\.11'/);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { compileSpec } from "../../generator/pipeline.ts";
 import { buildPlan, hostPort } from "../../generator/plan/index.ts";
 import { compileTemplate, compileValue } from "../../generator/plan/templates.ts";
+import { withHeader } from "../../generator/render/header.ts";
 import { parseSpec } from "../../generator/spec/index.ts";
 import { SEED_STATE_COLUMNS } from "../integration/harness.ts";
 
@@ -158,10 +159,15 @@ describe("render", () => {
     expect(duckdbOnly.files?.some((f) => f.path.startsWith("snowflake/"))).toBe(false);
   });
 
-  it("emits the HTTP primitive byte for byte, as a plugin file and inside the Snowflake procedure", () => {
+  it("emits the HTTP primitive byte for byte, as a plugin file (below its header) and inside the Snowflake procedure", () => {
     const core = readFileSync("dbt_project_template/plugins/gen_http_core.py", "utf8");
-    const files = compileSpec(policy, "specs/policy.yaml").files ?? [];
-    expect(files.find((f) => f.path === "plugins/gen_http_core.py")?.content).toBe(core);
+    const { files = [], plan } = compileSpec(policy, "specs/policy.yaml");
+    expect(files.find((f) => f.path === "plugins/gen_http_core.py")?.content).toBe(
+      withHeader("plugins/gen_http_core.py", core, {
+        genVersion: plan?.project.genVersion ?? "",
+        specFile: "policy.yaml",
+      }),
+    );
     const procedure =
       files.find((f) => f.path === "snowflake/04_gen_http_request_procedure.sql")?.content ?? "";
     expect(procedure).toContain(core);

@@ -2,4 +2,4 @@
     `dbt compile`, `dbt show`, `dbt docs generate` and `dbt test` never call the API. -#}
 {{ config(materialized='gen_workflow', meta={'gen_mode': 'stateful', 'gen_workflow': << wf.names.definitionMacro | jinja_str >>},
           tags=<< wf.tags.stateful | jinja_str_list >>) }}
-select * from {{ gen_relation(<< wf.definition.state.table | jinja_str >>) }}
+select * from {{ source(<< wf.name | jinja_str >>, << wf.definition.state.table | jinja_str >>) }}
