@@ -227,10 +227,19 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
   });
 
   it("gen sync --once / --status as a user runs them: exit codes, progress, no password anywhere", async () => {
-    const project = await build({ file: "specs/policy.yaml" });
+    // a backoff no slow machine outlasts between the failed round and the early one below
+    const spec = join(tempDir("gen-sync-cli-"), "policy.yaml");
+    writeFileSync(
+      spec,
+      readFileSync(join(ROOT, "specs", "policy.yaml"), "utf8").replace(
+        /^sync:\n/m,
+        "sync:\n  backoff_s: 3600\n",
+      ),
+    );
+    const project = await build({ file: spec });
     expect(await run(project)).toBe(0);
     const gen = (args: string[], env: Record<string, string>) =>
-      execa("node", [join(ROOT, "bin", "gen.js"), "sync", "specs/policy.yaml", "-o", project.dir, ...args], {
+      execa("node", [join(ROOT, "bin", "gen.js"), "sync", spec, "-o", project.dir, ...args], {
         reject: false,
         env: { NO_COLOR: "1", ...env },
       });
@@ -246,7 +255,7 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
     });
     for (const out of [down.stdout, down.stderr, status.stdout, status.stderr])
       expect(out).not.toContain(PASSWORD);
-    // the retry is not due before backoff_s (30 s): nothing to upload yet
+    // the retry is not due before backoff_s: nothing to upload yet
     const early = await gen(["--once"], snowflakeEnv(server.port));
     expect(early.exitCode, early.stderr).toBe(0);
     expect(early.stderr).toMatch(/sync: nothing to upload/);
