@@ -43,9 +43,10 @@
   {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
 
-{#- The stateless result as a one-row select of literals, each cast to its column's type (columns.result of the
-    workflow definition, the columns the model declares). -#}
+{#- The stateless result as a one-row select, in the order of columns.result of the workflow definition. The
+    literals keep their own types; an output is cast to its column's type, since a missing one is a bare null. -#}
 {% macro gen_result_row_sql(wf, result) %}
+  {%- set columns = wf['columns']['result'] -%}
   {%- set values = {
       'execution_id': gen_sql_string(result['execution_id']),
       'workflow': gen_sql_string(wf['name']),
@@ -57,15 +58,18 @@
       'elapsed_ms': result['elapsed_ms'] | string,
       'responses': gen_json_literal(result['steps']),
       'execution_timestamp': gen_current_timestamp()} -%}
-  {%- for step in wf['steps'] -%}
-    {%- for o in step['outputs'] -%}
-      {%- set value = result['steps'].get(step['name'], {}).get('outputs', {}).get(o[0]) -%}
-      {%- do values.update({o[0]: gen_sql_string(value) if value is not none else 'null'}) -%}
+  {%- for c in columns if c['name'] in wf['output_columns'] -%}
+    {%- for step in wf['steps'] -%}
+      {%- for o in step['outputs'] if o[0] == c['name'] -%}
+        {%- set value = result['steps'].get(step['name'], {}).get('outputs', {}).get(o[0]) -%}
+        {%- do values.update({c['name']: 'cast(' ~ (gen_sql_string(value) if value is not none else 'null')
+                                         ~ ' as ' ~ gen_column_type(c['type']) ~ ')'}) -%}
+      {%- endfor -%}
     {%- endfor -%}
   {%- endfor -%}
   {%- set cols = [] -%}
-  {%- for expr in gen_row_values(wf['columns']['result'], values, cast=true) -%}
-    {%- do cols.append(expr ~ ' as ' ~ wf['columns']['result'][loop.index0]['name']) -%}
+  {%- for expr in gen_row_values(columns, values) -%}
+    {%- do cols.append(expr ~ ' as ' ~ columns[loop.index0]['name']) -%}
   {%- endfor -%}
   {{ return('select ' ~ cols | join(',\n       ')) }}
 {% endmacro %}
