@@ -2,13 +2,15 @@ import { basename } from "node:path";
 import type { Spec } from "../spec/index.ts";
 import { defaultExternalAccessIntegration } from "../spec/identifiers.ts";
 import { parseJsonPath } from "../spec/jsonpath.ts";
-import {
-  RESULT_COLUMNS_AFTER_OUTPUTS,
-  RESULT_COLUMNS_BEFORE_OUTPUTS,
-  workflowNames,
-  type WorkflowNames,
-} from "../spec/names.ts";
+import { workflowNames, type WorkflowNames } from "../spec/names.ts";
 import { hostPortOf, parseHttpUrl } from "../spec/url.ts";
+import {
+  ATTEMPT_LOG_COLUMNS,
+  resultColumns,
+  runtimeColumns,
+  stateColumns,
+  type ColumnDef,
+} from "./columns.ts";
 import { sequenceDiagram } from "./diagram.ts";
 import { OUTPUTS, projectHas, workflowHas, workflowPath } from "./outputs.ts";
 import { collectRefs, compileTemplate, compileValue, valueTemplateParts } from "./templates.ts";
@@ -194,7 +196,11 @@ function planSync(
             target: target(table),
             columns: wf.stateColumns.map(({ name, type }) => ({ name: sqlIdentifier(name), type })),
           },
-          attempts: { source: sqlIdentifier(attempt_log_table), target: target(attempt_log_table) },
+          attempts: {
+            source: sqlIdentifier(attempt_log_table),
+            target: target(attempt_log_table),
+            columns: wf.attemptColumns.map(({ name, type }) => ({ name: sqlIdentifier(name), type })),
+          },
         };
       }),
   };
@@ -285,6 +291,17 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
   const outputColumns = steps.flatMap((s) => s.outputs.map(([n]) => n));
   const responseColumns = steps.map((s) => s.response_column);
   const flagColumns = [...new Set(steps.flatMap((s) => [...s.flags_on_start, ...s.flags_on_success]))];
+  const columns = {
+    state: stateColumns({
+      steps,
+      output_columns: outputColumns,
+      flag_columns: flagColumns,
+      response_columns: responseColumns,
+      input_column: state.input_column,
+    }),
+    attempts: [...ATTEMPT_LOG_COLUMNS],
+    result: resultColumns(outputColumns),
+  } satisfies Record<string, ColumnDef[]>;
   const definition: WorkflowDef = {
     name: wf.name,
     description: wf.description ?? null,
@@ -295,6 +312,11 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     output_columns: outputColumns,
     response_columns: responseColumns,
     flag_columns: flagColumns,
+    columns: {
+      state: runtimeColumns(columns.state),
+      attempts: runtimeColumns(columns.attempts),
+      result: runtimeColumns(columns.result),
+    },
     secrets: [...collectRefs(headerTemplates).secrets].sort(),
     connections,
     steps,
@@ -313,8 +335,9 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     stateless: modes.includes("stateless"),
     definition,
     names: validatedNames(workflowNames(n)),
-    stateColumns: stateColumns(definition),
-    attemptColumns: [...ATTEMPT_LOG_COLUMNS],
+    stateColumns: columns.state,
+    attemptColumns: columns.attempts,
+    resultColumns: columns.result,
     statusValues: [
       ...new Set([
         "pending",
@@ -322,15 +345,6 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
         definition.final_status,
         "error",
       ]),
-    ],
-    resultColumns: [
-      ...RESULT_COLUMNS_BEFORE_OUTPUTS,
-      ...outputColumns.map((o) => ({
-        name: o,
-        type: "string" as const,
-        description: `Output \`${o}\` extracted from the API response.`,
-      })),
-      ...RESULT_COLUMNS_AFTER_OUTPUTS,
     ],
     diagram: sequenceDiagram(wf, modes.includes("stateful") ? "stateful" : "stateless"),
   };
@@ -391,84 +405,6 @@ function segments(path: string): (string | number)[] {
   const parsed = parseJsonPath(path);
   if ("error" in parsed) throw new Error(`internal: unvalidated JSONPath ${path}`);
   return parsed.segments;
-}
-
-/** The attempt log's columns, in the order the runtime creates them (gen_ensure_state_tables). */
-const ATTEMPT_LOG_COLUMNS: WorkflowPlan["attemptColumns"] = [
-  {
-    name: "execution_id",
-    type: "string",
-    description: "The execution the attempt belongs to (the state row).",
-  },
-  { name: "workflow", type: "string", description: "Workflow name." },
-  { name: "step", type: "string", description: "Step that made the request." },
-  { name: "step_index", type: "integer", description: "Position of the step in the workflow, from 0." },
-  {
-    name: "call_number",
-    type: "integer",
-    description: "Call of the step, from 1: a polling step calls once per poll.",
-  },
-  {
-    name: "attempt",
-    type: "integer",
-    description: "Attempt within the call, from 1: a transient failure is retried as the next attempt.",
-  },
-  { name: "http_method", type: "string", description: "HTTP method of the request." },
-  { name: "url", type: "string", description: "URL of the request, without its query string." },
-  { name: "http_status", type: "integer", description: "HTTP status of the response; null when none came." },
-  { name: "outcome", type: "string", description: "success, retry (retried next) or failed." },
-  { name: "latency_ms", type: "integer", description: "Time to the response or failure, in milliseconds." },
-  { name: "error", type: "string", description: "Why the attempt failed (no secrets); null on success." },
-  {
-    name: "response",
-    type: "json",
-    description: "Response body of the call's last attempt (JSON, or the text when it is not JSON).",
-  },
-  { name: "logged_at", type: "timestamp", description: "When the row was written (UTC)." },
-];
-
-function stateColumns(def: WorkflowDef): WorkflowPlan["stateColumns"] {
-  const outputsByName = new Map(
-    def.steps.flatMap((s) => s.outputs.map(([n, , p]) => [n, { step: s.name, p }])),
-  );
-  const responseOf = new Map(def.steps.map((s) => [s.response_column, s.name]));
-  return [
-    { name: "execution_id", type: "string", description: "Unique execution identifier." },
-    { name: "workflow", type: "string", description: "Workflow name." },
-    ...def.output_columns.map((n) => ({
-      name: n,
-      type: "string" as const,
-      description: `Output of step ${outputsByName.get(n)?.step}: \`${outputsByName.get(n)?.p}\` of its response.`,
-    })),
-    { name: "poll_count", type: "integer", description: "Number of status polls made so far." },
-    { name: "status", type: "string", description: "Current execution status." },
-    { name: "current_step", type: "string", description: "Step running, or the last one that ran." },
-    {
-      name: "steps_completed",
-      type: "integer",
-      description: "Steps completed; a resumed run starts after them.",
-    },
-    { name: "start_time", type: "timestamp", description: "When the execution started (UTC)." },
-    { name: "last_poll_time", type: "timestamp", description: "Time of the last status poll (UTC)." },
-    { name: "end_time", type: "timestamp", description: "When the execution completed or failed (UTC)." },
-    { name: "completed", type: "boolean", description: "True once every step succeeded." },
-    ...def.flag_columns.map((f) => ({
-      name: f,
-      type: "boolean" as const,
-      description: `Flag set by ${def.steps
-        .filter((s) => s.flags_on_start.includes(f) || s.flags_on_success.includes(f))
-        .map((s) => `${s.name} (${s.flags_on_start.includes(f) ? "on start" : "on success"})`)
-        .join(", ")}.`,
-    })),
-    { name: "error_message", type: "string", description: "Why the execution failed (no secrets)." },
-    { name: "message", type: "string", description: "Last progress message." },
-    ...def.response_columns.map((c) => ({
-      name: c,
-      type: "json" as const,
-      description: `Last response of step ${responseOf.get(c)}.`,
-    })),
-    { name: def.state.input_column, type: "json", description: "The workflow input sent to the API." },
-  ];
 }
 
 /** The files of the project, from the table of outputs: each output whose features the project (or workflow) has. */

@@ -4,7 +4,10 @@
  * are; every other string (descriptions, statuses, hosts, ...) is free text that a template escapes.
  */
 import type { WorkflowNameKey } from "../spec/names.ts";
+import type { ColumnDef, ColumnType, RuntimeColumn } from "./columns.ts";
 import type { DbtArgs, SnowflakeName, SqlIdentifier, StagePath, TaskSchedule } from "./validated.ts";
+
+export type { ColumnDef, ColumnType, RuntimeColumn } from "./columns.ts";
 
 export type { DbtArgs, SnowflakeName, SqlIdentifier, StagePath, TaskSchedule } from "./validated.ts";
 
@@ -82,6 +85,8 @@ export interface WorkflowDef {
   output_columns: string[];
   response_columns: string[];
   flag_columns: string[];
+  /** the columns of the tables the runtime creates and the rows it writes, in order (plan/columns.ts) */
+  columns: { state: RuntimeColumn[]; attempts: RuntimeColumn[]; result: RuntimeColumn[] };
   /** the `${secret.X}` names of this workflow's requests: the only secrets the HTTP primitive may read for it */
   secrets: string[];
   connections: Record<string, ConnectionDef>;
@@ -89,8 +94,6 @@ export interface WorkflowDef {
 }
 
 export type Target = "duckdb" | "snowflake";
-
-export type ColumnType = "string" | "integer" | "timestamp" | "boolean" | "json";
 
 export interface WorkflowPlan {
   name: SqlIdentifier;
@@ -103,11 +106,11 @@ export interface WorkflowPlan {
   /** Names of the generated dbt nodes and macros. */
   names: Record<WorkflowNameKey, SqlIdentifier>;
   /** Columns of the state table in order, with a description each (schema.yml, README). */
-  stateColumns: { name: string; type: ColumnType; description: string }[];
-  /** Columns of the attempt log (one row per HTTP attempt), with a description each (schema.yml's source). */
-  attemptColumns: { name: string; type: ColumnType; description: string }[];
+  stateColumns: ColumnDef[];
+  /** Columns of the attempt log in order (one row per HTTP attempt), with a description each. */
+  attemptColumns: ColumnDef[];
   /** Columns of the stateless result model. */
-  resultColumns: { name: string; type: ColumnType; description: string }[];
+  resultColumns: ColumnDef[];
   /** Every status the state row can hold, for the accepted_values test. */
   statusValues: string[];
   /** Sequence diagram (mermaid source lines), from the spec. */
@@ -166,7 +169,11 @@ export interface SyncPlan {
       target: SnowflakeName;
       columns: { name: SqlIdentifier; type: ColumnType }[];
     };
-    attempts: { source: SqlIdentifier; target: SnowflakeName };
+    attempts: {
+      source: SqlIdentifier;
+      target: SnowflakeName;
+      columns: { name: SqlIdentifier; type: ColumnType }[];
+    };
   }[];
 }
 

@@ -1,9 +1,10 @@
 /**
- * The names gen generates from a workflow name: dbt models, macros (run-operations), the workflow's model
- * folder, and the columns of the stateless result model. Defined here once: the plan names its files and
- * nodes with them, and the name-collision rule checks exactly these names against each other and against
- * the names that gen's own runtime and dbt itself already use.
+ * The names gen generates from a workflow name: dbt models, macros (run-operations) and the workflow's model
+ * folder. Defined here once: the plan names its files and nodes with them, and the name-collision rule checks
+ * exactly these names against each other and against the names that gen's own runtime and dbt itself already
+ * use (the stateless result row's fixed columns are defined with the other columns, in plan/columns.ts).
  */
+import { RESULT_COLUMNS_AFTER_OUTPUTS, RESULT_COLUMNS_BEFORE_OUTPUTS } from "../plan/columns.ts";
 import { DBT_RESERVED_MACRO_NAMES } from "./dbt-reserved-names.ts";
 
 type Mode = "stateful" | "stateless";
@@ -135,42 +136,6 @@ export function takenMacroName(name: string): string | undefined {
   if (DBT_RESERVED_MACRO_NAMES.has(lower)) return `dbt's built-in ${lower}`;
   return undefined;
 }
-
-type ColumnType = "string" | "integer" | "timestamp" | "boolean" | "json";
-interface ResultColumn {
-  name: string;
-  type: ColumnType;
-  description: string;
-}
-
-/** The stateless model's result row: these columns, then one per output, then RESULT_COLUMNS_AFTER_OUTPUTS. */
-export const RESULT_COLUMNS_BEFORE_OUTPUTS: readonly ResultColumn[] = [
-  {
-    name: "execution_id",
-    type: "string",
-    description: "Identifier of this stateless execution (not persisted elsewhere).",
-  },
-  { name: "workflow", type: "string", description: "Workflow name." },
-  { name: "workflow_status", type: "string", description: "Final status of the workflow." },
-  { name: "message", type: "string", description: "Human-readable outcome." },
-];
-
-export const RESULT_COLUMNS_AFTER_OUTPUTS: readonly ResultColumn[] = [
-  { name: "steps_completed", type: "integer", description: "Number of steps that completed." },
-  {
-    name: "http_calls",
-    type: "integer",
-    description: "HTTP calls made (polls included, transient retries not).",
-  },
-  { name: "poll_count", type: "integer", description: "Number of status polls." },
-  { name: "elapsed_ms", type: "integer", description: "Wall time of the workflow in milliseconds." },
-  { name: "responses", type: "json", description: "Outputs and last response of every step, as JSON." },
-  {
-    name: "execution_timestamp",
-    type: "timestamp",
-    description: "When the result row was written (UTC).",
-  },
-];
 
 /** The fixed columns of the stateless result row, which outputs must not be named like. */
 export const RESERVED_RESULT_COLUMNS: readonly string[] = [

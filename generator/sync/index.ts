@@ -17,7 +17,7 @@ import {
   executeAsync,
 } from "../snowflake/client.ts";
 import { redactor } from "../util/redact.ts";
-import { ATTEMPT_COLUMNS, ATTEMPT_KEY, bindsFor, createTableSql, mergeSql, STATE_KEY } from "./sql.ts";
+import { ATTEMPT_KEY, bindsFor, createTableSql, mergeSql, STATE_KEY } from "./sql.ts";
 
 export interface SyncItem {
   execution_id: string;
@@ -164,7 +164,7 @@ export async function syncRound(
       const t = tables.get(item.workflow);
       if (!t || ensured.has(t.workflow)) continue;
       await executeAsync(first, createTableSql(t.state.target, t.state.columns));
-      await executeAsync(first, createTableSql(t.attempts.target, ATTEMPT_COLUMNS));
+      await executeAsync(first, createTableSql(t.attempts.target, t.attempts.columns));
       ensured.add(t.workflow);
     }
     results = await inLanes(connections, items, async (conn, item): Promise<ItemResult> => {
@@ -174,8 +174,9 @@ export async function syncRound(
       try {
         const state = mergeSql(t.state.target, t.state.columns, STATE_KEY);
         await executeAsync(conn, state, bindsFor(t.state.columns, item.state));
-        const attempts = mergeSql(t.attempts.target, ATTEMPT_COLUMNS, ATTEMPT_KEY);
-        for (const row of item.attempts) await executeAsync(conn, attempts, bindsFor(ATTEMPT_COLUMNS, row));
+        const attempts = mergeSql(t.attempts.target, t.attempts.columns, ATTEMPT_KEY);
+        for (const row of item.attempts)
+          await executeAsync(conn, attempts, bindsFor(t.attempts.columns, row));
         return outcome(item, null, 1 + item.attempts.length);
       } catch (e) {
         return outcome(item, `Snowflake: ${describeError(e)}`);

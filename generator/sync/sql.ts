@@ -19,23 +19,6 @@ const SNOWFLAKE_TYPE: Record<ColumnType, string> = {
   json: "VARIANT",
 };
 
-/** The attempt log's columns, as the runtime creates them (macros/gen/runtime/gen_state.sql). */
-export const ATTEMPT_COLUMNS: SyncColumn[] = [
-  { name: "execution_id", type: "string" },
-  { name: "workflow", type: "string" },
-  { name: "step", type: "string" },
-  { name: "step_index", type: "integer" },
-  { name: "call_number", type: "integer" },
-  { name: "attempt", type: "integer" },
-  { name: "http_method", type: "string" },
-  { name: "url", type: "string" },
-  { name: "http_status", type: "integer" },
-  { name: "outcome", type: "string" },
-  { name: "latency_ms", type: "integer" },
-  { name: "error", type: "string" },
-  { name: "response", type: "json" },
-  { name: "logged_at", type: "timestamp" },
-];
 export const ATTEMPT_KEY = ["execution_id", "step", "call_number", "attempt"];
 export const STATE_KEY = ["execution_id"];
 

@@ -28,9 +28,7 @@ const SNOWFLAKE_MACROS = [
   "snowflake__gen_sleep_sql",
   "snowflake__gen_sql_string",
   "snowflake__gen_json_literal",
-  "snowflake__gen_type_json",
-  "snowflake__gen_type_timestamp",
-  "snowflake__gen_type_string",
+  "snowflake__gen_column_type",
   "snowflake__gen_current_timestamp",
 ];
 

@@ -20,13 +20,7 @@ import {
   syncStatus,
   type RoundResult,
 } from "../../generator/sync/index.ts";
-import {
-  ATTEMPT_COLUMNS,
-  ATTEMPT_KEY,
-  createTableSql,
-  mergeSql,
-  STATE_KEY,
-} from "../../generator/sync/sql.ts";
+import { ATTEMPT_KEY, createTableSql, mergeSql, STATE_KEY } from "../../generator/sync/sql.ts";
 import { PYTHON, requireVenv, useProjects, type Project } from "../integration/harness.ts";
 import {
   build as buildForSnowflake,
@@ -77,9 +71,9 @@ describe("gen sync: its statements in sqlglot's Snowflake dialect", () => {
     const sync = buildForSnowflake({ file: SPECS[0] as string }).plan.project.sync!;
     const statements = sync.tables.flatMap((t) => [
       createTableSql(t.state.target, t.state.columns),
-      createTableSql(t.attempts.target, ATTEMPT_COLUMNS),
+      createTableSql(t.attempts.target, t.attempts.columns),
       mergeSql(t.state.target, t.state.columns, STATE_KEY),
-      mergeSql(t.attempts.target, ATTEMPT_COLUMNS, ATTEMPT_KEY),
+      mergeSql(t.attempts.target, t.attempts.columns, ATTEMPT_KEY),
     ]);
     const file = join(tempDir("gen-sync-glot-"), "statements.json");
     writeFileSync(file, JSON.stringify(statements));
@@ -156,11 +150,13 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
         )
       )[0]?.N;
     const [localAttempts] = await project.query("select count(*) as n from policy_execution_attempts");
-    // the attempt columns sync uploads are exactly those the runtime creates (gen_state.sql)
+    // the attempt columns sync uploads are exactly those the runtime created
     const attemptColumns = await project.query(
       "select column_name from information_schema.columns where table_name = 'policy_execution_attempts' order by ordinal_position",
     );
-    expect(attemptColumns.map((c) => c.column_name)).toEqual(ATTEMPT_COLUMNS.map((c) => c.name));
+    expect(attemptColumns.map((c) => c.column_name)).toEqual(
+      plan.tables[0]!.attempts.columns.map((c) => c.name),
+    );
     expect(await attempts()).toBe(localAttempts!.n);
     expect(await project.query("select distinct status from gen_sync_queue")).toEqual([
       { status: "completed" },

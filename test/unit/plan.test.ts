@@ -64,6 +64,25 @@ describe("plan of specs/policy.yaml", () => {
     expect(wf.stateColumns.find((c) => c.name === "policy_data")?.type).toBe("json");
   });
 
+  it("gives the runtime and sync the documented column lists", () => {
+    const nameAndType = (cols: { name: string; type: string }[]) =>
+      cols.map(({ name, type }) => ({ name, type }));
+    expect(nameAndType(wf.definition.columns.state)).toEqual(nameAndType(wf.stateColumns));
+    expect(nameAndType(wf.definition.columns.attempts)).toEqual(nameAndType(wf.attemptColumns));
+    expect(nameAndType(wf.definition.columns.result)).toEqual(nameAndType(wf.resultColumns));
+    const state = wf.definition.columns.state;
+    expect(state[0]).toEqual({ name: "execution_id", type: "string", not_null: true });
+    expect(state.find((c) => c.name === "status")).toEqual({
+      name: "status",
+      type: "string",
+      default: "pending",
+    });
+    expect(state.find((c) => c.name === "requires_circuit_breaker")).toMatchObject({ default: false });
+    const synced = p.project.sync!.tables[0]!;
+    expect(synced.state.columns).toEqual(nameAndType(wf.stateColumns));
+    expect(synced.attempts.columns).toEqual(nameAndType(wf.attemptColumns));
+  });
+
   it("names every artefact from the spec", () => {
     expect(wf.names).toMatchObject({
       statefulModel: "stateful_policy_execution",

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  ATTEMPT_COLUMNS,
-  bindsFor,
-  createTableSql,
-  mergeSql,
-  type SyncColumn,
-} from "../../generator/sync/sql.ts";
+import { ATTEMPT_LOG_COLUMNS } from "../../generator/plan/columns.ts";
+import { bindsFor, createTableSql, mergeSql, type SyncColumn } from "../../generator/sync/sql.ts";
 import { inLanes, syncLoop } from "../../generator/sync/index.ts";
 
 const columns: SyncColumn[] = [
@@ -35,7 +30,11 @@ describe("gen sync: Snowflake statements", () => {
         " VALUES (s.execution_id, s.poll_count, s.completed, s.start_time, s.api_response, SYSDATE())",
     );
     expect(sql.match(/\?/g)).toHaveLength(columns.length);
-    const composite = mergeSql("A", ATTEMPT_COLUMNS, ["execution_id", "step", "call_number", "attempt"]);
+    const composite = mergeSql(
+      "A",
+      [...ATTEMPT_LOG_COLUMNS],
+      ["execution_id", "step", "call_number", "attempt"],
+    );
     expect(composite).toContain(
       "ON t.execution_id = s.execution_id AND t.step = s.step AND t.call_number = s.call_number AND t.attempt = s.attempt",
     );

@@ -5,7 +5,7 @@
           tags=<< wf.tags.stateless | jinja_str_list >>) }}
 select
 <% for col in wf.resultColumns %>
-    cast(null as <% if col.type in ['integer', 'boolean'] %><< col.type >><% else %>{{ gen_type_<< col.type >>() }}<% endif %>) as << col.name | ident >><% if not loop.last %>,<% endif %>
+    cast(null as {{ gen_column_type(<< col.type | jinja_str >>) }}) as << col.name | ident >><% if not loop.last %>,<% endif %>
 
 <% endfor %>
 where 1 = 0

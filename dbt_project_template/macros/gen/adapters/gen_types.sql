@@ -1,14 +1,21 @@
-{#- Column types of the state table and the attempt log. -#}
-{% macro gen_type_json() %}{{ return(adapter.dispatch('gen_type_json', << ns >>)()) }}{% endmacro %}
-{% macro default__gen_type_json() %}{{ return('json') }}{% endmacro %}
+{#- The SQL type of a column type of the plan (string, integer, timestamp, boolean, json): every column gen's
+    runtime creates gets its type here. -#}
+{% macro gen_column_type(type) %}{{ return(adapter.dispatch('gen_column_type', << ns >>)(type)) }}{% endmacro %}
 
-{% macro gen_type_timestamp() %}{{ return(adapter.dispatch('gen_type_timestamp', << ns >>)()) }}{% endmacro %}
-{% macro default__gen_type_timestamp() %}{{ return('timestamp') }}{% endmacro %}
-
-{% macro gen_type_string() %}{{ return(adapter.dispatch('gen_type_string', << ns >>)()) }}{% endmacro %}
-{% macro default__gen_type_string() %}{{ return('varchar') }}{% endmacro %}
+{% macro default__gen_column_type(type) %}
+  {%- set types = {'string': 'varchar', 'integer': 'integer', 'timestamp': 'timestamp', 'boolean': 'boolean', 'json': 'json'} -%}
+  {%- if type not in types -%}{{ exceptions.raise_compiler_error('gen: unknown column type ' ~ type) }}{%- endif -%}
+  {{ return(types[type]) }}
+{% endmacro %}
 
 {#- Snowflake: JSON in VARIANT, naive UTC timestamps in TIMESTAMP_NTZ. -#}
-{% macro snowflake__gen_type_json() %}{{ return('variant') }}{% endmacro %}
-{% macro snowflake__gen_type_timestamp() %}{{ return('timestamp_ntz') }}{% endmacro %}
-{% macro snowflake__gen_type_string() %}{{ return('varchar') }}{% endmacro %}
+{% macro snowflake__gen_column_type(type) %}
+  {%- set types = {'string': 'varchar', 'integer': 'integer', 'timestamp': 'timestamp_ntz', 'boolean': 'boolean', 'json': 'variant'} -%}
+  {%- if type not in types -%}{{ exceptions.raise_compiler_error('gen: unknown column type ' ~ type) }}{%- endif -%}
+  {{ return(types[type]) }}
+{% endmacro %}
+
+{#- Shorthands for the runtime's own SQL. -#}
+{% macro gen_type_json() %}{{ return(gen_column_type('json')) }}{% endmacro %}
+{% macro gen_type_timestamp() %}{{ return(gen_column_type('timestamp')) }}{% endmacro %}
+{% macro gen_type_string() %}{{ return(gen_column_type('string')) }}{% endmacro %}

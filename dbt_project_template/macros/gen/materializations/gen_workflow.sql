@@ -43,26 +43,33 @@
   {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
 
-{#- The stateless result as a one-row select of literals (typed like the model's declared columns). -#}
+{#- The stateless result as a one-row select, in the order of columns.result of the workflow definition. The
+    literals keep their own types; an output is cast to its column's type, since a missing one is a bare null. -#}
 {% macro gen_result_row_sql(wf, result) %}
-  {%- set s = gen_type_string() -%}
-  {%- set cols = [
-      gen_sql_string(result['execution_id']) ~ ' as execution_id',
-      gen_sql_string(wf['name']) ~ ' as workflow',
-      gen_sql_string(result['status']) ~ ' as workflow_status',
-      gen_sql_string(result['message']) ~ ' as message'] -%}
-  {%- for step in wf['steps'] -%}
-    {%- for o in step['outputs'] -%}
-      {%- set value = result['steps'].get(step['name'], {}).get('outputs', {}).get(o[0]) -%}
-      {%- do cols.append('cast(' ~ (gen_sql_string(value) if value is not none else 'null') ~ ' as ' ~ s ~ ') as ' ~ o[0]) -%}
+  {%- set columns = wf['columns']['result'] -%}
+  {%- set values = {
+      'execution_id': gen_sql_string(result['execution_id']),
+      'workflow': gen_sql_string(wf['name']),
+      'workflow_status': gen_sql_string(result['status']),
+      'message': gen_sql_string(result['message']),
+      'steps_completed': result['steps_total'] | string,
+      'http_calls': result['http_calls'] | string,
+      'poll_count': result['polls'] | string,
+      'elapsed_ms': result['elapsed_ms'] | string,
+      'responses': gen_json_literal(result['steps']),
+      'execution_timestamp': gen_current_timestamp()} -%}
+  {%- for c in columns if c['name'] in wf['output_columns'] -%}
+    {%- for step in wf['steps'] -%}
+      {%- for o in step['outputs'] if o[0] == c['name'] -%}
+        {%- set value = result['steps'].get(step['name'], {}).get('outputs', {}).get(o[0]) -%}
+        {%- do values.update({c['name']: 'cast(' ~ (gen_sql_string(value) if value is not none else 'null')
+                                         ~ ' as ' ~ gen_column_type(c['type']) ~ ')'}) -%}
+      {%- endfor -%}
     {%- endfor -%}
   {%- endfor -%}
-  {%- do cols.extend([
-      result['steps_total'] ~ ' as steps_completed',
-      result['http_calls'] ~ ' as http_calls',
-      result['polls'] ~ ' as poll_count',
-      result['elapsed_ms'] ~ ' as elapsed_ms',
-      gen_json_literal(result['steps']) ~ ' as responses',
-      gen_current_timestamp() ~ ' as execution_timestamp']) -%}
+  {%- set cols = [] -%}
+  {%- for expr in gen_row_values(columns, values) -%}
+    {%- do cols.append(expr ~ ' as ' ~ columns[loop.index0]['name']) -%}
+  {%- endfor -%}
   {{ return('select ' ~ cols | join(',\n       ')) }}
 {% endmacro %}

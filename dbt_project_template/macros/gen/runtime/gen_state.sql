@@ -6,30 +6,11 @@
                                 quote_policy={'database': false, 'schema': false, 'identifier': false})) }}
 {% endmacro %}
 
-{% macro gen_state_columns_sql(wf) %}
-  {%- set s = gen_type_string() -%}
-  {%- set j = gen_type_json() -%}
-  {%- set ts = gen_type_timestamp() -%}
-  {%- set cols = ['execution_id ' ~ s ~ ' not null', 'workflow ' ~ s] -%}
-  {%- for c in wf['output_columns'] -%}{%- do cols.append(c ~ ' ' ~ s) -%}{%- endfor -%}
-  {%- do cols.extend(['poll_count integer default 0', 'status ' ~ s ~ " default 'pending'", 'current_step ' ~ s,
-                      'steps_completed integer default 0', 'start_time ' ~ ts, 'last_poll_time ' ~ ts,
-                      'end_time ' ~ ts, 'completed boolean default false']) -%}
-  {%- for c in wf['flag_columns'] -%}{%- do cols.append(c ~ ' boolean default false') -%}{%- endfor -%}
-  {%- do cols.extend(['error_message ' ~ s, 'message ' ~ s]) -%}
-  {%- for c in wf['response_columns'] -%}{%- do cols.append(c ~ ' ' ~ j) -%}{%- endfor -%}
-  {%- do cols.append(wf['state']['input_column'] ~ ' ' ~ j) -%}
-  {{ return(cols) }}
-{% endmacro %}
-
+{#- The columns of both tables are the workflow definition's (columns.state, columns.attempts). -#}
 {% macro gen_ensure_state_tables(wf) %}
-  {%- set s = gen_type_string() -%}
-  {%- do gen_ensure_table(gen_relation(wf['state']['table']), gen_state_columns_sql(wf)) -%}
+  {%- do gen_ensure_table(gen_relation(wf['state']['table']), gen_column_definitions(wf['columns']['state'])) -%}
   {%- do gen_ensure_table(gen_relation(wf['state']['attempt_log_table']),
-        ['execution_id ' ~ s ~ ' not null', 'workflow ' ~ s, 'step ' ~ s, 'step_index integer',
-         'call_number integer', 'attempt integer', 'http_method ' ~ s, 'url ' ~ s, 'http_status integer',
-         'outcome ' ~ s, 'latency_ms integer', 'error ' ~ s, 'response ' ~ gen_type_json(),
-         'logged_at ' ~ gen_type_timestamp()]) -%}
+                          gen_column_definitions(wf['columns']['attempts'])) -%}
 {% endmacro %}
 
 {#- Creates the schema of `relation` only when it is missing. The setup SQL (snowflake/00_schemas.sql) creates the
@@ -82,21 +63,31 @@
 
 {#- Appends one row per HTTP attempt of a call, in one statement, before the state row moves on. -#}
 {% macro gen_log_attempts(wf, execution_id, step, call_number, request, result) %}
+  {%- set columns = wf['columns']['attempts'] -%}
   {%- set rows = [] -%}
   {%- for a in result['attempts'] -%}
     {%- set is_last = loop.last -%}
-    {%- do rows.append('select ' ~ [gen_sql_string(execution_id), gen_sql_string(wf['name']), gen_sql_string(step['name']),
-        step['index'] | string, call_number | string, a['attempt'] | string, gen_sql_string(request['method']),
-        gen_sql_string(request['display_url']), (a['status_code'] | string) if a['status_code'] is not none else 'null',
-        gen_sql_string(a['outcome']), (a['latency_ms'] | int) | string,
-        gen_sql_string(a['error']) if a['error'] is not none else 'null',
-        gen_json_literal(result['body'] if is_last and result['body'] is not none else (result['text'] if is_last else none)),
-        gen_current_timestamp()] | join(', ')) -%}
+    {%- set values = {
+        'execution_id': gen_sql_string(execution_id),
+        'workflow': gen_sql_string(wf['name']),
+        'step': gen_sql_string(step['name']),
+        'step_index': step['index'] | string,
+        'call_number': call_number | string,
+        'attempt': a['attempt'] | string,
+        'http_method': gen_sql_string(request['method']),
+        'url': gen_sql_string(request['display_url']),
+        'http_status': (a['status_code'] | string) if a['status_code'] is not none else 'null',
+        'outcome': gen_sql_string(a['outcome']),
+        'latency_ms': (a['latency_ms'] | int) | string,
+        'error': gen_sql_string(a['error']) if a['error'] is not none else 'null',
+        'response': gen_json_literal(result['body'] if is_last and result['body'] is not none
+                                     else (result['text'] if is_last else none)),
+        'logged_at': gen_current_timestamp()} -%}
+    {%- do rows.append('select ' ~ gen_row_values(columns, values) | join(', ')) -%}
   {%- endfor -%}
   {%- if rows | length > 0 -%}
     {%- do dbt.run_query('insert into ' ~ gen_relation(wf['state']['attempt_log_table'])
-        ~ ' (execution_id, workflow, step, step_index, call_number, attempt, http_method, url, http_status, outcome,'
-        ~ ' latency_ms, error, response, logged_at) ' ~ rows | join(' union all ')) -%}
+        ~ ' (' ~ columns | map(attribute='name') | join(', ') ~ ') ' ~ rows | join(' union all ')) -%}
   {%- endif -%}
 {% endmacro %}
 

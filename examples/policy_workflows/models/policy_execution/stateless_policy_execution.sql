@@ -5,16 +5,16 @@
 {{ config(materialized='gen_workflow', meta={'gen_mode': 'stateless', 'gen_workflow': 'policy_execution__definition'},
           tags=['gen', 'gen_stateless']) }}
 select
-    cast(null as {{ gen_type_string() }}) as execution_id,
-    cast(null as {{ gen_type_string() }}) as workflow,
-    cast(null as {{ gen_type_string() }}) as workflow_status,
-    cast(null as {{ gen_type_string() }}) as message,
-    cast(null as {{ gen_type_string() }}) as policy_id,
-    cast(null as {{ gen_type_string() }}) as api_execution_id,
-    cast(null as integer) as steps_completed,
-    cast(null as integer) as http_calls,
-    cast(null as integer) as poll_count,
-    cast(null as integer) as elapsed_ms,
-    cast(null as {{ gen_type_json() }}) as responses,
-    cast(null as {{ gen_type_timestamp() }}) as execution_timestamp
+    cast(null as {{ gen_column_type('string') }}) as execution_id,
+    cast(null as {{ gen_column_type('string') }}) as workflow,
+    cast(null as {{ gen_column_type('string') }}) as workflow_status,
+    cast(null as {{ gen_column_type('string') }}) as message,
+    cast(null as {{ gen_column_type('string') }}) as policy_id,
+    cast(null as {{ gen_column_type('string') }}) as api_execution_id,
+    cast(null as {{ gen_column_type('integer') }}) as steps_completed,
+    cast(null as {{ gen_column_type('integer') }}) as http_calls,
+    cast(null as {{ gen_column_type('integer') }}) as poll_count,
+    cast(null as {{ gen_column_type('integer') }}) as elapsed_ms,
+    cast(null as {{ gen_column_type('json') }}) as responses,
+    cast(null as {{ gen_column_type('timestamp') }}) as execution_timestamp
 where 1 = 0

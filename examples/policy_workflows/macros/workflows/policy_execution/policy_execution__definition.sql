@@ -40,6 +40,211 @@
       'circuit_breaker_initiated',
       'circuit_breaker_completed'
     ],
+    'columns': {
+      'state': [
+        {
+          'name': 'execution_id',
+          'type': 'string',
+          'not_null': true
+        },
+        {
+          'name': 'workflow',
+          'type': 'string'
+        },
+        {
+          'name': 'policy_id',
+          'type': 'string'
+        },
+        {
+          'name': 'api_execution_id',
+          'type': 'string'
+        },
+        {
+          'name': 'poll_count',
+          'type': 'integer',
+          'default': 0
+        },
+        {
+          'name': 'status',
+          'type': 'string',
+          'default': 'pending'
+        },
+        {
+          'name': 'current_step',
+          'type': 'string'
+        },
+        {
+          'name': 'steps_completed',
+          'type': 'integer',
+          'default': 0
+        },
+        {
+          'name': 'start_time',
+          'type': 'timestamp'
+        },
+        {
+          'name': 'last_poll_time',
+          'type': 'timestamp'
+        },
+        {
+          'name': 'end_time',
+          'type': 'timestamp'
+        },
+        {
+          'name': 'completed',
+          'type': 'boolean',
+          'default': false
+        },
+        {
+          'name': 'requires_circuit_breaker',
+          'type': 'boolean',
+          'default': false
+        },
+        {
+          'name': 'circuit_breaker_initiated',
+          'type': 'boolean',
+          'default': false
+        },
+        {
+          'name': 'circuit_breaker_completed',
+          'type': 'boolean',
+          'default': false
+        },
+        {
+          'name': 'error_message',
+          'type': 'string'
+        },
+        {
+          'name': 'message',
+          'type': 'string'
+        },
+        {
+          'name': 'api_response',
+          'type': 'json'
+        },
+        {
+          'name': 'policy_status_response',
+          'type': 'json'
+        },
+        {
+          'name': 'circuit_breaker_response',
+          'type': 'json'
+        },
+        {
+          'name': 'policy_data',
+          'type': 'json'
+        }
+      ],
+      'attempts': [
+        {
+          'name': 'execution_id',
+          'type': 'string',
+          'not_null': true
+        },
+        {
+          'name': 'workflow',
+          'type': 'string'
+        },
+        {
+          'name': 'step',
+          'type': 'string'
+        },
+        {
+          'name': 'step_index',
+          'type': 'integer'
+        },
+        {
+          'name': 'call_number',
+          'type': 'integer'
+        },
+        {
+          'name': 'attempt',
+          'type': 'integer'
+        },
+        {
+          'name': 'http_method',
+          'type': 'string'
+        },
+        {
+          'name': 'url',
+          'type': 'string'
+        },
+        {
+          'name': 'http_status',
+          'type': 'integer'
+        },
+        {
+          'name': 'outcome',
+          'type': 'string'
+        },
+        {
+          'name': 'latency_ms',
+          'type': 'integer'
+        },
+        {
+          'name': 'error',
+          'type': 'string'
+        },
+        {
+          'name': 'response',
+          'type': 'json'
+        },
+        {
+          'name': 'logged_at',
+          'type': 'timestamp'
+        }
+      ],
+      'result': [
+        {
+          'name': 'execution_id',
+          'type': 'string'
+        },
+        {
+          'name': 'workflow',
+          'type': 'string'
+        },
+        {
+          'name': 'workflow_status',
+          'type': 'string'
+        },
+        {
+          'name': 'message',
+          'type': 'string'
+        },
+        {
+          'name': 'policy_id',
+          'type': 'string'
+        },
+        {
+          'name': 'api_execution_id',
+          'type': 'string'
+        },
+        {
+          'name': 'steps_completed',
+          'type': 'integer'
+        },
+        {
+          'name': 'http_calls',
+          'type': 'integer'
+        },
+        {
+          'name': 'poll_count',
+          'type': 'integer'
+        },
+        {
+          'name': 'elapsed_ms',
+          'type': 'integer'
+        },
+        {
+          'name': 'responses',
+          'type': 'json'
+        },
+        {
+          'name': 'execution_timestamp',
+          'type': 'timestamp'
+        }
+      ]
+    },
     'secrets': [
       'POLICY_API_KEY'
     ],

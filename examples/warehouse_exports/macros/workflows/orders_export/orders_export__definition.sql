@@ -35,6 +35,226 @@
       'export_ready',
       'acknowledged_flag'
     ],
+    'columns': {
+      'state': [
+        {
+          'name': 'execution_id',
+          'type': 'string',
+          'not_null': true
+        },
+        {
+          'name': 'workflow',
+          'type': 'string'
+        },
+        {
+          'name': 'export_id',
+          'type': 'string'
+        },
+        {
+          'name': 'row_count',
+          'type': 'string'
+        },
+        {
+          'name': 'checksum',
+          'type': 'string'
+        },
+        {
+          'name': 'first_file',
+          'type': 'string'
+        },
+        {
+          'name': 'poll_count',
+          'type': 'integer',
+          'default': 0
+        },
+        {
+          'name': 'status',
+          'type': 'string',
+          'default': 'pending'
+        },
+        {
+          'name': 'current_step',
+          'type': 'string'
+        },
+        {
+          'name': 'steps_completed',
+          'type': 'integer',
+          'default': 0
+        },
+        {
+          'name': 'start_time',
+          'type': 'timestamp'
+        },
+        {
+          'name': 'last_poll_time',
+          'type': 'timestamp'
+        },
+        {
+          'name': 'end_time',
+          'type': 'timestamp'
+        },
+        {
+          'name': 'completed',
+          'type': 'boolean',
+          'default': false
+        },
+        {
+          'name': 'export_ready',
+          'type': 'boolean',
+          'default': false
+        },
+        {
+          'name': 'acknowledged_flag',
+          'type': 'boolean',
+          'default': false
+        },
+        {
+          'name': 'error_message',
+          'type': 'string'
+        },
+        {
+          'name': 'message',
+          'type': 'string'
+        },
+        {
+          'name': 'request_export_response',
+          'type': 'json'
+        },
+        {
+          'name': 'wait_for_export_response',
+          'type': 'json'
+        },
+        {
+          'name': 'download_manifest_response',
+          'type': 'json'
+        },
+        {
+          'name': 'acknowledge_export_response',
+          'type': 'json'
+        },
+        {
+          'name': 'export_request',
+          'type': 'json'
+        }
+      ],
+      'attempts': [
+        {
+          'name': 'execution_id',
+          'type': 'string',
+          'not_null': true
+        },
+        {
+          'name': 'workflow',
+          'type': 'string'
+        },
+        {
+          'name': 'step',
+          'type': 'string'
+        },
+        {
+          'name': 'step_index',
+          'type': 'integer'
+        },
+        {
+          'name': 'call_number',
+          'type': 'integer'
+        },
+        {
+          'name': 'attempt',
+          'type': 'integer'
+        },
+        {
+          'name': 'http_method',
+          'type': 'string'
+        },
+        {
+          'name': 'url',
+          'type': 'string'
+        },
+        {
+          'name': 'http_status',
+          'type': 'integer'
+        },
+        {
+          'name': 'outcome',
+          'type': 'string'
+        },
+        {
+          'name': 'latency_ms',
+          'type': 'integer'
+        },
+        {
+          'name': 'error',
+          'type': 'string'
+        },
+        {
+          'name': 'response',
+          'type': 'json'
+        },
+        {
+          'name': 'logged_at',
+          'type': 'timestamp'
+        }
+      ],
+      'result': [
+        {
+          'name': 'execution_id',
+          'type': 'string'
+        },
+        {
+          'name': 'workflow',
+          'type': 'string'
+        },
+        {
+          'name': 'workflow_status',
+          'type': 'string'
+        },
+        {
+          'name': 'message',
+          'type': 'string'
+        },
+        {
+          'name': 'export_id',
+          'type': 'string'
+        },
+        {
+          'name': 'row_count',
+          'type': 'string'
+        },
+        {
+          'name': 'checksum',
+          'type': 'string'
+        },
+        {
+          'name': 'first_file',
+          'type': 'string'
+        },
+        {
+          'name': 'steps_completed',
+          'type': 'integer'
+        },
+        {
+          'name': 'http_calls',
+          'type': 'integer'
+        },
+        {
+          'name': 'poll_count',
+          'type': 'integer'
+        },
+        {
+          'name': 'elapsed_ms',
+          'type': 'integer'
+        },
+        {
+          'name': 'responses',
+          'type': 'json'
+        },
+        {
+          'name': 'execution_timestamp',
+          'type': 'timestamp'
+        }
+      ]
+    },
     'secrets': [
       'EXPORT_API_TOKEN'
     ],
