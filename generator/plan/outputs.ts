@@ -60,6 +60,7 @@ export const OUTPUTS: readonly OutputDecl[] = [
   project("macros/gen/materializations/gen_workflow.sql"),
   project("macros/gen/restart/gen_restart_plan.sql", "auto_restart"),
   project("macros/gen/restart/gen_run_log.sql", "auto_restart"),
+  project("macros/gen/runtime/gen_columns.sql"),
   project("macros/gen/runtime/gen_housekeeping.sql"),
   project("macros/gen/runtime/gen_http.sql"),
   project("macros/gen/runtime/gen_jsonpath.sql"),
