@@ -11,9 +11,9 @@
 import { execa } from "execa";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { GEN_HOME, VENVS } from "../dbt/index.ts";
-import { type Diagnostic, ExitCode, formatDiagnostic, GenError } from "../errors.ts";
+import { type Diagnostic, ExitCode, formatDiagnostic, GenError, toJsonText } from "../errors.ts";
 import { SNOWFLAKE_DBT_VERSION, SNOWFLAKE_DEFAULT_TARGET } from "../plan/index.ts";
 import { setupVenv, venvIsCurrent } from "../setup.ts";
 import type { Term } from "../util/term.ts";
@@ -332,7 +332,8 @@ function loadProject(source: string): LoadedProject {
     const files = readTree(source, "snowflake");
     const { target, from } = defaultTargetOf(files);
     return {
-      dir: source,
+      // absolute: the driver runs dbt from its own scratch directory
+      dir: resolve(source),
       files,
       defaultTarget: target,
       describe: `${source} (default target ${target}, from ${from})`,
@@ -464,10 +465,19 @@ export async function checkProject(source: string, options: CheckOptions): Promi
 
 /** `gen deploy <source> --check [--json]`: exit 0 when every check passes, 1 when one fails. */
 export async function checkCommand(source: string, json: boolean, term: Term): Promise<number> {
-  const checks = await checkProject(source, {
-    log: (line) => term.err(term.paint("dim", line)),
-    warn: (d) => term.err(formatDiagnostic(d, term.paint)),
-  });
+  let checks: CheckResult[];
+  try {
+    checks = await checkProject(source, {
+      log: (line) => term.err(term.paint("dim", line)),
+      warn: (d) => term.err(formatDiagnostic(d, term.paint)),
+    });
+  } catch (e) {
+    // a spec that does not compile, or a source that is not a project: still JSON on stdout with --json
+    // (the diagnostics are printed on stderr and mapped to the exit code by the caller, as for any command)
+    if (json && e instanceof GenError)
+      term.out(toJsonText({ ok: false, checks: [], diagnostics: e.diagnostics }));
+    throw e;
+  }
   const ok = checks.every((c) => c.ok);
   const indent = (text: string) => text.replace(/\n/g, "\n      ");
   for (const c of checks) {
@@ -486,6 +496,6 @@ export async function checkCommand(source: string, json: boolean, term: Term): P
         )
       : term.paint("error", `${failed} of ${checks.length} checks failed`),
   );
-  if (json) term.out(JSON.stringify({ ok, checks }, null, 2));
+  if (json) term.out(toJsonText({ ok, checks }));
   return ok ? ExitCode.ok : ExitCode.specProblems;
 }

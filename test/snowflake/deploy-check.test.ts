@@ -6,7 +6,7 @@
  */
 import { execa } from "execa";
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   checkProfile,
@@ -24,14 +24,14 @@ afterAll(removeTempDirs);
 const GEN = join(ROOT, "bin", "gen.js");
 
 /** `gen deploy <source> --check --json` with no SNOWFLAKE_* (or other) variable and no ~/.snowflake. */
-async function check(source: string) {
+async function check(source: string, cwd: string = ROOT) {
   const r = await execa("node", [GEN, "deploy", source, "--check", "--json"], {
-    cwd: ROOT,
+    cwd,
     reject: false,
     extendEnv: false,
     env: { PATH: process.env.PATH ?? "", HOME: tempDir("gen-check-home-"), NO_COLOR: "1" },
   });
-  const parsed = JSON.parse(r.stdout) as { ok: boolean; checks: CheckResult[] };
+  const parsed = JSON.parse(r.stdout) as { ok: boolean; checks: CheckResult[]; diagnostics?: unknown[] };
   return { exitCode: r.exitCode, ...parsed, stderr: r.stderr };
 }
 
@@ -73,6 +73,25 @@ describe("gen deploy --check on real projects", () => {
     expect(r.stderr).toContain("all 6 checks passed");
     expect(r.stderr).not.toContain("\u001b["); // NO_COLOR
   });
+
+  it(
+    "takes a project directory relative to where it runs; a spec that does not compile still gets JSON",
+    { timeout: 180_000 },
+    async () => {
+      requireNativeVenv();
+      const project = build({ text: readFileSync(policySpecWithRole(), "utf8"), name: "policy.yaml" });
+      const relative = await check(basename(project.dir), dirname(project.dir));
+      expect(relative.exitCode, relative.stderr).toBe(0);
+      expect(relative.ok).toBe(true);
+
+      const broken = join(tempDir("gen-check-broken-"), "broken.yaml");
+      writeFileSync(broken, "version: 1\nproject: [\n");
+      const invalid = await check(broken);
+      expect(invalid.exitCode).toBe(1);
+      expect(invalid).toMatchObject({ ok: false, checks: [] });
+      expect(invalid.diagnostics?.length).toBeGreaterThan(0);
+    },
+  );
 
   it(
     "on a project directory broken once per check, fails exactly those checks, each naming the problem and its fix",
