@@ -17,6 +17,7 @@ import logging
 import re
 import sys
 
+import jinja2.nodes
 import sqlglot
 import yaml
 from dbt_common.clients.jinja import get_environment
@@ -24,6 +25,8 @@ from dbt_common.clients.jinja import get_environment
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # the "falling back to Command" warnings
 
 JINJA = get_environment()
+LITERAL_NODES = (jinja2.nodes.Const, jinja2.nodes.TemplateData, jinja2.nodes.Dict, jinja2.nodes.Pair,
+                 jinja2.nodes.List, jinja2.nodes.Tuple)
 DBT_RENDERED = re.compile(r"^(models|macros|tests)/|^(dbt_project|profiles)\.yml$")
 PROCEDURE_BODY = re.compile(r"\nAS\n\$\$\n(.*)\n\$\$;\s*$", re.S)
 
@@ -85,7 +88,17 @@ def check(path, content):
     if path.endswith((".yml", ".yaml")):
         run("yaml", lambda: yaml.safe_load(content))
     if DBT_RENDERED.search(path):
-        run("jinja", lambda: JINJA.parse(content))
+        def jinja():
+            # what dbt would execute: every node but literals (constants and the dicts, lists and tuples built of
+            # them) and plain text. Escaped spec text is a literal, so this shape is the same for any value; an
+            # injected {{ call() }} would add Output, Call and Name nodes.
+            tree = JINJA.parse(content)
+            shape = {}
+            for node in tree.find_all(jinja2.nodes.Node):
+                if not isinstance(node, LITERAL_NODES):
+                    shape[type(node).__name__] = shape.get(type(node).__name__, 0) + 1
+            out["jinja_shape"] = shape
+        run("jinja", jinja)
     if path.endswith(".py"):
         run("python", lambda: ast.parse(content))
     return checks, errors, out

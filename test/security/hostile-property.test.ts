@@ -130,6 +130,9 @@ describe("property: hostile text in every free-text field", () => {
     async () => {
       requireVenv();
       const cases = fc.sample(freeText, { numRuns: 40, seed: 9 });
+      // the baseline: plain text in every field; every other case must give its Jinja the same shape
+      const baseline = cases.length;
+      cases.push(Object.fromEntries(FREE_TEXT_FIELDS.map((k) => [k, `${k} plain`])) as FreeText);
       // a fixed value of every fragment at once, in every field
       cases.push(
         Object.fromEntries(FREE_TEXT_FIELDS.map((k) => [k, `${k} ${FRAGMENTS.join(" ")}`])) as FreeText,
@@ -158,7 +161,16 @@ describe("property: hostile text in every free-text field", () => {
       const results = JSON.parse(r.stdout) as CheckResult[];
       expect(results).toHaveLength(files.length);
       const checked = new Set<string>();
+      // hostile text must stay data: dbt would execute exactly what it executes for plain text
+      const baseShape = new Map(
+        results.filter((res) => res.id === String(baseline)).map((res) => [res.path, res.jinja_shape]),
+      );
+      expect(baseShape.size).toBeGreaterThan(10);
       for (const res of results) {
+        if (res.jinja_shape)
+          expect(res.jinja_shape, `case ${res.id}: ${res.path}: Jinja shape`).toEqual(
+            baseShape.get(res.path),
+          );
         const at = `case ${res.id}: ${res.path}\n${JSON.stringify(cases[Number(res.id)])}`;
         expect(res.errors, at).toEqual([]);
         for (const c of res.checks) checked.add(c);

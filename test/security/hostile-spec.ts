@@ -133,6 +133,8 @@ export interface CheckResult {
   checks: string[];
   errors: string[];
   statements?: number;
+  /** dbt-rendered files: the count of each Jinja node type but literals and plain text */
+  jinja_shape?: Record<string, number>;
 }
 
 export const readText = (p: string) => readFileSync(p, "utf8");
