@@ -3,7 +3,7 @@ import { ExitCode, toJsonText } from "../errors.ts";
 import { startMockApi, type MockApi } from "../mockapi/index.ts";
 import type { Term } from "../util/term.ts";
 import { defineCommand, UsageError } from "./command.ts";
-import { buildOne, SCENARIO_OPTION, scenarioOrUsage } from "./shared.ts";
+import { buildOne, OUT_OPTION, SCENARIO_OPTION, scenarioOrUsage } from "./shared.ts";
 
 export const run = defineCommand({
   name: "run",
@@ -14,12 +14,7 @@ export const run = defineCommand({
       "of each execution (status, steps, polls, HTTP calls, time).",
   ],
   options: {
-    out: {
-      type: "string",
-      short: "o",
-      value: "DIR",
-      help: "output directory (default out/<project name>)",
-    },
+    out: OUT_OPTION,
     "mock-api": {
       type: "boolean",
       help: "start the bundled mock API on 127.0.0.1 and point the spec's connections at it",

@@ -15,6 +15,14 @@ export function printDiagnostics(diagnostics: Diagnostic[], term: Term): void {
   for (const d of diagnostics) term.err(formatDiagnostic(d, term.paint));
 }
 
+/** -o of the commands that build one spec before they work on its project (run, sync) */
+export const OUT_OPTION = {
+  type: "string",
+  short: "o",
+  value: "DIR",
+  help: "output directory (default out/<project name>)",
+} as const satisfies OptionSpec;
+
 /** --target of build and watch */
 export const TARGET_OPTION = {
   type: "string",

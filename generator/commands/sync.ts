@@ -1,7 +1,7 @@
 import { ExitCode, GenError, toJsonText } from "../errors.ts";
 import { syncBackfill, syncLoop, syncRetryFailed, syncRound, syncStatus } from "../sync/index.ts";
 import { defineCommand, UsageError } from "./command.ts";
-import { buildOne, printDiagnostics } from "./shared.ts";
+import { buildOne, OUT_OPTION, printDiagnostics } from "./shared.ts";
 
 export const sync = defineCommand({
   name: "sync",
@@ -14,12 +14,7 @@ export const sync = defineCommand({
       "round every interval_s until Ctrl-C. The spec is built first (into out/<project> or -o DIR).",
   ],
   options: {
-    out: {
-      type: "string",
-      short: "o",
-      value: "DIR",
-      help: "output directory (default out/<project name>)",
-    },
+    out: OUT_OPTION,
     once: { type: "boolean", help: "one round, then exit (5 when an upload failed)" },
     status: {
       type: "boolean",

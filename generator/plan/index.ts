@@ -26,6 +26,7 @@ import type {
   SyncPlan,
   TemplatePartDef,
   WorkflowDef,
+  PlannedColumn,
   WorkflowPlan,
 } from "./types.ts";
 import {
@@ -194,12 +195,12 @@ function planSync(
           state: {
             source: sqlIdentifier(table),
             target: target(table),
-            columns: wf.stateColumns.map(({ name, type }) => ({ name: sqlIdentifier(name), type })),
+            columns: wf.stateColumns.map(({ name, type }) => ({ name, type })),
           },
           attempts: {
             source: sqlIdentifier(attempt_log_table),
             target: target(attempt_log_table),
-            columns: wf.attemptColumns.map(({ name, type }) => ({ name: sqlIdentifier(name), type })),
+            columns: wf.attemptColumns.map(({ name, type }) => ({ name, type })),
           },
         };
       }),
@@ -292,16 +293,18 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
   const responseColumns = steps.map((s) => s.response_column);
   const flagColumns = [...new Set(steps.flatMap((s) => [...s.flags_on_start, ...s.flags_on_success]))];
   const columns = {
-    state: stateColumns({
-      steps,
-      output_columns: outputColumns,
-      flag_columns: flagColumns,
-      response_columns: responseColumns,
-      input_column: state.input_column,
-    }),
-    attempts: [...ATTEMPT_LOG_COLUMNS],
-    result: resultColumns(outputColumns),
-  } satisfies Record<string, ColumnDef[]>;
+    state: plannedColumns(
+      stateColumns({
+        steps,
+        output_columns: outputColumns,
+        flag_columns: flagColumns,
+        response_columns: responseColumns,
+        input_column: state.input_column,
+      }),
+    ),
+    attempts: plannedColumns(ATTEMPT_LOG_COLUMNS),
+    result: plannedColumns(resultColumns(outputColumns)),
+  } satisfies Record<string, PlannedColumn[]>;
   const definition: WorkflowDef = {
     name: wf.name,
     description: wf.description ?? null,
@@ -353,6 +356,11 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
 /** gen's tags of a kind of model, then the workflow's own, each once. */
 function modelTags(kind: string, workflowTags: string[]): string[] {
   return [...new Set(["gen", kind, ...workflowTags])];
+}
+
+/** Columns whose names are checked once as the identifiers they must be (templates print them as they are). */
+function plannedColumns(columns: readonly ColumnDef[]): PlannedColumn[] {
+  return columns.map((c) => ({ ...c, name: sqlIdentifier(c.name) }));
 }
 
 /** The generated names of a workflow, each checked as the identifier it must be. */

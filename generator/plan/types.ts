@@ -9,6 +9,9 @@ import type { DbtArgs, SnowflakeName, SqlIdentifier, StagePath, TaskSchedule } f
 
 export type { ColumnDef, ColumnType, RuntimeColumn } from "./columns.ts";
 
+/** A column of the plan: its name validated as an identifier. */
+export type PlannedColumn = Omit<ColumnDef, "name"> & { name: SqlIdentifier };
+
 export type { DbtArgs, SnowflakeName, SqlIdentifier, StagePath, TaskSchedule } from "./validated.ts";
 
 /** A template string split into parts. A secret part reaches the HTTP primitive as a part, never as text. */
@@ -106,11 +109,11 @@ export interface WorkflowPlan {
   /** Names of the generated dbt nodes and macros. */
   names: Record<WorkflowNameKey, SqlIdentifier>;
   /** Columns of the state table in order, with a description each (schema.yml, README). */
-  stateColumns: ColumnDef[];
+  stateColumns: PlannedColumn[];
   /** Columns of the attempt log in order (one row per HTTP attempt), with a description each. */
-  attemptColumns: ColumnDef[];
+  attemptColumns: PlannedColumn[];
   /** Columns of the stateless result model. */
-  resultColumns: ColumnDef[];
+  resultColumns: PlannedColumn[];
   /** Every status the state row can hold, for the accepted_values test. */
   statusValues: string[];
   /** Sequence diagram (mermaid source lines), from the spec. */
