@@ -154,6 +154,7 @@ function planAutoRestart(
   return {
     max_retries: ar.max_retries,
     max_age_hours: ar.max_age_hours,
+    max_run_hours: ar.max_run_hours,
     tasks: ar.tasks.map((t) => ({
       name: sqlIdentifier(t.name),
       object: inSchema(t.name),

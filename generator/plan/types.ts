@@ -183,6 +183,8 @@ export interface SyncPlan {
 export interface AutoRestartPlan {
   max_retries: number;
   max_age_hours: number;
+  /** a run not ended and younger than this is in progress: RUN_DBT_AUTO_RESTART starts nothing meanwhile */
+  max_run_hours: number;
   /** Snowflake tasks that call RUN_DBT_AUTO_RESTART; `args` is the dbt command of a full build */
   tasks: {
     name: SqlIdentifier;

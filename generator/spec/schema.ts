@@ -332,6 +332,13 @@ const autoRestartSchema = z
       .default(3)
       .describe("consecutive selective retries before a full build"),
     max_age_hours: z.number().positive().default(24).describe("failures older than this are not retried"),
+    max_run_hours: z
+      .number()
+      .positive()
+      .default(4)
+      .describe(
+        "a run that has not ended and started less than this long ago is taken as still running: a task that starts meanwhile skips",
+      ),
     tasks: z.array(taskSchema).default([]).describe("Snowflake tasks that run the project"),
   })
   .describe("retry failed models on the next run");

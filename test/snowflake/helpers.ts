@@ -217,6 +217,8 @@ export async function runNative<R>(
     native: true,
     default_target: project.plan.project.snowflake.objects.defaultTarget,
     procedure_sql: join(project.dir, "snowflake", "04_gen_http_request_procedure.sql"),
+    // the auto-restart procedure's handler serves restart steps
+    restart_sql: join(project.dir, "snowflake", "07_auto_restart.sql"),
     database: options.database,
     schema: options.schema,
     mock_url: options.mockUrl,

@@ -7,7 +7,8 @@ on the project object). CONFIG_JSON:
     {"project_dir", "native": bool, "default_target": name, "procedure_sql": path|null, "secrets": {NAME: value},
      "database", "schema", "mock_url": url|null, "scratch": dir (optional; else a new temp dir),
      "steps": [{"dbt": [args]} | {"sql": text} | {"query": label, "sql": text} | {"scenario": {...}}
-               | {"profile": target} | {"setup_sql": [files]}],
+               | {"profile": target} | {"setup_sql": [files]} | {"restart": [dbt_project, full_args]}],
+     "restart_sql": path (the auto-restart setup file, for restart steps)
      "report": path}
 Steps run in order, in one process, on one fakesnow instance; the report has one entry per step, and the version
 of dbt that ran. Each dbt step lists the text of every statement it sent (`statements`, before the rewrites
@@ -26,12 +27,18 @@ What `native` reproduces of Snowflake's managed runtime:
     SQL does: "the target schema must exist"); connecting to a missing one does not create it.
 What is not real: fakesnow (Snowflake SQL emulated on DuckDB) stands in for the account. `CALL <...>_HTTP_REQUEST(...)`
 is served by the procedure's own Python handler (the body of snowflake/04_gen_http_request_procedure.sql) and
-`select system$wait(N, 'MILLISECONDS')` by a sleep; each rewrite is written to the report. The setup DDL (network
+`select system$wait(N, 'MILLISECONDS')` by a sleep (`select system$cancel_all_queries(N)` of --fail-fast is a no-op); each rewrite is written to the report. The setup DDL (network
 rule, secrets, integration, procedures, grants, tasks) is not run: fakesnow supports none of it.
+A restart step is `CALL RUN_DBT_AUTO_RESTART(dbt_project, full_args)`: the procedure's own Python handler (the
+body of snowflake/07_auto_restart.sql) with a Snowpark session stand-in whose SQL runs on fakesnow, except
+`EXECUTE DBT PROJECT <name> ARGS = '...'`, which runs dbt here (the ARGS split like a shell command line, a fresh
+target/ as on Snowflake) and returns Snowflake's one row: SUCCESS, EXCEPTION, STDOUT. The step reports what the
+call returned or the message it raised, and every EXECUTE with its args and success.
 """
 import json
 import os
 import re
+import shlex
 import sys
 import tempfile
 import time
@@ -50,6 +57,12 @@ from project_check import profile_output, setup_sql  # noqa: E402
 from sfproc import load_handler  # noqa: E402
 
 _CALL_RE = re.compile(r"^\s*call\s+(?:[A-Za-z_][A-Za-z0-9_$]*\.){0,2}[A-Za-z0-9_$]*_HTTP_REQUEST\s*\(", re.IGNORECASE)
+_EXECUTE_DBT_RE = re.compile(
+    r"^\s*EXECUTE\s+DBT\s+PROJECT\s+(\S+)\s+ARGS\s*=\s*'((?:[^'\\]|''|\\.)*)'(?:\s+DBT_VERSION\s*=\s*'([^']*)')?\s*$",
+    re.IGNORECASE | re.DOTALL)
+# dbt-snowflake cancels a session's queries this way (--fail-fast, Ctrl-C); one thread runs one query at a time,
+# so when it is sent nothing of that session is running: acknowledged without effect.
+_CANCEL_RE = re.compile(r"^\s*select\s+system\$cancel_all_queries\(\s*\d+\s*\)", re.IGNORECASE)
 _WAIT_RE = re.compile(r"^\s*select\s+system\$wait\(\s*(\d+)\s*,\s*'MILLISECONDS'\s*\)", re.IGNORECASE)
 
 ENV_VAR_UNAVAILABLE = "env_var() is not available in dbt Projects on Snowflake"
@@ -102,6 +115,46 @@ def node_errors(result: Any) -> List[Dict[str, str]]:
     return out
 
 
+def sql_literal_text(body: str) -> str:
+    """The value of a Snowflake single-quoted literal's body ('' and backslash escapes)."""
+    return re.sub(r"''|\\(.)", lambda m: "'" if m.group(0) == "''" else m.group(1), body)
+
+
+class Row:
+    """Snowpark's Row, as far as the procedures use it."""
+
+    def __init__(self, values: Dict[str, Any]) -> None:
+        self._values = values
+
+    def as_dict(self) -> Dict[str, Any]:
+        return dict(self._values)
+
+
+class FakeSession:
+    """A Snowpark session stand-in for a procedure handler: SQL on fakesnow, EXECUTE DBT PROJECT on local dbt."""
+
+    def __init__(self, conn: Any, execute_dbt: Any) -> None:
+        self.conn = conn
+        self.execute_dbt = execute_dbt
+
+    def sql(self, query: str) -> Any:
+        session = self
+
+        class Result:
+            def collect(self) -> List[Row]:
+                match = _EXECUTE_DBT_RE.match(query)
+                if match:
+                    return [Row(session.execute_dbt(match.group(1), sql_literal_text(match.group(2)), match.group(3)))]
+                cur = session.conn.cursor()
+                cur.execute(query)
+                if cur.description is None:
+                    return []
+                cols = [d[0] for d in cur.description]
+                return [Row(dict(zip(cols, r))) for r in cur.fetchall()]
+
+        return Result()
+
+
 def main() -> int:
     config = json.loads(sys.argv[1])
     from dbt.version import __version__ as dbt_version
@@ -132,6 +185,8 @@ def main() -> int:
 
     def connect(*args: Any, **kwargs: Any) -> Any:
         conn = fs.connect(*args, **kwargs)
+        if not hasattr(conn, "session_id"):  # dbt-snowflake's cancel() names the session it cancels
+            conn.session_id = id(conn)
         duck = conn._duck_conn  # noqa: SLF001 - each fakesnow connection is a DuckDB cursor: register on it
         names = {r[0] for r in duck.execute(
             "select function_name from duckdb_functions() where function_name in ('gen_http_request', 'gen_sleep_ms')"
@@ -151,6 +206,9 @@ def main() -> int:
             rewritten = _CALL_RE.sub("select gen_http_request(", command, count=1)
             rewrites.append({"kind": "call", "original": command})
             command = rewritten
+        elif _CANCEL_RE.match(command):
+            rewrites.append({"kind": "cancel", "original": command})
+            command = "select 'cancelled' as status"
         else:
             wait = _WAIT_RE.match(command)
             if wait:
@@ -191,6 +249,29 @@ def main() -> int:
                             "exception": None if res.exception is None else str(res.exception),
                             "node_errors": node_errors(res.result), "events": events,
                             "log": [str(line) for line in lines][-200:]})
+            elif "restart" in step:
+                executions: List[Dict[str, Any]] = []
+
+                def execute_dbt(name: str, args_text: str, version: Optional[str]) -> Dict[str, Any]:
+                    argv = shlex.split(args_text)
+                    res = dbtRunner().invoke(dbt_args(argv, config, scratch))
+                    executions.append({"object": name, "args": argv, "dbt_version": version,
+                                       "success": bool(res.success),
+                                       "results": [{"unique_id": r.node.unique_id, "status": str(r.status)}
+                                                   for r in getattr(res.result, "results", None) or []
+                                                   if hasattr(r, "node")]})
+                    return {"SUCCESS": bool(res.success),
+                            "EXCEPTION": None if res.exception is None else str(res.exception), "STDOUT": ""}
+
+                restart_handler = load_handler(open(config["restart_sql"], encoding="utf-8").read(), {},
+                                               name="run_dbt_auto_restart")
+                try:
+                    out["returned"] = restart_handler.run_dbt_auto_restart(
+                        FakeSession(conn, execute_dbt), step["restart"][0], step["restart"][1])
+                    out["success"] = True
+                except Exception as exc:  # a raised error: task history would show FAILED with this message
+                    out.update({"success": False, "error": "%s: %s" % (type(exc).__name__, exc)})
+                out["executions"] = executions
             elif "profile" in step:
                 out.update({"success": True, "profile": profile_output(config["project_dir"], step["profile"])})
             elif "setup_sql" in step:
