@@ -85,7 +85,12 @@ export function shellSplit(text: string): string[] {
 const SELECT_FLAGS = new Set(["--select", "-s", "--models", "--model", "-m"]);
 
 /** The parts of a dbt command a retry changes: its selection and its --vars; the rest is kept as it is. */
-function parseCommand(words: string[]): { rest: string[]; select: string[]; vars: string | null; selector: boolean } {
+function parseCommand(words: string[]): {
+  rest: string[];
+  select: string[];
+  vars: string | null;
+  selector: boolean;
+} {
   const rest: string[] = [];
   const select: string[] = [];
   let vars: string | null = null;
@@ -93,7 +98,8 @@ function parseCommand(words: string[]): { rest: string[]; select: string[]; vars
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as string;
     if (SELECT_FLAGS.has(w)) {
-      while (i + 1 < words.length && !(words[i + 1] as string).startsWith("-")) select.push(words[++i] as string);
+      while (i + 1 < words.length && !(words[i + 1] as string).startsWith("-"))
+        select.push(words[++i] as string);
     } else if (w === "--vars") vars = words[++i] ?? "";
     else if (w.startsWith("--vars=")) vars = w.slice("--vars=".length);
     else {
@@ -109,7 +115,11 @@ function varsWith(vars: string | null, key: string, retry: number): string {
   const given: unknown = vars === null || vars.trim() === "" ? {} : yaml.load(vars);
   if (given === null || typeof given !== "object" || Array.isArray(given))
     throw new Error(`--vars of "${key}" is not a mapping of names to values`);
-  return JSON.stringify({ ...(given as Record<string, unknown>), gen_restart_key: key, gen_restart_retry: retry });
+  return JSON.stringify({
+    ...(given as Record<string, unknown>),
+    gen_restart_key: key,
+    gen_restart_retry: retry,
+  });
 }
 
 /** The key of a command's restart plan: its words, shell-quoted, one space apart. */
@@ -126,7 +136,10 @@ export function commandKey(fullArgs: string): string {
  * it is. Both carry the command's key in --vars, so the run log files the run under that command.
  * RUN_DBT_AUTO_RESTART does the same on Snowflake (test/unit/restart-args-cases.json holds both to it).
  */
-export function argsForPlan(plan: Pick<RestartPlan, "decision" | "selector" | "retry_sequence">, fullArgs: string): string[] {
+export function argsForPlan(
+  plan: Pick<RestartPlan, "decision" | "selector" | "retry_sequence">,
+  fullArgs: string,
+): string[] {
   const words = shellSplit(fullArgs);
   const command = parseCommand(words.length > 0 ? words : ["build"]);
   const key = commandKey(fullArgs);

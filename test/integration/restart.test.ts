@@ -51,8 +51,8 @@ async function dbtRetryNodes(project: Project, env: NodeJS.ProcessEnv): Promise<
   return executedNodes(copy);
 }
 
-async function plan(project: Project): Promise<RestartPlan> {
-  return (await restartProject(project.dir, { env: project.env, dryRun: true })).plan;
+async function plan(project: Project, fullArgs = "build"): Promise<RestartPlan> {
+  return (await restartProject(project.dir, { env: project.env, dryRun: true, fullArgs })).plan;
 }
 
 describe("auto-restart (gen restart) on DuckDB", { timeout: 300_000 }, () => {
@@ -81,7 +81,7 @@ describe("auto-restart (gen restart) on DuckDB", { timeout: 300_000 }, () => {
       last_status: "FAILED",
       last_command: "build",
     });
-    expect(r.args).toEqual(["build", "--select", "mine_fragile+"]);
+    expect(r.args.slice(0, 4)).toEqual(["build", "--select", "mine_fragile+", "--vars"]);
     expect(r.run?.exitCode, lines.join("\n")).toBe(0);
     expect(executedNodes(project.dir)).toEqual(expected);
     expect(project.api.requests()).toHaveLength(callsAfterBuild); // the retry did not call the API again
@@ -119,7 +119,9 @@ describe("auto-restart (gen restart) on DuckDB", { timeout: 300_000 }, () => {
       selector: null,
     });
     // the view RUN_DBT_AUTO_RESTART reads says the same as the operation
-    const [view] = await project.query("select verdict, decision, selector from gen_restart_plan");
+    const [view] = await project.query(
+      "select verdict, decision, selector from gen_restart_plan where restart_key = 'build'",
+    );
     expect(view).toEqual({ verdict: "succeeded", decision: "FULL BUILD", selector: null });
   });
 
@@ -151,19 +153,28 @@ describe("auto-restart (gen restart) on DuckDB", { timeout: 300_000 }, () => {
     const project = await build({ text, name: "policy.yaml" });
     addUserModels(project);
     const broken = { ...project.env, GEN_TEST_BREAK: "1" };
+    // a run started by hand is filed under its command and selection, the plan gen restart asks for
+    const command = "build --select mine_fragile+ mine_ok";
     expect(
       (await runDbt(project.dir, ["build", "-s", "mine_fragile+", "mine_ok"], { env: broken })).exitCode,
     ).not.toBe(0);
     for (const n of [1, 2]) {
-      const r = await restartProject(project.dir, { env: broken });
+      const r = await restartProject(project.dir, { env: broken, fullArgs: command });
       expect(r.plan).toMatchObject({
         decision: "SELECTIVE RETRY",
         retry_sequence: n,
         selector: "mine_fragile+",
       });
+      // narrowed to what the command selects itself
+      expect(r.args.slice(0, 4)).toEqual([
+        "build",
+        "--select",
+        "mine_fragile+,mine_fragile+",
+        "mine_fragile+,mine_ok",
+      ]);
       expect(r.run?.exitCode).not.toBe(0);
     }
-    expect(await plan(project)).toMatchObject({
+    expect(await plan(project, command)).toMatchObject({
       verdict: "max_retries",
       decision: "FULL BUILD",
       reason: "2 selective retries in a row already (max_retries 2)",
@@ -173,7 +184,7 @@ describe("auto-restart (gen restart) on DuckDB", { timeout: 300_000 }, () => {
     await project.exec(
       "update dbt_run_log set retry_sequence = 0, run_started_at = run_started_at - interval 30 hour",
     );
-    const old = await plan(project);
+    const old = await plan(project, command);
     expect(old).toMatchObject({ verdict: "too_old", decision: "FULL BUILD" });
     expect(old.reason).toMatch(/^the last run failed 30(\.\d)? h ago, more than max_age_hours 24/);
   });
@@ -190,8 +201,8 @@ describe("auto-restart (gen restart) on DuckDB", { timeout: 300_000 }, () => {
 
     // a run killed before on-run-end stays RUNNING: which nodes failed is unknown, so a full build
     await project.exec(
-      "insert into dbt_run_log (run_id, project_name, command, run_type, retry_sequence, status, run_started_at)" +
-        " values ('killed', 'policy_workflows', 'build', 'FULL BUILD', 0, 'RUNNING', cast(timezone('UTC', now()) as timestamp))",
+      "insert into dbt_run_log (run_id, project_name, command, run_type, retry_sequence, status, run_started_at, restart_key)" +
+        " values ('killed', 'policy_workflows', 'build', 'FULL BUILD', 0, 'RUNNING', cast(timezone('UTC', now()) as timestamp), 'build')",
     );
     expect(await plan(project)).toMatchObject({ verdict: "unfinished", decision: "FULL BUILD" });
   });

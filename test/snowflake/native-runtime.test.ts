@@ -145,13 +145,22 @@ describe("specs/policy.yaml as EXECUTE DBT PROJECT runs it, on fakesnow", () => 
       },
       {
         query: "restart_plan",
-        sql: "select verdict, decision, selector, retry_sequence from gen_restart_plan",
+        sql:
+          "select verdict, decision, selector, retry_sequence from gen_restart_plan" +
+          " where restart_key = 'run --select stateful_policy_execution'",
       },
       {
         query: "restart_history",
         sql: "select run_status, failed_nodes from v_auto_restart_history order by run_started_at",
       },
-      { dbt: ["run-operation", "gen_restart_plan"] },
+      {
+        dbt: [
+          "run-operation",
+          "gen_restart_plan",
+          "--args",
+          "{key: 'run --select stateful_policy_execution'}",
+        ],
+      },
       // sync queues nothing on Snowflake: the state table already is there
       { query: "sync_queue", sql: "select count(*) as n from gen_sync_queue" },
       // cleanup deletes completed executions older than retention_days (7), and their attempt rows

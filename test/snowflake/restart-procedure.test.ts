@@ -7,7 +7,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockApi, type MockApi } from "../../generator/mockapi/index.ts";
-import { build, removeTempDirs, requireNativeVenv, runNative, SPECS, withEndpoint } from "./helpers.ts";
+import { execa } from "execa";
+import { VENVS } from "../../generator/dbt/index.ts";
+import { build, HERE, removeTempDirs, requireNativeVenv, runNative, SPECS, withEndpoint } from "./helpers.ts";
 
 afterAll(removeTempDirs);
 
@@ -123,11 +125,16 @@ describe("RUN_DBT_AUTO_RESTART on fakesnow, EXECUTE DBT PROJECT running the pinn
           sql: `select status, restart_key, note from ${SCHEMA}.dbt_run_log where status = 'SKIPPED'`,
         },
         // older than max_run_hours (4): taken as dead, the call runs
-        { sql: `update ${SCHEMA}.dbt_run_log set run_started_at = dateadd(hour, -5, sysdate()) where run_id = 'still-running'` },
+        {
+          sql: `update ${SCHEMA}.dbt_run_log set run_started_at = dateadd(hour, -5, sysdate()) where run_id = 'still-running'`,
+        },
         call("after_stale_run", DAILY),
         // 5. --fail-fast: the node it cancelled is retried with the failed one
         call("fail_fast", "build --select tag:ff --fail-fast"),
-        { query: "ff_plan", sql: `select selector from ${SCHEMA}.gen_restart_plan where restart_key = 'build --select tag:ff --fail-fast'` },
+        {
+          query: "ff_plan",
+          sql: `select selector from ${SCHEMA}.gen_restart_plan where restart_key = 'build --select tag:ff --fail-fast'`,
+        },
         setControl("ff_a_bad", "1"),
         call("fail_fast_retry", "build --select tag:ff --fail-fast"),
         // 6. a plan view that cannot be read (a wrong column) raises instead of running a full build
@@ -191,7 +198,9 @@ describe("RUN_DBT_AUTO_RESTART on fakesnow, EXECUTE DBT PROJECT running the pinn
     const skipped = restart("in_progress");
     expect(skipped.success, skipped.error).toBe(true);
     expect(skipped.executions).toEqual([]);
-    expect(skipped.returned).toMatch(/^SKIPPED: a run started at .* has not ended \(less than max_run_hours 4 ago\)/);
+    expect(skipped.returned).toMatch(
+      /^SKIPPED: a run started at .* has not ended \(less than max_run_hours 4 ago\)/,
+    );
     expect(rows("skipped_rows")).toEqual([
       { STATUS: "SKIPPED", RESTART_KEY: DAILY, NOTE: (skipped.returned ?? "").replace("SKIPPED: ", "") },
     ]);
@@ -234,5 +243,28 @@ describe("RUN_DBT_AUTO_RESTART on fakesnow, EXECUTE DBT PROJECT running the pinn
     expect(again.success, again.error).toBe(true);
     expect(again.returned).toMatch(/^FULL BUILD: dbt run succeeded \(the last run succeeded\)/);
     expect(stdout).not.toMatch(/Traceback/);
+  });
+});
+
+describe("RUN_DBT_AUTO_RESTART and gen restart build the same dbt command from a plan", () => {
+  it("the handler's args_for_plan gives the arguments of every shared case (test/unit/restart-args-cases.json)", async () => {
+    requireNativeVenv();
+    const project = build({ file: SPECS[0] as string });
+    const cases = join(HERE, "..", "unit", "restart-args-cases.json");
+    const script = [
+      "import json, sys",
+      `sys.path.insert(0, ${JSON.stringify(join(HERE, "..", "..", "generator", "snowflake", "native"))})`,
+      "from sfproc import load_handler",
+      "h = load_handler(open(sys.argv[1]).read(), {}, name='run_dbt_auto_restart')",
+      "print(json.dumps([h.args_for_plan(c['plan'], c['full_args']) for c in json.load(open(sys.argv[2]))]))",
+    ].join("\n");
+    const r = await execa(
+      join(VENVS.snowflake.dir, "bin", "python"),
+      ["-c", script, join(project.dir, "snowflake", "07_auto_restart.sql"), cases],
+      { reject: false, all: true },
+    );
+    expect(r.exitCode, r.all).toBe(0);
+    const expected = (JSON.parse(readFileSync(cases, "utf8")) as { args: string[] }[]).map((c) => c.args);
+    expect(JSON.parse(r.stdout)).toEqual(expected);
   });
 });

@@ -224,8 +224,8 @@ describe("snowflake setup SQL: properties", () => {
       // the restart procedure builds its EXECUTE DBT PROJECT as a string: the pin is part of it
       const restart = sqls.find((sql) => /^CREATE OR REPLACE PROCEDURE \S+RUN_DBT_AUTO_RESTART\(/.test(sql));
       if (project.plan.project.autoRestart) {
-        expect(restart).toContain("'EXECUTE DBT PROJECT '");
-        expect(restart).toContain(`' DBT_VERSION = ''${SNOWFLAKE_DBT_VERSION}'''`);
+        expect(restart).toContain('"EXECUTE DBT PROJECT %s ARGS = %s DBT_VERSION = %s"');
+        expect(restart).toContain(`\nDBT_VERSION = ${JSON.stringify(SNOWFLAKE_DBT_VERSION)}\n`);
       }
       // the runbook: every way it shows to create, pin or run the object names the version and the target
       const readme = project.files.find((f) => f.path === "snowflake/README.md")?.content ?? "";

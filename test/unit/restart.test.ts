@@ -1,7 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { argsForPlan, parsePlanOutput, type RestartPlan } from "../../generator/restart/index.ts";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  argsForPlan,
+  commandKey,
+  parsePlanOutput,
+  shellQuote,
+  shellSplit,
+  type RestartPlan,
+} from "../../generator/restart/index.ts";
 
 const base: RestartPlan = {
+  restart_key: "build",
   verdict: "retry",
   decision: "SELECTIVE RETRY",
   selector: "a+ b+",
@@ -15,18 +26,41 @@ const base: RestartPlan = {
   max_age_hours: 24,
 };
 
+interface ArgsCase {
+  why: string;
+  full_args: string;
+  plan: Pick<RestartPlan, "decision" | "selector" | "retry_sequence">;
+  args: string[];
+}
+/** Shared with RUN_DBT_AUTO_RESTART's handler (test/snowflake/restart-procedure.test.ts runs it on the same cases). */
+const ARGS_CASES = JSON.parse(
+  readFileSync(join(dirname(fileURLToPath(import.meta.url)), "restart-args-cases.json"), "utf8"),
+) as ArgsCase[];
+
 describe("gen restart: the dbt command of a plan", () => {
-  it("a retry runs the full build's command on the plan's selection", () => {
-    expect(argsForPlan(base, "build")).toEqual(["build", "--select", "a+", "b+"]);
-    expect(argsForPlan(base, "  run   --select tag:hourly ")).toEqual(["run", "--select", "a+", "b+"]);
+  for (const c of ARGS_CASES)
+    it(c.why, () => {
+      expect(argsForPlan(c.plan, c.full_args)).toEqual(c.args);
+    });
+
+  it("splits and quotes like a shell, so the key of a command is the same however it is spaced", () => {
+    expect(shellSplit(`build --vars '{a: "x y"}' -s "b c" d\\ e`)).toEqual([
+      "build",
+      "--vars",
+      '{a: "x y"}',
+      "-s",
+      "b c",
+      "d e",
+    ]);
+    expect(commandKey("  build   --vars '{a: 1}'")).toBe("build --vars '{a: 1}'");
+    expect(shellQuote("it's")).toBe(`'it'"'"'s'`);
+    expect(() => shellSplit("build --vars '{a: 1}")).toThrow(/unclosed '/);
   });
 
-  it("a full build runs the full build's arguments as given", () => {
-    const full: RestartPlan = { ...base, verdict: "succeeded", decision: "FULL BUILD", selector: null };
-    expect(argsForPlan(full, "run --select tag:hourly")).toEqual(["run", "--select", "tag:hourly"]);
-    expect(argsForPlan(full, "")).toEqual(["build"]);
-    // a retry verdict without a selector cannot select anything: full build
-    expect(argsForPlan({ ...base, selector: null }, "build")).toEqual(["build"]);
+  it("--vars that are not a mapping are refused", () => {
+    expect(() =>
+      argsForPlan({ decision: "FULL BUILD", selector: null, retry_sequence: 0 }, "build --vars 3"),
+    ).toThrow(/not a mapping/);
   });
 });
 
