@@ -2,8 +2,7 @@
 {#- The auto-restart plan, from DBT_RUN_LOG and DBT_MODEL_LOG alone (no target/ folder needed): after a failed
     run, a selective retry of the failed nodes and everything downstream of them; otherwise a full build.
     One query, used in two places so that they cannot disagree: the gen_restart_plan model (a view that
-    RUN_DBT_AUTO_RESTART reads on Snowflake) and the gen_restart_plan operation (what `gen restart` asks).
-    The run hooks ask it too, to tell a retry from a selective run. -#}
+    RUN_DBT_AUTO_RESTART reads on Snowflake) and the gen_restart_plan operation (what `gen restart` asks). -#}
 
 {% macro gen_restart_settings() %}
   {{ return({
@@ -13,34 +12,58 @@
   }) }}
 {% endmacro %}
 
-{#- One row: verdict (retry, no_run, succeeded, unfinished, no_failed_node, too_old, max_retries), decision
-    ('SELECTIVE RETRY' or 'FULL BUILD'), selector (`a+ b+`, for a retry), retry_sequence (of the run the plan
-    asks for), reason (one sentence), and the facts about the last run it was judged on. -#}
-{% macro gen_restart_plan_sql() %}
+{#- The plan of each command (restart_key: the full command a task or gen restart runs, flags and selection
+    included), one row per command: verdict (retry, no_run, succeeded, unfinished, no_failed_node, too_old,
+    max_retries), decision ('SELECTIVE RETRY' or 'FULL BUILD'), selector (`a+ b+`: the nodes to retry, each with
+    its descendants; the caller intersects it with the command's own selection), retry_sequence (of the run the
+    plan asks for), reason (one sentence), and the facts about the command's last run it was judged on.
+    With `key`, exactly one row: that command's plan (no_run when it never ran). Without, the plan of every
+    command that ran (the gen_restart_plan view). A run another command started does not count: the hourly
+    `run` does not retry what the daily `build` failed. Skipped starts (status SKIPPED) are not runs. -#}
+{% macro gen_restart_plan_sql(key=none) %}
   {%- set c = gen_restart_settings() -%}
   {%- set s = gen_type_string() -%}
   {%- set age = dbt.datediff('r.run_started_at', gen_current_timestamp(), 'second') ~ ' / 3600.0' -%}
   {%- set sql -%}
-with last_run as (
-    select run_id, command, status, coalesce(retry_sequence, 0) as retry_sequence, run_started_at
+with runs as (
+    select run_id, restart_key, command, status, coalesce(retry_sequence, 0) as retry_sequence, run_started_at,
+        row_number() over (partition by restart_key order by run_started_at desc, run_id desc) as recency
     from {{ gen_run_log_relation() }}
     where project_name = {{ gen_sql_string(c.project) }}
-    order by run_started_at desc, run_id desc
-    limit 1
+      and restart_key is not null
+      and status <> 'SKIPPED'
 ),
-failed as (
-    select distinct m.retry_target
+last_run as (
+    select * from runs where recency = 1
+),
+retry_targets as (
+    select distinct r.run_id, m.retry_target
     from {{ gen_model_log_relation() }} m
     join last_run r on m.run_id = r.run_id
-    where m.status in ('error', 'fail')
+    where coalesce(m.retry_needed, m.status in ('error', 'fail'))
+),
+failed as (
+    select run_id, count(*) as failed_count,
+        {{ dbt.listagg("retry_target || '+'", "' '", "order by retry_target") }} as failed_selector
+    from retry_targets
+    group by run_id
+),
+keys as (
+{%- if key is not none %}
+    select {{ gen_sql_string(key) }} as restart_key
+{%- else %}
+    select restart_key from last_run
+{%- endif %}
 ),
 facts as (
     select
-        r.run_id, r.command, r.status, r.retry_sequence, r.run_started_at,
+        k.restart_key, r.run_id, r.command, r.status, r.retry_sequence, r.run_started_at,
         {{ age }} as age_hours,
-        (select count(*) from failed) as failed_count,
-        (select {{ dbt.listagg("retry_target || '+'", "' '", "order by retry_target") }} from failed) as failed_selector
-    from last_run r
+        coalesce(f.failed_count, 0) as failed_count,
+        f.failed_selector
+    from keys k
+    left join last_run r on r.restart_key = k.restart_key
+    left join failed f on f.run_id = r.run_id
 ),
 judged as (
     select
@@ -54,16 +77,16 @@ judged as (
             when f.retry_sequence >= {{ c.max_retries }} then 'max_retries'
             else 'retry'
         end as verdict
-    from (select 1 as one) anchor
-    left join facts f on 1 = 1
+    from facts f
 )
 select
+    restart_key,
     verdict,
     case when verdict = 'retry' then 'SELECTIVE RETRY' else 'FULL BUILD' end as decision,
     case when verdict = 'retry' then failed_selector end as selector,
     case when verdict = 'retry' then retry_sequence + 1 else 0 end as retry_sequence,
     case verdict
-        when 'no_run' then 'no earlier run of ' || {{ gen_sql_string(c.project) }} || ' in DBT_RUN_LOG'
+        when 'no_run' then 'no earlier run of ' || restart_key || ' in DBT_RUN_LOG'
         when 'succeeded' then 'the last run succeeded'
         when 'unfinished' then 'the last run did not finish (no on-run-end), so which nodes failed is unknown'
         when 'no_failed_node' then 'the last run failed outside any node (a hook or the connection)'
@@ -83,12 +106,13 @@ from judged
   {{ return(sql) }}
 {% endmacro %}
 
-{#- `dbt run-operation gen_restart_plan`: prints the plan as one JSON line (`gen-restart-plan {...}`), which
-    `gen restart` reads. Without the run log (no run yet) the plan is a full build. -#}
-{% macro gen_restart_plan() %}
+{#- `dbt run-operation gen_restart_plan --args '{key: "build"}'`: prints the plan of the command `key` as one
+    JSON line (`gen-restart-plan {...}`), which `gen restart` reads. Without the run log (no run yet) the plan
+    is a full build. -#}
+{% macro gen_restart_plan(key='build') %}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
   {%- do gen_ensure_run_log() -%}
-  {%- set row = gen_rows_as_dicts(dbt.run_query(gen_restart_plan_sql()))[0] -%}
+  {%- set row = gen_rows_as_dicts(dbt.run_query(gen_restart_plan_sql(key)))[0] -%}
   {%- do log('gen-restart-plan ' ~ tojson(row), info=true) -%}
   {{ return(row) }}
 {% endmacro %}

@@ -15,25 +15,33 @@
   {%- do gen_ensure_table(gen_run_log_relation(),
         ['run_id ' ~ s ~ ' not null', 'project_name ' ~ s, 'command ' ~ s, 'run_type ' ~ s,
          'retry_sequence integer', 'selector ' ~ s, 'status ' ~ s, 'run_started_at ' ~ ts, 'run_ended_at ' ~ ts,
-         'nodes_executed integer', 'nodes_failed integer', 'target_name ' ~ s, 'dbt_version ' ~ s]) -%}
+         'nodes_executed integer', 'nodes_failed integer', 'target_name ' ~ s, 'dbt_version ' ~ s,
+         'restart_key ' ~ s, 'note ' ~ s]) -%}
   {%- do gen_ensure_table(gen_model_log_relation(),
         ['run_id ' ~ s ~ ' not null', 'project_name ' ~ s, 'unique_id ' ~ s, 'node_name ' ~ s,
          'resource_type ' ~ s, 'status ' ~ s, 'retry_target ' ~ s, 'execution_time_s double precision',
-         'message ' ~ s, 'logged_at ' ~ ts]) -%}
+         'message ' ~ s, 'logged_at ' ~ ts, 'retry_needed boolean']) -%}
 {% endmacro %}
 
-{#- How this invocation came about, as [run_type, retry_sequence]: a run that selects exactly what the restart
-    plan asks for is that plan's selective retry (gen restart and RUN_DBT_AUTO_RESTART run it, and so may a
-    person), any other selection a selective run, no selection a full build. Read before this run's own row is
-    written, so the plan is the one made from the run before. -#}
-{% macro gen_run_type() %}
+{#- The command a run belongs to, the key of its restart plan: the full command (verb, flags, selection) that
+    gen restart and RUN_DBT_AUTO_RESTART pass as the var gen_restart_key, also on the retries they run, so
+    that a retry counts for the command it retries. A run started otherwise is keyed by its verb and selection
+    (`run --select tag:hourly`), the way a task's args are written. -#}
+{% macro gen_restart_key() %}
+  {%- set given = var('gen_restart_key', none) -%}
+  {%- if given -%}{{ return(given | string) }}{%- endif -%}
   {%- set selected = invocation_args_dict.get('select') or [] -%}
-  {%- if not selected -%}{{ return(['FULL BUILD', 0]) }}{%- endif -%}
-  {%- set plan = gen_rows_as_dicts(dbt.run_query(gen_restart_plan_sql()))[0] -%}
-  {%- if plan.decision == 'SELECTIVE RETRY' and (plan.selector or '').split() | sort == selected | list | sort -%}
-    {{ return(['SELECTIVE RETRY', plan.retry_sequence]) }}
-  {%- endif -%}
-  {{ return(['SELECTIVE RUN', 0]) }}
+  {{ return(([invocation_args_dict.get('which')] + (['--select'] + selected | list if selected else [])) | join(' ')) }}
+{% endmacro %}
+
+{#- How this invocation came about, as [run_type, retry_sequence]: a retry that gen restart or
+    RUN_DBT_AUTO_RESTART runs says so (var gen_restart_retry, its number); any other run with a selection is a
+    selective run, one without a full build. -#}
+{% macro gen_run_type() %}
+  {%- set retry = var('gen_restart_retry', 0) | int -%}
+  {%- if retry > 0 -%}{{ return(['SELECTIVE RETRY', retry]) }}{%- endif -%}
+  {%- if invocation_args_dict.get('select') -%}{{ return(['SELECTIVE RUN', 0]) }}{%- endif -%}
+  {{ return(['FULL BUILD', 0]) }}
 {% endmacro %}
 
 {% macro gen_run_log_start() %}
@@ -44,9 +52,10 @@
   {%- set values = [gen_sql_string(invocation_id), gen_sql_string(project_name),
                     gen_sql_string(invocation_args_dict.get('which')), gen_sql_string(run_type),
                     retry_sequence | string, gen_sql_string(selected | join(' ')) if selected else 'null',
-                    "'RUNNING'", gen_current_timestamp(), gen_sql_string(target.name), gen_sql_string(dbt_version)] -%}
+                    "'RUNNING'", gen_current_timestamp(), gen_sql_string(target.name), gen_sql_string(dbt_version),
+                    gen_sql_string(gen_restart_key())] -%}
   {%- do dbt.run_query('insert into ' ~ gen_run_log_relation()
-        ~ ' (run_id, project_name, command, run_type, retry_sequence, selector, status, run_started_at, target_name, dbt_version)'
+        ~ ' (run_id, project_name, command, run_type, retry_sequence, selector, status, run_started_at, target_name, dbt_version, restart_key)'
         ~ ' select ' ~ values | join(', ')) -%}
   {{ return('') }}
 {% endmacro %}
@@ -71,15 +80,20 @@
     {%- set status = (r.status | string | lower) -%}
     {%- if status in ['error', 'fail'] -%}{%- do failed.append(r.node.unique_id) -%}{%- endif -%}
     {%- set message = (r.message | string)[:1000] if r.message is not none else none -%}
+    {#- a node that failed, or that --fail-fast cancelled before it ran (dbt reports it skipped "due to
+        fail_fast"; one skipped because a parent failed is already downstream of that parent) -#}
+    {%- set retry_needed = status in ['error', 'fail']
+          or (status == 'skipped' and 'fail_fast' in (message or '') | lower) -%}
     {%- do rows.append([gen_sql_string(invocation_id), gen_sql_string(project_name), gen_sql_string(r.node.unique_id),
                         gen_sql_string(r.node.name), gen_sql_string(r.node.resource_type), gen_sql_string(status),
                         gen_sql_string(gen_retry_target(r.node)), ((r.execution_time or 0) | float) | string,
-                        gen_sql_string(message) if message is not none else 'null', gen_current_timestamp()] | join(', ')) -%}
+                        gen_sql_string(message) if message is not none else 'null', gen_current_timestamp(),
+                        'true' if retry_needed else 'false'] | join(', ')) -%}
   {%- endfor -%}
   {#- INSERT ... SELECT (Snowflake rejects function calls in VALUES), a few hundred rows a statement -#}
   {%- for batch in rows | batch(200) -%}
     {%- do dbt.run_query('insert into ' ~ gen_model_log_relation()
-          ~ ' (run_id, project_name, unique_id, node_name, resource_type, status, retry_target, execution_time_s, message, logged_at)\n'
+          ~ ' (run_id, project_name, unique_id, node_name, resource_type, status, retry_target, execution_time_s, message, logged_at, retry_needed)\n'
           ~ 'select ' ~ batch | join('\nunion all select ')) -%}
   {%- endfor -%}
   {%- do dbt.run_query('update ' ~ gen_run_log_relation() ~ ' set status = '
