@@ -28,7 +28,8 @@ JINJA = get_environment()
 LITERAL_NODES = (jinja2.nodes.Const, jinja2.nodes.TemplateData, jinja2.nodes.Dict, jinja2.nodes.Pair,
                  jinja2.nodes.List, jinja2.nodes.Tuple)
 DBT_RENDERED = re.compile(r"^(models|macros|tests)/|^(dbt_project|profiles)\.yml$")
-PROCEDURE_BODY = re.compile(r"\nAS\n\$\$\n(.*)\n\$\$;\s*$", re.S)
+# the body of the first procedure in the file (other statements, e.g. grants and tasks, may follow it)
+PROCEDURE_BODY = re.compile(r"\nAS\n\$\$\n(.*?)\n\$\$;", re.S)
 
 
 def split_by_tokens(content):
