@@ -77,11 +77,11 @@ export interface DbtRunResult {
 const SUMMARY_MARK = "gen-summary ";
 /** the var that makes the runtime print its `gen-summary {...}` lines: gen passes it, a plain `dbt run` does not */
 export const SUMMARY_VAR = "gen_summary";
-/** the dbt commands that run workflow models */
-const MODEL_COMMANDS = new Set(["run", "build"]);
+/** the dbt commands that can run a workflow: its models, or its run_<workflow> operation */
+const MODEL_COMMANDS = new Set(["run", "build", "run-operation"]);
 
 /**
- * args with `--vars` asking for the summary lines, when they run models: added to the --vars already there
+ * args with `--vars` asking for the summary lines, when they can run a workflow: added to the --vars already there
  * (dbt takes one --vars, a YAML mapping), or as a --vars of its own.
  */
 export function withSummaryVar(args: string[]): string[] {

@@ -181,7 +181,7 @@ describe("the command registry", () => {
     expect(plain.stdout()).toBe("");
   });
 
-  it("gen adds the summary var to the dbt commands that run models, merged into the --vars given", () => {
+  it("gen adds the summary var to the dbt commands that can run a workflow, merged into the --vars given", () => {
     expect(withSummaryVar(["run", "--select", "a"])).toEqual([
       "run",
       "--select",
@@ -199,7 +199,12 @@ describe("the command registry", () => {
       "run",
       '--vars={"a":1,"gen_summary":true}',
     ]);
-    expect(withSummaryVar(["run-operation", "x"])).toEqual(["run-operation", "x"]);
+    expect(withSummaryVar(["run-operation", "run_x"])).toEqual([
+      "run-operation",
+      "run_x",
+      "--vars",
+      '{"gen_summary":true}',
+    ]);
     expect(withSummaryVar(["ls"])).toEqual(["ls"]);
   });
 
