@@ -4,7 +4,7 @@
  * commands themselves are in commands/, one module each.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { EXIT_CODE_MEANINGS, ExitCode, GenError } from "./errors.ts";
+import { EXIT_CODE_MEANINGS, ExitCode, GenError, toJsonText, type Diagnostic } from "./errors.ts";
 import { didYouMean } from "./spec/suggest.ts";
 import { createTerm, type Term } from "./util/term.ts";
 import { UsageError, type Command, type CommandArgs, type OptionSpec } from "./commands/command.ts";
@@ -21,14 +21,29 @@ export async function main(argv: string[], term: Term = createTerm()): Promise<n
 }
 
 /** Runs argv against a list of commands; the exit code. Every error ends here. */
-export async function dispatch(commands: readonly Command[], argv: string[], term: Term): Promise<number> {
+export async function dispatch(
+  commands: readonly Command[],
+  argv: string[],
+  outerTerm: Term,
+): Promise<number> {
   const [name, ...rest] = argv;
+  // With --json, stdout carries one JSON document whatever happens: a failure the command did not report on
+  // stdout itself is reported here, so a failure is never an empty stdout.
+  let json = false;
+  let printed = false;
+  const term: Term = {
+    ...outerTerm,
+    out: (line) => {
+      printed = true;
+      outerTerm.out(line);
+    },
+  };
   try {
     if (name === undefined || name === "help" || name === "--help" || name === "-h") {
       term.out(mainHelp(commands));
       return name === undefined ? ExitCode.usage : ExitCode.ok;
     }
-    if (name === "--version") {
+    if (name === "--version" || name === "-v") {
       term.out(`gen ${VERSION}`);
       return ExitCode.ok;
     }
@@ -41,6 +56,7 @@ export async function dispatch(commands: readonly Command[], argv: string[], ter
         `${guess ? `${guess} ` : ""}commands: ${names.join(", ")}`,
       );
     }
+    json = asksForJson(command, rest);
     const { help, args } = parseCommandLine(command, rest);
     if (help) {
       term.out(commandHelp(command));
@@ -50,12 +66,38 @@ export async function dispatch(commands: readonly Command[], argv: string[], ter
   } catch (e) {
     if (e instanceof GenError) {
       printDiagnostics(e.diagnostics, term);
+      if (json && !printed) term.out(toJsonText(failureJson(e.exitCode, e.diagnostics)));
       return e.exitCode;
     }
     term.err(term.paint("error", "gen: internal error (a bug, please report it):"));
     term.err(String((e as Error)?.stack ?? e));
+    if (json && !printed) {
+      const message = `internal error (a bug, please report it): ${(e as Error)?.message ?? String(e)}`;
+      term.out(
+        toJsonText(failureJson(ExitCode.internal, [{ severity: "error", code: "internal", message }])),
+      );
+    }
     return ExitCode.internal;
   }
+}
+
+/**
+ * What `--json` prints for a failure: `ok: false`, the exit code, every diagnostic (spec and file problems are
+ * located), and `error`, the first of them, for a runtime failure that has only one.
+ */
+export function failureJson(
+  exitCode: number,
+  diagnostics: Diagnostic[],
+): { ok: false; exit_code: number; error: Diagnostic | null; diagnostics: Diagnostic[] } {
+  const error = diagnostics.find((d) => d.severity === "error") ?? null;
+  return { ok: false, exit_code: exitCode, error, diagnostics };
+}
+
+/** The command declares --json and the command line has it (before a `--` that hands the rest on). */
+function asksForJson(command: Command, argv: string[]): boolean {
+  if (!("json" in command.options)) return false;
+  const dashes = command.passThrough ? argv.indexOf("--") : -1;
+  return (dashes >= 0 ? argv.slice(0, dashes) : argv).includes("--json");
 }
 
 /** argv parsed with the command's declared options; a UsageError for anything it does not declare. */
@@ -89,8 +131,10 @@ export function parseCommandLine(
   try {
     parsed = parseArgs({ args: own, options: config, allowPositionals: true, strict: true });
   } catch (e) {
-    const guess = unknownOptionGuess(e, own, config);
-    throw new UsageError((e as Error).message, guess ? `${guess} ${capitalize(seeHelp)}` : seeHelp);
+    const unknown = unknownOption(e, own, config);
+    if (unknown)
+      throw new UsageError(`unknown option "${unknown.typed}"`, `${unknown.hint} ${capitalize(seeHelp)}`);
+    throw new UsageError((e as Error).message, seeHelp);
   }
   const values: Record<string, string | boolean> = {};
   for (const [name, value] of Object.entries(parsed.values))
@@ -107,12 +151,16 @@ export function parseCommandLine(
   return { help: false, args };
 }
 
-/** `did you mean "--force"?` for the first unknown long option in argv, if one is close. */
-function unknownOptionGuess(
+/**
+ * The first unknown option of argv, as the user typed it, and what they probably meant: the option it is a
+ * unique start of (`--mock` for `--mock-api`), else the closest by spelling, else the long option a
+ * single-dash word spells (`-json` for `--json`); without a guess, the list of options.
+ */
+function unknownOption(
   error: unknown,
   argv: string[],
   config: NonNullable<ParseArgsConfig["options"]>,
-): string | undefined {
+): { typed: string; hint: string } | undefined {
   if ((error as { code?: string }).code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return undefined;
   const { tokens } = parseArgs({
     args: argv,
@@ -122,11 +170,20 @@ function unknownOptionGuess(
     tokens: true,
   });
   const unknown = tokens.find((t) => t.kind === "option" && !(t.name in config));
-  if (unknown?.kind !== "option" || !unknown.rawName.startsWith("--")) return undefined;
-  return didYouMean(
-    unknown.rawName,
-    Object.keys(config).map((name) => `--${name}`),
-  );
+  if (unknown?.kind !== "option") return undefined;
+  const longs = Object.keys(config).map((name) => `--${name}`);
+  const options = `options: ${longs.join(", ")}.`;
+  if (!unknown.rawName.startsWith("--")) {
+    // `-json` is parsed as -j -s -o -n: the word as typed is the argument the token came from
+    const typed = argv[unknown.index] ?? unknown.rawName;
+    const word = typed.replace(/^-+/, "").split("=")[0] ?? "";
+    const meant = word.length > 1 ? longs.find((l) => l === `--${word}`) : undefined;
+    return { typed, hint: meant ? `did you mean "${meant}"?` : options };
+  }
+  const typed = unknown.rawName;
+  const starts = longs.filter((l) => l.startsWith(typed));
+  if (starts.length === 1) return { typed, hint: `did you mean "${starts[0]}"?` };
+  return { typed, hint: didYouMean(typed, longs) ?? options };
 }
 
 /** `gen <command> --help`, from the command's declarations. */

@@ -270,7 +270,7 @@ def http_request(method: str, url: str, headers_json: Optional[str], body_json: 
         return "".join(out)
 
     def missing_secret() -> str:
-        return fail("secret_missing", "secret %s is not available (locally: set the environment variable %s)"
+        return fail("secret_missing", "secret %s is not set (locally: set the environment variable %s)"
                     % (missing[0], missing[0]))
 
     send_headers: Dict[str, str] = {}

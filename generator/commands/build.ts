@@ -23,7 +23,6 @@ export const build = defineCommand({
   run({ values, positionals }, term) {
     const started = performance.now();
     const built = compileAll(positionals, values.out, targetsOf(values.target), term);
-    if (built.some((b) => !b.result.files)) return ExitCode.specProblems;
     const report: Record<string, unknown>[] = [];
     let exit: number = ExitCode.ok;
     for (const b of built) {
@@ -57,7 +56,8 @@ export const build = defineCommand({
           `${term.paint("ok", "built")} ${b.outDir}: ${w.written.length} written, ${w.unchanged.length} unchanged, ${w.removed.length} removed (${Math.round(performance.now() - started)} ms)`,
         );
     }
-    if (values.json) term.out(toJsonText({ ok: exit === 0, results: report }));
+    const diagnostics = built.flatMap((b) => b.result.diagnostics);
+    if (values.json) term.out(toJsonText({ ok: exit === 0, results: report, diagnostics }));
     return exit;
   },
 });

@@ -46,7 +46,6 @@ export const restart = defineCommand({
     let projectDir = input;
     if (!existsSync(join(input, "dbt_project.yml"))) {
       const built = buildOne(input, values.out, term);
-      if (!built) return ExitCode.specProblems;
       projectDir = built.outDir;
     }
     const result = await restartProject(projectDir, {

@@ -1,5 +1,7 @@
+import { missingVariables, missingVariablesError, neededVariables } from "../dbt/environment.ts";
 import { runDbt, type WorkflowSummary } from "../dbt/index.ts";
-import { ExitCode, toJsonText } from "../errors.ts";
+import { readLatestExecutions, STATE_COLUMNS, type StateRow } from "../dbt/state.ts";
+import { ExitCode, showControlCharacters, toJsonText } from "../errors.ts";
 import { startMockApi, type MockApi } from "../mockapi/index.ts";
 import type { Term } from "../util/term.ts";
 import { defineCommand, UsageError } from "./command.ts";
@@ -36,7 +38,6 @@ export const run = defineCommand({
     // progress goes to stderr in both modes; with --json, stdout carries only the summary
     const started = performance.now();
     const built = buildOne(positionals[0] as string, values.out, term);
-    if (!built) return ExitCode.specProblems;
     const plan = built.plan;
 
     const env: NodeJS.ProcessEnv = {};
@@ -56,6 +57,12 @@ export const run = defineCommand({
           api.setScenario({ requireToken: token });
         term.err(`mock API on ${api.url}${values.scenario ? ` (scenario ${values.scenario})` : ""}`);
       }
+      // every secret and env var the project reads, set before dbt starts (a missing one is named, located)
+      const missing = missingVariables(neededVariables(plan, built.specText, positionals[0] as string), {
+        ...process.env,
+        ...env,
+      });
+      if (missing.length > 0) throw missingVariablesError(missing);
       const selectors = plan.workflows.flatMap((wf) => [
         ...(wf.stateful && mode !== "stateless" ? [wf.names.statefulModel + "+"] : []),
         ...(wf.stateless && mode !== "stateful" ? [wf.names.statelessModel] : []),
@@ -66,15 +73,15 @@ export const run = defineCommand({
         color: term.color,
         onLine: term.err,
       });
-      if (!values.json && !values["no-state"])
-        for (const wf of plan.workflows.filter((w) => w.stateful && mode !== "stateless")) {
-          term.err(term.paint("bold", `\n${wf.definition.state.table} (latest executions)`));
-          await runDbt(
-            built.outDir,
-            ["--quiet", "run-operation", wf.names.getStateOperation, "--args", "{limit: 5}"],
-            { env, color: term.color, onLine: term.err },
-          );
-        }
+      if (!values.json && !values["no-state"]) {
+        const workflows = plan.workflows.filter((w) => w.stateful && mode !== "stateless");
+        await printLatestExecutions(
+          built.outDir,
+          env.GEN_DUCKDB_PATH ?? process.env.GEN_DUCKDB_PATH ?? plan.project.duckdbPath,
+          workflows.map((wf) => ({ table: wf.definition.state.table, workflow: wf.name })),
+          term,
+        );
+      }
       const wallMs = Math.round(performance.now() - started);
       const summary = {
         ok: dbt.exitCode === 0,
@@ -117,5 +124,49 @@ function printSummary(
       (s.http_requests_served !== null
         ? `, ${s.http_requests_served} HTTP requests served by the mock API`
         : ""),
+  );
+}
+
+/** How many executions of each workflow the state table after a run shows. */
+const LATEST_EXECUTIONS = 5;
+const CELL_WIDTH = 40;
+
+/** The latest executions of each workflow, from its state table; a table that cannot be read is a warning. */
+async function printLatestExecutions(
+  projectDir: string,
+  duckdbPath: string,
+  requests: { table: string; workflow: string }[],
+  term: Term,
+): Promise<void> {
+  if (requests.length === 0) return;
+  let latest;
+  try {
+    latest = await readLatestExecutions(projectDir, duckdbPath, requests, LATEST_EXECUTIONS);
+  } catch (e) {
+    term.err(term.paint("warning", `warning: the state table could not be read: ${(e as Error).message}`));
+    return;
+  }
+  for (const [i, { table, rows }] of latest.entries()) {
+    term.err(term.paint("bold", `\n${table} (latest executions of ${requests[i]?.workflow})`));
+    if (rows === null) term.err("  no state table yet: the workflow did not start");
+    else for (const line of stateTable(rows)) term.err(line);
+  }
+}
+
+/** Rows as aligned columns; long values are cut at CELL_WIDTH characters. */
+function stateTable(rows: StateRow[]): string[] {
+  const cell = (v: unknown) => {
+    const text = showControlCharacters(v === null || v === undefined ? "" : String(v)).replace(/\s+/g, " ");
+    return text.length > CELL_WIDTH ? text.slice(0, CELL_WIDTH - 3) + "..." : text;
+  };
+  const cells = [[...STATE_COLUMNS], ...rows.map((r) => STATE_COLUMNS.map((c) => cell(r[c])))];
+  const widths = STATE_COLUMNS.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? "").length)));
+  return cells.map(
+    (row) =>
+      "  " +
+      row
+        .map((v, c) => v.padEnd(widths[c] ?? 0))
+        .join("  ")
+        .trimEnd(),
   );
 }

@@ -41,6 +41,8 @@ export interface BuiltSpec {
   outDir: string;
   /** the directory the user named (-o, else the current directory): gen follows no link below it */
   base: string;
+  /** the spec file's text, as compiled */
+  text: string;
   result: CompileResult;
 }
 
@@ -59,23 +61,24 @@ export function compileAll(
   // the same file named twice is built once
   const unique = specs.filter((s, i) => specs.findIndex((t) => resolve(t) === resolve(s)) === i);
   const base = out ?? ".";
-  const texts = new Map<string, string>();
   const built: BuiltSpec[] = unique.map((specPath) => {
     const text = readSpecFile(specPath);
-    texts.set(specPath, text);
     const result = compileSpec(text, specPath, targets ? { targets } : {});
     const name = result.plan?.project.name ?? basename(specPath).replace(/\.ya?ml$/, "");
     const outDir = out ? (unique.length > 1 ? join(out, name) : out) : join("out", name);
-    return { specPath, outDir, base, result };
+    return { specPath, outDir, base, text, result };
   });
-  for (const b of built) printDiagnostics(b.result.diagnostics, term);
+  const diagnostics = built.flatMap((b) => b.result.diagnostics);
+  // a spec with errors: nothing is written, and the diagnostics of every spec are the error (--json prints them)
+  if (built.some((b) => !b.result.files || !b.result.plan))
+    throw new GenError("spec-problems", "the spec has errors", { diagnostics });
+  printDiagnostics(diagnostics, term);
   // Before anything is written: every output directory is usable and belongs to one spec only.
-  const good = built.filter((b) => b.result.files && b.result.plan);
-  for (const b of good) assertUsableOutputDir(b.outDir);
+  for (const b of built) assertUsableOutputDir(b.outDir);
   const collisions = outputCollisions(
-    good.map((b) => ({
+    built.map((b) => ({
       file: b.specPath,
-      text: texts.get(b.specPath) ?? "",
+      text: b.text,
       project: b.result.plan?.project.name ?? "",
       outDir: b.outDir,
     })),
@@ -85,20 +88,21 @@ export function compileAll(
   return built;
 }
 
-/** Builds one spec into its project directory (as `gen build`), saying so; null when the spec has errors. */
+/** Builds one spec into its project directory (as `gen build`), saying so; a GenError when the spec has errors. */
 export function buildOne(
   spec: string,
   out: string | undefined,
   term: Term,
-): { outDir: string; plan: Plan } | null {
+): { outDir: string; plan: Plan; specText: string } {
   const [built] = compileAll([spec], out, undefined, term);
-  if (!built?.result.plan || !built.result.files) return null;
+  if (!built?.result.plan || !built.result.files)
+    throw new GenError("spec-problems", `${spec} did not compile`); // compileAll has thrown already
   const w = writeOutput(built.outDir, built.result.files, { base: built.base });
   printKept(built.outDir, w, term);
   term.err(
     `${term.paint("ok", "built")} ${built.outDir} (${w.written.length} written, ${w.unchanged.length} unchanged)`,
   );
-  return { outDir: built.outDir, plan: built.result.plan };
+  return { outDir: built.outDir, plan: built.result.plan, specText: built.text };
 }
 
 /** The files the manifest named that gen did not delete, as warnings. */

@@ -41,7 +41,6 @@ export const sync = defineCommand({
     if (positionals.length !== 1)
       throw new UsageError("gen sync takes exactly one spec", "gen sync specs/policy.yaml --once");
     const built = buildOne(positionals[0] as string, values.out, term);
-    if (!built) return ExitCode.specProblems;
     const plan = built.plan.project.sync;
     if (!plan)
       throw new UsageError(

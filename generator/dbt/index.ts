@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import yaml from "js-yaml";
 import { ExitCode, GenError } from "../errors.ts";
 
 /** The gen installation directory: its .venv is where `npm run setup` puts dbt. */
@@ -74,6 +75,35 @@ export interface DbtRunResult {
 }
 
 const SUMMARY_MARK = "gen-summary ";
+/** the var that makes the runtime print its `gen-summary {...}` lines: gen passes it, a plain `dbt run` does not */
+export const SUMMARY_VAR = "gen_summary";
+/** the dbt commands that can run a workflow: its models, or its run_<workflow> operation */
+const MODEL_COMMANDS = new Set(["run", "build", "run-operation"]);
+
+/**
+ * args with `--vars` asking for the summary lines, when they can run a workflow: added to the --vars already there
+ * (dbt takes one --vars, a YAML mapping), or as a --vars of its own.
+ */
+export function withSummaryVar(args: string[]): string[] {
+  const command = args.find((a) => !a.startsWith("-"));
+  if (!command || !MODEL_COMMANDS.has(command)) return args;
+  const at = args.findIndex((a) => a === "--vars" || a.startsWith("--vars="));
+  if (at < 0) return [...args, "--vars", JSON.stringify({ [SUMMARY_VAR]: true })];
+  const inline = args[at]?.startsWith("--vars=");
+  const text = inline ? (args[at] as string).slice("--vars=".length) : (args[at + 1] ?? "");
+  let given: unknown;
+  try {
+    given = yaml.load(text);
+  } catch {
+    return args; // dbt reports the malformed --vars itself
+  }
+  if (given !== undefined && given !== null && (typeof given !== "object" || Array.isArray(given)))
+    return args;
+  const merged = JSON.stringify({ ...(given as object | null), [SUMMARY_VAR]: true });
+  return inline
+    ? [...args.slice(0, at), `--vars=${merged}`, ...args.slice(at + 1)]
+    : [...args.slice(0, at + 1), merged, ...args.slice(at + 2)];
+}
 
 /**
  * Runs dbt in the generated project (cwd = project dir, so that the duckdb path and the plugin path resolve),
@@ -93,14 +123,14 @@ export async function runDbt(
     color?: boolean;
   } = {},
 ): Promise<DbtRunResult> {
-  const dbt = options.dbt ?? findDbt(options.env ?? process.env);
+  const dbt = options.dbt ?? findDbt({ ...process.env, ...options.env });
   const started = Date.now();
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, DBT_SEND_ANONYMOUS_USAGE_STATS: "false" };
   const color = options.color ?? (env.NO_COLOR === undefined && Boolean(process.stderr.isTTY));
   if (!color) env.DBT_USE_COLORS = "false";
   // loaded here, not at the top: importing execa costs ~0.2 s that `gen build` should not pay
   const { execa } = await import("execa");
-  const child = execa(dbt, [...args, "--project-dir", ".", "--profiles-dir", "."], {
+  const child = execa(dbt, [...withSummaryVar(args), "--project-dir", ".", "--profiles-dir", "."], {
     cwd: projectDir,
     env,
     reject: false,

@@ -14,6 +14,7 @@ import { ExitCode, formatDiagnostic, GenError, type Diagnostic } from "../errors
 import { compileSpec, type CompileResult } from "../pipeline.ts";
 import type { Target } from "../plan/index.ts";
 import { RenderCache } from "../render/index.ts";
+import { LOOKS_LIKE_SPEC, skippedDirectory, YAML_FILE } from "../spec/discover.ts";
 import { readSpecFile, SPEC_NOT_FOUND } from "../spec/file.ts";
 import type { Term } from "../util/term.ts";
 import { outputCollision } from "../write/collisions.ts";
@@ -120,10 +121,6 @@ function emptyBuild(spec: string): Omit<SpecBuild, "status"> {
   return { spec, written: [], unchanged: [], removed: [], kept: [], removedWorkflows: [], diagnostics: [] };
 }
 
-const SKIP_DIRS = new Set(["node_modules", "target", "logs", "dbt_packages", "__pycache__"]);
-const YAML = /\.ya?ml$/i;
-/** a YAML file found in a watched directory is a spec when it has one of the spec's top-level keys */
-const LOOKS_LIKE_SPEC = /^(version|workflows|project)\s*:/m;
 /** chokidar drops a second change event of a file within 50 ms: re-read built specs after this delay */
 const VERIFY_AFTER_MS = 75;
 
@@ -246,14 +243,12 @@ export class Watcher extends EventEmitter<{ rebuild: [RebuildEvent]; exec: [Exec
     for (const s of this.specs.values()) if (s.outDir && this.under(abs, s.outDir)) return true;
     const inDir = this.dirs.some((d) => abs.startsWith(d + sep));
     if (!inDir) return true; // a sibling of an explicitly given spec file
-    if (name.startsWith(".") || SKIP_DIRS.has(name)) return true;
-    if (existsSync(join(abs, MANIFEST_FILE))) return true; // a generated project
-    return false;
+    return skippedDirectory(abs, name); // hidden, a tool's, or a generated project
   }
 
   private isSpecPath(abs: string): boolean {
     if (this.files.has(abs)) return true;
-    if (!YAML.test(abs) || !this.dirs.some((d) => abs.startsWith(d + sep))) return false;
+    if (!YAML_FILE.test(abs) || !this.dirs.some((d) => abs.startsWith(d + sep))) return false;
     // a YAML file inside a generated project (schema.yml, dbt_project.yml) is output, not a spec
     for (const d = { p: dirname(abs) }; !this.dirs.includes(d.p) && d.p !== dirname(d.p); d.p = dirname(d.p))
       if (existsSync(join(d.p, MANIFEST_FILE))) return false;

@@ -2,10 +2,15 @@ import { execa } from "execa";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { requireVenv, useTempDirs } from "./harness.ts";
+import { VENV_DIR } from "../../generator/dbt/index.ts";
+import { requireVenv, useProjects, useTempDirs } from "./harness.ts";
 
-const gen = (args: string[], cwd?: string) =>
-  execa("node", [join(process.cwd(), "bin/gen.js"), ...args], { reject: false, cwd, env: { NO_COLOR: "1" } });
+const gen = (args: string[], cwd?: string, env: NodeJS.ProcessEnv = {}) =>
+  execa("node", [join(process.cwd(), "bin/gen.js"), ...args], {
+    reject: false,
+    cwd,
+    env: { NO_COLOR: "1", ...env },
+  });
 
 const tempDir = useTempDirs("gen-cli-");
 
@@ -131,5 +136,166 @@ describe("gen CLI", () => {
       expect(h.exitCode).toBe(0);
       expect(h.stdout).toMatch(/^Usage: gen /);
     }
+  });
+
+  it(
+    "--json prints JSON on stdout for every failure of every command that has it, exit codes unchanged",
+    { timeout: 180_000 },
+    async () => {
+      const dir = tempDir();
+      writeFileSync(join(dir, "yaml.yaml"), "version: 1\nproject: [\n");
+      writeFileSync(
+        join(dir, "invalid.yaml"),
+        readFileSync("specs/policy.yaml", "utf8").replace("connection: policy_api", "connection: policy_apl"),
+      );
+      const kinds = [
+        { file: "missing.yaml", exit: 2, code: "spec-not-found", located: false },
+        { file: "yaml.yaml", exit: 1, code: "yaml-syntax", located: true },
+        { file: "invalid.yaml", exit: 1, code: "unknown-connection", located: true },
+      ];
+      const commands = [
+        ["build"],
+        ["validate"],
+        ["run"],
+        ["restart"],
+        ["sync"],
+        ["deploy"],
+        ["deploy", "--check"],
+      ];
+      const runs = commands.flatMap((command) =>
+        kinds.map(async (kind) => ({ command, kind, r: await gen([...command, kind.file, "--json"], dir) })),
+      );
+      for (const { command, kind, r } of await Promise.all(runs)) {
+        const what = `gen ${command.join(" ")} ${kind.file}`;
+        expect(r.exitCode, what).toBe(kind.exit);
+        const json = JSON.parse(r.stdout) as {
+          ok: boolean;
+          diagnostics: { code: string; location?: object }[];
+        };
+        expect(json.ok, what).toBe(false);
+        const first = json.diagnostics.find((d) => d.code === kind.code || command[0] === "deploy");
+        expect(first, what).toBeDefined();
+        if (kind.located) expect(first?.location, what).toMatchObject({ file: kind.file });
+      }
+      // a runtime failure: dbt cannot be found
+      const noDbt = await gen(
+        ["run", "specs/policy.yaml", "--mock-api", "--json", "-o", join(dir, "out")],
+        undefined,
+        {
+          GEN_DBT: join(dir, "no-dbt"),
+        },
+      );
+      expect(noDbt.exitCode).toBe(2);
+      expect(JSON.parse(noDbt.stdout)).toMatchObject({
+        ok: false,
+        exit_code: 2,
+        error: { code: "dbt-not-found" },
+      });
+    },
+  );
+
+  it("gen validate DIR validates every spec in it, as gen watch DIR watches them", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "specs", "nested"), { recursive: true });
+    writeFileSync(join(dir, "specs", "a.yaml"), readFileSync("specs/policy.yaml", "utf8"));
+    writeFileSync(
+      join(dir, "specs", "nested", "b.yml"),
+      readFileSync("specs/policy.yaml", "utf8").replace("connection: policy_api", "connection: policy_apl"),
+    );
+    writeFileSync(join(dir, "specs", "notes.yaml"), "title: not a spec\n");
+    const r = await gen(["validate", "specs", "--json"], dir);
+    expect(r.exitCode).toBe(1);
+    const { diagnostics } = JSON.parse(r.stdout) as { diagnostics: { location: { file: string } }[] };
+    expect(new Set(diagnostics.map((d) => d.location.file))).toEqual(
+      new Set([join("specs", "nested", "b.yml")]),
+    );
+    const plain = await gen(["validate", "specs"], dir);
+    expect(plain.stderr).toContain(`${join("specs", "a.yaml")}: valid`);
+    expect(plain.stderr).not.toContain("notes.yaml");
+  });
+
+  it("gen run names a secret or env var that is not set, where the spec uses it, before dbt starts", async () => {
+    const dir = tempDir();
+    const spec = readFileSync("specs/policy.yaml", "utf8").replace(
+      "${env.POLICY_API_ENDPOINT:-https://dbttest.free.beeceptor.com}",
+      "${env.POLICY_API_ENDPOINT}",
+    );
+    writeFileSync(join(dir, "policy.yaml"), spec);
+    const lineOf = (text: string) => spec.split("\n").findIndex((l) => l.includes(text)) + 1;
+    const r = await gen(["run", "policy.yaml", "-o", "out", "--json"], dir, {
+      POLICY_API_KEY: "",
+      POLICY_API_ENDPOINT: "",
+    });
+    expect(r.exitCode, r.stderr).toBe(2);
+    const json = JSON.parse(r.stdout) as {
+      diagnostics: { message: string; hint: string; location: { line: number } }[];
+    };
+    expect(json.diagnostics.map((d) => [d.message, d.location.line])).toEqual([
+      ["secret POLICY_API_KEY is not set", lineOf("${secret.POLICY_API_KEY}")],
+      [
+        "environment variable POLICY_API_ENDPOINT is not set (${env.POLICY_API_ENDPOINT} has no default)",
+        lineOf("${env.POLICY_API_ENDPOINT}"),
+      ],
+    ]);
+    expect(json.diagnostics[0]?.hint).toMatch(/^connections\.policy_api\.auth\.token needs it/);
+    expect(existsSync(join(dir, "out", "gen.duckdb"))).toBe(false); // dbt never started
+    // set, it runs (the key's value is the mock's token)
+    const ok = await gen(["run", "policy.yaml", "-o", "out", "--mock-api", "--json"], dir, {
+      POLICY_API_KEY: "",
+    });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+  }, 180_000);
+
+  it(
+    "gen run prints the state table of a failed run from the database, with no second dbt",
+    { timeout: 180_000 },
+    async () => {
+      requireVenv();
+      const out = join(tempDir(), "project");
+      const r = await gen([
+        "run",
+        "specs/policy.yaml",
+        "--mock-api",
+        "--scenario",
+        "terminal-failure",
+        "--mode",
+        "stateful",
+        "-o",
+        out,
+      ]);
+      expect(r.exitCode).toBe(3);
+      const id = /policy_execution \(stateful\) (exec_\S+): error/.exec(r.stderr)?.[1];
+      expect(id, r.stderr).toBeDefined();
+      expect(r.stderr).toContain("policy_execution_state (latest executions of policy_execution)");
+      expect(r.stderr).toMatch(new RegExp(`^  ${id} +error +poll_policy_status +1 +1 +false `, "m"));
+      // one dbt invocation: its "Running with dbt" banner once
+      expect(r.stderr.match(/Running with dbt=/g)).toHaveLength(1);
+    },
+  );
+});
+
+describe("the gen-summary lines", () => {
+  const project = useProjects();
+  it("appear when gen runs dbt, not in a user's plain dbt run", { timeout: 180_000 }, async () => {
+    const p = await project({ file: "specs/policy.yaml" });
+    const plain = await execa(
+      join(VENV_DIR, "bin", "dbt"),
+      ["run", "--project-dir", ".", "--profiles-dir", "."],
+      {
+        cwd: p.dir,
+        env: { ...p.env, DBT_USE_COLORS: "false" },
+        reject: false,
+      },
+    );
+    expect(plain.exitCode, plain.stdout).toBe(0);
+    expect(plain.stdout).toMatch(/gen \| policy_execution exec_\S+ \| completed/);
+    expect(plain.stdout).not.toContain("gen-summary");
+    const byGen = await p.dbt(["run"]);
+    expect(byGen.exitCode).toBe(0);
+    expect(byGen.output).toContain("gen-summary {");
+    expect(byGen.summaries.map((s) => `${s.mode}:${s.status}`).sort()).toEqual([
+      "stateful:completed",
+      "stateless:completed",
+    ]);
   });
 });

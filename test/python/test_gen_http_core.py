@@ -389,7 +389,7 @@ class HttpCoreTest(unittest.TestCase):
             self.assertIsNone(r["status_code"])
             self.assertEqual(r["attempts"], [])
             self.assertEqual(r["error"]["kind"], "secret_missing")
-            self.assertIn("secret API_TOKEN_2 is not available (locally: set the environment variable API_TOKEN_2)",
+            self.assertIn("secret API_TOKEN_2 is not set (locally: set the environment variable API_TOKEN_2)",
                           r["error"]["message"])
         self.assertEqual(self.server.hits(path), [])
 

@@ -103,6 +103,9 @@ describe("specs/policy.yaml as EXECUTE DBT PROJECT runs it, on fakesnow", () => 
           "stateless_policy_execution",
           "gen_restart_plan",
           "v_auto_restart_history",
+          // the summary lines are printed only when asked for (gen run asks)
+          "--vars",
+          "{gen_summary: true}",
         ],
       },
       { query: "state_after_run", sql: `select * from ${state} order by start_time` },
@@ -126,14 +129,14 @@ describe("specs/policy.yaml as EXECUTE DBT PROJECT runs it, on fakesnow", () => 
           ` 1, 0, dateadd(hour, -3, sysdate()), false, 'stuck'`,
       },
       { query: "model_stuck", sql: "select * from policy_execution_stuck_executions" },
-      { dbt: ["run", "--select", "stateful_policy_execution"] },
+      { dbt: ["run", "--select", "stateful_policy_execution", "--vars", "{gen_summary: true}"] },
       {
         query: "after_resume",
         sql: `select * from ${state} where execution_id in ('exec_resume_fakesnow', 'exec_stuck_fakesnow')`,
       },
       // a terminal failure: recorded in the state table, and the dbt node fails
       { scenario: { requireToken: SECRET, pendingPolls: 0, terminalFailure: true } },
-      { dbt: ["run", "--select", "stateful_policy_execution"] },
+      { dbt: ["run", "--select", "stateful_policy_execution", "--vars", "{gen_summary: true}"] },
       {
         query: "after_failure",
         sql: `select * from ${state} where status = 'error' and execution_id like 'exec_2%'`,

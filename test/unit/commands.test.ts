@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { commandHelp, dispatch, main, mainHelp } from "../../generator/cli.ts";
 import { defineCommand, type Command } from "../../generator/commands/command.ts";
 import { COMMANDS } from "../../generator/commands/index.ts";
+import { withSummaryVar } from "../../generator/dbt/index.ts";
 import { ExitCode, GenError } from "../../generator/errors.ts";
 import type { Term } from "../../generator/util/term.ts";
 
@@ -100,7 +101,9 @@ describe("the command registry", () => {
     async (name) => {
       const r = await gen([name, "--no-such-option", "x"]);
       expect(r.code).toBe(ExitCode.usage);
-      expect(r.stderr).toMatch(/^Unknown option '--no-such-option'.*\(see `gen .+ --help`\)$/);
+      expect(r.stderr).toMatch(
+        /^unknown option "--no-such-option" {2}\(options: --help, .*\. See `gen .+ --help`\)$/,
+      );
       expect(r.stdout).toBe("");
     },
   );
@@ -109,9 +112,100 @@ describe("the command registry", () => {
     const option = await gen(["build", "--foce", "specs/policy.yaml"]);
     expect(option.code).toBe(ExitCode.usage);
     expect(option.stderr).toContain('(did you mean "--force"? See `gen build --help`)');
+    // a unique start of an option wins over a closer spelling (--mode); -json is the long option it spells
+    const start = await gen(["run", "--mock", "specs/policy.yaml"]);
+    expect(start.stderr).toBe('unknown option "--mock"  (did you mean "--mock-api"? See `gen run --help`)');
+    const dash = await gen(["validate", "-json", "specs/policy.yaml"]);
+    expect(dash.stderr).toBe('unknown option "-json"  (did you mean "--json"? See `gen validate --help`)');
+    const short = await gen(["validate", "-x", "specs/policy.yaml"]);
+    expect(short.stderr).toBe('unknown option "-x"  (options: --help, --json. See `gen validate --help`)');
     const command = await gen(["biuld"]);
     expect(command.code).toBe(ExitCode.usage);
     expect(command.stderr).toContain('unknown command "biuld"  (did you mean "build"? commands: build, ');
+  });
+
+  it("-v and --version print the version", async () => {
+    for (const flag of ["-v", "--version"]) {
+      const r = await gen([flag]);
+      expect(r.code).toBe(ExitCode.ok);
+      expect(r.stdout).toMatch(/^gen \d+\.\d+\.\d+$/);
+    }
+  });
+
+  it("with --json, a failure prints JSON on stdout: a GenError's diagnostics, an internal error's message", async () => {
+    const failing = (error: unknown): Command =>
+      defineCommand({
+        name: "fail",
+        summary: "throws",
+        positionals: "",
+        options: { json: { type: "boolean", help: "JSON" } },
+        run: () => {
+          throw error;
+        },
+      });
+    const located = new GenError("x", "it failed", {
+      exitCode: ExitCode.dbtFailed,
+      hint: "do this",
+      location: { file: "s.yaml", line: 3, col: 4 },
+    });
+    const term = captureTerm();
+    expect(await dispatch([failing(located)], ["fail", "--json"], term)).toBe(ExitCode.dbtFailed);
+    const diagnostic = {
+      severity: "error",
+      code: "x",
+      message: "it failed",
+      hint: "do this",
+      location: { file: "s.yaml", line: 3, col: 4 },
+    };
+    expect(JSON.parse(term.stdout())).toEqual({
+      ok: false,
+      exit_code: ExitCode.dbtFailed,
+      error: diagnostic,
+      diagnostics: [diagnostic],
+    });
+    expect(term.stderr()).toBe("s.yaml:3:4  it failed  (do this)"); // people still read stderr
+    const bug = captureTerm();
+    expect(await dispatch([failing(new TypeError("oops"))], ["fail", "--json"], bug)).toBe(ExitCode.internal);
+    expect(JSON.parse(bug.stdout())).toMatchObject({
+      ok: false,
+      exit_code: ExitCode.internal,
+      error: { code: "internal", message: "internal error (a bug, please report it): oops" },
+    });
+    // a usage mistake too, once the command is known to take --json
+    const usage = captureTerm();
+    expect(await dispatch([failing(located)], ["fail", "--json", "--jsn"], usage)).toBe(ExitCode.usage);
+    expect(JSON.parse(usage.stdout())).toMatchObject({ ok: false, exit_code: 2, error: { code: "usage" } });
+    // without --json, stdout stays empty
+    const plain = captureTerm();
+    await dispatch([failing(located)], ["fail"], plain);
+    expect(plain.stdout()).toBe("");
+  });
+
+  it("gen adds the summary var to the dbt commands that can run a workflow, merged into the --vars given", () => {
+    expect(withSummaryVar(["run", "--select", "a"])).toEqual([
+      "run",
+      "--select",
+      "a",
+      "--vars",
+      '{"gen_summary":true}',
+    ]);
+    expect(withSummaryVar(["build", "--vars", "{policy_name: x}"])).toEqual([
+      "build",
+      "--vars",
+      '{"policy_name":"x","gen_summary":true}',
+    ]);
+    expect(withSummaryVar(["--quiet", "run", "--vars={a: 1}"])).toEqual([
+      "--quiet",
+      "run",
+      '--vars={"a":1,"gen_summary":true}',
+    ]);
+    expect(withSummaryVar(["run-operation", "run_x"])).toEqual([
+      "run-operation",
+      "run_x",
+      "--vars",
+      '{"gen_summary":true}',
+    ]);
+    expect(withSummaryVar(["ls"])).toEqual(["ls"]);
   });
 
   it("gen --help lists every command with its summary; gen alone is a usage error", async () => {

@@ -18,7 +18,9 @@
       so the trail survives a failure or a killed process. -#}
   {%- set result = gen_run_workflow(wf, mode) -%}
   {%- if not result['ok'] -%}
-    {{ exceptions.raise_compiler_error('gen: workflow ' ~ wf['name'] ~ ' (' ~ mode ~ ', execution '
+    {#- A failed workflow is a run-time failure, not a compilation error: raise_dependency_error is the one
+        exception of dbt's Jinja context that dbt reports as "Runtime Error in model ..." with this message. -#}
+    {{ exceptions.raise_dependency_error('gen: workflow ' ~ wf['name'] ~ ' (' ~ mode ~ ', execution '
         ~ result['execution_id'] ~ ') failed at ' ~ result['error']) }}
   {%- endif -%}
 

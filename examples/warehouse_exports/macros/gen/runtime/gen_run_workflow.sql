@@ -86,8 +86,9 @@
       'http_calls': run.http_calls, 'http_attempts': run.attempts, 'polls': run.polls,
       'elapsed_ms': ((finished - started).total_seconds() * 1000) | int
   } -%}
-  {#- One machine-readable line per execution; `gen run` reads it for its summary. -#}
-  {{ log('gen-summary ' ~ tojson(summary), info=true) }}
+  {#- One machine-readable line per execution, for gen's summary: only when gen runs dbt (it passes the var),
+      so a plain `dbt run` shows the progress lines alone. -#}
+  {%- if var('gen_summary', false) -%}{{ log('gen-summary ' ~ tojson(summary), info=true) }}{%- endif -%}
   {%- set result = dict(summary, message=run.message, started_at=started.isoformat(),
                         finished_at=finished.isoformat(), steps=steps_out) -%}
   {{ return(result) }}
