@@ -163,10 +163,11 @@ async function prototypes(): Promise<Map<string, Map<number, Measured>>> {
   say(
     `  prototype  conc   dbt run   workflow node   SQL stmts (loop)   peak RSS   HTTP calls   check                  load avg (1/5/15 min)`,
   );
-  for (const proto of PROTOTYPES) {
-    const byConcurrency = new Map<number, Measured>();
-    results.set(proto, byConcurrency);
-    for (const concurrency of CONCURRENCY) {
+  for (const proto of PROTOTYPES) results.set(proto, new Map<number, Measured>());
+  // back to back per configuration: both prototypes of one concurrency meet about the same machine load
+  for (const concurrency of CONCURRENCY) {
+    for (const proto of PROTOTYPES) {
+      const byConcurrency = results.get(proto) ?? new Map<number, Measured>();
       const api = await startMockApi({
         port: 0,
         scenario: {
