@@ -15,15 +15,25 @@ export const mockApi = defineCommand({
     port: { type: "string", value: "N", help: "port to listen on (default 8787; 0 picks a free one)" },
     host: { type: "string", value: "H", help: "address to listen on (default 127.0.0.1)" },
     scenario: SCENARIO_OPTION,
+    "latency-ms": {
+      type: "string",
+      value: "MS",
+      help: "delay every API response by MS milliseconds (overrides the scenario's latencyMs)",
+    },
   },
   async run({ values }, term) {
     const port = values.port === undefined ? 8787 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--port must be a port number, not "${values.port}"`);
+    const latency = values["latency-ms"];
+    const latencyMs = latency === undefined ? undefined : Number(latency);
+    if (latencyMs !== undefined && (!Number.isInteger(latencyMs) || latencyMs < 0 || latency?.trim() === ""))
+      throw new UsageError(`--latency-ms must be a whole number of milliseconds, not "${latency}"`);
+    const scenario = values.scenario ? scenarioOrUsage(values.scenario) : {};
     const api = await startMockApi({
       port,
       host: values.host ?? "127.0.0.1",
-      scenario: values.scenario ? scenarioOrUsage(values.scenario) : {},
+      scenario: latencyMs === undefined ? scenario : { ...scenario, latencyMs },
       log: (line) => term.err(line),
     });
     term.err(`mock policy API on ${api.url} (Ctrl-C to stop)`);

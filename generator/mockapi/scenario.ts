@@ -39,6 +39,11 @@ export interface Scenario {
   hangOn: string[];
   /** The first K requests never answer (client timeouts); failFirst then counts the requests after them. */
   hangFirst: number;
+  /**
+   * When set, a request whose body contains this text answers 422 (not retried by clients): one row of a
+   * batch fails while the others go through.
+   */
+  rejectBodyContaining?: string;
 }
 
 export const DEFAULT_SCENARIO: Readonly<Scenario> = Object.freeze({
@@ -77,6 +82,7 @@ const SCENARIO_KEYS = [
   "readyStatus",
   "hangOn",
   "hangFirst",
+  "rejectBodyContaining",
 ] as const satisfies readonly (keyof Scenario)[];
 
 const ARRAY_KEYS = ["invalidJsonOn", "hangOn"] as const;
@@ -129,8 +135,9 @@ export function validateScenario(input: unknown): Partial<Scenario> {
         else out[k] = value;
         break;
       case "requireToken":
+      case "rejectBodyContaining":
         if (value !== undefined && value !== null && (typeof value !== "string" || value === "")) {
-          problems.push("requireToken must be a non-empty string");
+          problems.push(`${k} must be a non-empty string`);
         } else out[k] = value ?? undefined;
         break;
       case "invalidJsonOn":
@@ -176,6 +183,7 @@ export function fullScenario(partial: Partial<Scenario>): Scenario {
   s.hangOn = [...(partial.hangOn ?? DEFAULT_SCENARIO.hangOn)];
   if (s.retryAfterS === undefined) delete s.retryAfterS;
   if (s.requireToken === undefined) delete s.requireToken;
+  if (s.rejectBodyContaining === undefined) delete s.rejectBodyContaining;
   return s;
 }
 

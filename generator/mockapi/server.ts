@@ -477,6 +477,10 @@ export function startMockApi(options: MockApiOptions = {}): Promise<MockApi> {
       reply(errorReply(404, "not_found", `No endpoint ${method} ${path}`));
       return;
     }
+    if (current.rejectBodyContaining !== undefined && raw.includes(current.rejectBodyContaining)) {
+      reply(errorReply(422, "rejected", "Request rejected by the scenario (rejectBodyContaining)"));
+      return;
+    }
     if (injectHang || current.hangOn.includes(route.endpoint)) {
       hanging.add(res);
       res.on("close", () => hanging.delete(res));

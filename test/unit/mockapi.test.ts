@@ -272,6 +272,18 @@ describe("mock API: idempotency and faults", () => {
     expect((await call(m, "GET", "/__admin/requests")).status).toBe(200);
   });
 
+  it("rejects only the requests whose body contains rejectBodyContaining, with a 422", async () => {
+    const m = await start({ scenario: { rejectBodyContaining: "policy-7" } });
+    const rejected = await call(m, "POST", "/createpolicy", { policy_name: "policy-7" });
+    expect(rejected.status).toBe(422);
+    expect(rejected.json["error"]).toBe("rejected");
+    const other = await call(m, "POST", "/createpolicy", { policy_name: "policy-8" });
+    expect(other.status).toBe(200);
+    expect((await call(m, "GET", `/policy/${other.json["policy_id"] as string}`)).status).toBe(200);
+    expect(m.requests().map((r) => r.status)).toEqual([422, 200, 200]);
+    expect(() => resolveScenario('{"rejectBodyContaining": ""}')).toThrow(/rejectBodyContaining/);
+  });
+
   it("delays responses by latencyMs", async () => {
     const m = await start({ scenario: { latencyMs: 120 } });
     const t0 = Date.now();
