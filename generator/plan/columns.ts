@@ -17,7 +17,7 @@ export interface ColumnDef {
   description: string;
 }
 
-/** A column as the runtime reads it from the workflow definition (macros/gen/runtime/gen_state.sql). */
+/** A column as the runtime reads it from the workflow definition (runtime/macros/runtime/gen_ensure_state_tables.sql, gen_log_attempts.sql). */
 export interface RuntimeColumn {
   name: string;
   type: ColumnType;

@@ -60,7 +60,13 @@ export const DBT_VERSION_RANGE = [">=1.10.5", "<2.0.0"] as const;
 /** The profiles.yml output for the dbt project object (no env_var there), set as its DEFAULT_TARGET. */
 export const SNOWFLAKE_DEFAULT_TARGET = "snowflake_project";
 
-export { OUTPUTS, WORKFLOW_PLACEHOLDER, type OutputDecl } from "./outputs.ts";
+export {
+  OUTPUTS,
+  runtimeOutputPath,
+  WORKFLOW_PLACEHOLDER,
+  type OutputDecl,
+  type OutputSource,
+} from "./outputs.ts";
 
 type Workflow = Spec["workflows"][number];
 type Step = Workflow["steps"][number];
@@ -420,18 +426,15 @@ function segments(path: string): (string | number)[] {
 function planFiles(project: ProjectPlan, workflows: WorkflowPlan[]): FilePlan[] {
   const files: FilePlan[] = [];
   for (const output of OUTPUTS) {
+    const { source, from } = output;
     if (output.scope === "project") {
       if (output.features.every((f) => projectHas(project, f)))
-        files.push({ path: output.template, template: output.template });
+        files.push({ path: output.path, source, from });
       continue;
     }
     for (const wf of workflows)
       if (output.features.every((f) => workflowHas(wf, f)))
-        files.push({
-          path: workflowPath(output.template, wf.name),
-          template: output.template,
-          workflow: wf.name,
-        });
+        files.push({ path: workflowPath(output.path, wf.name), source, from, workflow: wf.name });
   }
   return files;
 }

@@ -1,9 +1,10 @@
 /**
- * Every file of a generated project, in one table: the template it is rendered from (relative to
- * dbt_project_template/), the features the project or workflow must have for the file to exist, and whether
- * it is written once per project or once per workflow (`__workflow__` in the template path stands for the
- * workflow's name). planFiles derives the file list from this table alone; test/unit/outputs.test.ts keeps it
- * and the template directory in step.
+ * Every file of a generated project, in one table: where its text comes from, the features the project or
+ * workflow must have for the file to exist, and whether it is written once per project or once per workflow
+ * (`__workflow__` in the path stands for the workflow's name). A file comes either from a template
+ * (dbt_project_template/, rendered with the plan) or from gen's runtime (runtime/, copied as it is: the
+ * macros into macros/gen/, the plugins into plugins/). planFiles derives the file list from this table alone;
+ * test/unit/outputs.test.ts keeps it, the template directory and the runtime directory in step.
  */
 import type { ProjectPlan, WorkflowPlan } from "./types.ts";
 
@@ -31,48 +32,98 @@ export type WorkflowFeature =
   /** the workflow runs in stateless mode */
   | "stateless";
 
+/** Where an output's text comes from. */
+export type OutputSource =
+  /** a nunjucks template in dbt_project_template/, rendered with the plan */
+  | "template"
+  /** a fixed file of gen's runtime in runtime/, copied as it is */
+  | "runtime";
+
+interface OutputBase {
+  /** the output path, relative to the generated project (per-workflow: with the placeholder) */
+  path: string;
+  source: OutputSource;
+  /** the file it comes from, relative to its source's directory */
+  from: string;
+}
+
 export type OutputDecl =
-  | { template: string; scope: "project"; features: readonly ProjectFeature[] }
-  | { template: string; scope: "workflow"; features: readonly WorkflowFeature[] };
+  | (OutputBase & { scope: "project"; features: readonly ProjectFeature[] })
+  | (OutputBase & { scope: "workflow"; features: readonly WorkflowFeature[] });
+
+/** Where the runtime's files go in a generated project: its macros under macros/gen/, its plugins as they are. */
+export function runtimeOutputPath(from: string): string {
+  return from.startsWith("macros/") ? `macros/gen/${from.slice("macros/".length)}` : from;
+}
 
 const project = (template: string, ...features: ProjectFeature[]): OutputDecl => ({
-  template,
+  path: template,
+  source: "template",
+  from: template,
   scope: "project",
   features: features.length > 0 ? features : ["core"],
 });
 const workflow = (template: string, ...features: WorkflowFeature[]): OutputDecl => ({
-  template,
+  path: template,
+  source: "template",
+  from: template,
   scope: "workflow",
   features: features.length > 0 ? features : ["core"],
 });
+/** A file of the runtime, in every project. */
+const runtime = (from: string): OutputDecl => ({
+  path: runtimeOutputPath(from),
+  source: "runtime",
+  from,
+  scope: "project",
+  features: ["core"],
+});
 
-/** In template path order, which is the order of the generated file list. */
+/** In output path order, which is the order of the generated file list. */
 export const OUTPUTS: readonly OutputDecl[] = [
   project("README.md"),
   project("dbt_project.yml"),
-  project("macros/gen/adapters/gen_current_timestamp.sql"),
-  project("macros/gen/adapters/gen_env_value.sql"),
-  project("macros/gen/adapters/gen_http_request_sql.sql"),
-  project("macros/gen/adapters/gen_json_literal.sql"),
-  project("macros/gen/adapters/gen_sleep_sql.sql"),
-  project("macros/gen/adapters/gen_sql_string.sql"),
-  project("macros/gen/adapters/gen_types.sql"),
-  project("macros/gen/materializations/gen_workflow.sql"),
+  runtime("macros/adapters/gen_column_type.sql"),
+  runtime("macros/adapters/gen_current_timestamp.sql"),
+  runtime("macros/adapters/gen_env_value.sql"),
+  runtime("macros/adapters/gen_http_request_sql.sql"),
+  runtime("macros/adapters/gen_json_literal.sql"),
+  runtime("macros/adapters/gen_sleep_sql.sql"),
+  runtime("macros/adapters/gen_sql_string.sql"),
+  runtime("macros/adapters/gen_type_json.sql"),
+  runtime("macros/adapters/gen_type_string.sql"),
+  runtime("macros/adapters/gen_type_timestamp.sql"),
+  project("macros/gen/gen_project.sql"),
+  runtime("macros/materializations/gen_workflow.sql"),
+  runtime("macros/operations/gen_run_query.sql"),
   project("macros/gen/restart/gen_restart_plan.sql", "auto_restart"),
   project("macros/gen/restart/gen_run_log.sql", "auto_restart"),
-  project("macros/gen/runtime/gen_columns.sql"),
-  project("macros/gen/runtime/gen_housekeeping.sql"),
-  project("macros/gen/runtime/gen_http.sql"),
-  project("macros/gen/runtime/gen_jsonpath.sql"),
-  project("macros/gen/runtime/gen_resolve.sql"),
-  project("macros/gen/runtime/gen_rows_as_dicts.sql"),
-  project("macros/gen/runtime/gen_run_step.sql"),
-  project("macros/gen/runtime/gen_run_workflow.sql"),
-  project("macros/gen/runtime/gen_runs_nodes.sql"),
-  project("macros/gen/runtime/gen_state.sql"),
+  runtime("macros/runtime/gen_build_request.sql"),
+  runtime("macros/runtime/gen_cleanup_state.sql"),
+  runtime("macros/runtime/gen_column_definitions.sql"),
+  runtime("macros/runtime/gen_ensure_schema.sql"),
+  runtime("macros/runtime/gen_ensure_state_tables.sql"),
+  runtime("macros/runtime/gen_ensure_table.sql"),
+  runtime("macros/runtime/gen_find_active_execution.sql"),
+  runtime("macros/runtime/gen_http.sql"),
+  runtime("macros/runtime/gen_jsonpath.sql"),
+  runtime("macros/runtime/gen_log_attempts.sql"),
+  runtime("macros/runtime/gen_log_prefix.sql"),
+  runtime("macros/runtime/gen_mark_stuck_executions.sql"),
+  runtime("macros/runtime/gen_relation.sql"),
+  runtime("macros/runtime/gen_resolve_header.sql"),
+  runtime("macros/runtime/gen_resolve_part.sql"),
+  runtime("macros/runtime/gen_resolve_text.sql"),
+  runtime("macros/runtime/gen_resolve_value.sql"),
+  runtime("macros/runtime/gen_row_values.sql"),
+  runtime("macros/runtime/gen_rows_as_dicts.sql"),
+  runtime("macros/runtime/gen_run_step.sql"),
+  runtime("macros/runtime/gen_run_workflow.sql"),
+  runtime("macros/runtime/gen_runs_nodes.sql"),
+  runtime("macros/runtime/gen_state_insert.sql"),
+  runtime("macros/runtime/gen_state_update.sql"),
   project("macros/gen/sync/gen_sync.sql", "sync"),
-  project("macros/gen/tests/gen_accepted_values.sql"),
-  project("macros/gen_run_query.sql"),
+  runtime("macros/tests/gen_accepted_values.sql"),
   workflow("macros/workflows/__workflow__/__workflow____definition.sql"),
   workflow("macros/workflows/__workflow__/cleanup___workflow__.sql", "stateful"),
   workflow("macros/workflows/__workflow__/drop___workflow___objects.sql", "stateful"),
@@ -90,8 +141,8 @@ export const OUTPUTS: readonly OutputDecl[] = [
   project("models/sync/gen_sync_failures.sql", "sync"),
   project("models/sync/gen_sync_queue_summary.sql", "sync"),
   project("models/sync/schema.yml", "sync"),
-  project("plugins/gen_duckdb_plugin.py"),
-  project("plugins/gen_http_core.py"),
+  runtime("plugins/gen_duckdb_plugin.py"),
+  runtime("plugins/gen_http_core.py"),
   project("profiles.yml"),
   project("snowflake/00_schemas.sql", "snowflake"),
   project("snowflake/01_network_rule.sql", "snowflake"),
@@ -132,7 +183,7 @@ export function workflowHas(wf: WorkflowPlan, feature: WorkflowFeature): boolean
   }
 }
 
-/** The path a per-workflow template is written to for one workflow. */
-export function workflowPath(template: string, workflowName: string): string {
-  return template.split(WORKFLOW_PLACEHOLDER).join(workflowName);
+/** The path a per-workflow output is written to for one workflow. */
+export function workflowPath(path: string, workflowName: string): string {
+  return path.split(WORKFLOW_PLACEHOLDER).join(workflowName);
 }

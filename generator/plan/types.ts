@@ -5,6 +5,7 @@
  */
 import type { WorkflowNameKey } from "../spec/names.ts";
 import type { ColumnDef, ColumnType, RuntimeColumn } from "./columns.ts";
+import type { OutputSource } from "./outputs.ts";
 import type { DbtArgs, SnowflakeName, SqlIdentifier, StagePath, TaskSchedule } from "./validated.ts";
 
 export type { ColumnDef, ColumnType, RuntimeColumn } from "./columns.ts";
@@ -217,8 +218,10 @@ export interface SnowflakeObjects {
 export interface FilePlan {
   /** output path, relative to the output directory, with `/` separators */
   path: string;
-  /** template path relative to dbt_project_template/ */
-  template: string;
+  /** where its text comes from: a template, or a file of gen's runtime copied as it is (plan/outputs.ts) */
+  source: OutputSource;
+  /** the template or runtime file, relative to its source's directory (dbt_project_template/ or runtime/) */
+  from: string;
   /** set for per-workflow files */
   workflow?: string;
 }

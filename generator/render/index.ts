@@ -27,19 +27,35 @@ export interface FileOutput {
 
 export const TEMPLATE_DIR = fileURLToPath(new URL("../../dbt_project_template/", import.meta.url));
 
-/** Template paths relative to dbt_project_template/, `/`-separated. Read once per process. */
-export function listTemplates(dir: string = TEMPLATE_DIR): string[] {
+/** gen's runtime: fixed macros and plugins, copied into every generated project as they are. */
+export const RUNTIME_DIR = fileURLToPath(new URL("../../runtime/", import.meta.url));
+
+/** Folders of runtime/ that are not part of generated projects (the runtime's own dbt test project). */
+const RUNTIME_OWN = new Set(["integration_tests"]);
+
+/** Paths of the files under `dir`, relative to it, `/`-separated, sorted; `skip`: top-level folders left out. */
+function listFiles(dir: string, skip: ReadonlySet<string> = new Set()): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const full = join(d, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== "__pycache__") walk(full);
+        if (entry.name !== "__pycache__" && !(d === dir && skip.has(entry.name))) walk(full);
       } else if (!entry.name.endsWith(".pyc")) out.push(relative(dir, full).split(sep).join("/"));
     }
   };
   walk(dir);
   return out.sort();
+}
+
+/** Template paths relative to dbt_project_template/. */
+export function listTemplates(dir: string = TEMPLATE_DIR): string[] {
+  return listFiles(dir);
+}
+
+/** The runtime's files that generated projects get, relative to runtime/. */
+export function listRuntime(dir: string = RUNTIME_DIR): string[] {
+  return listFiles(dir, RUNTIME_OWN);
 }
 
 interface NunjucksRuntime {
@@ -130,25 +146,39 @@ const OPTIONS = {
 /** Nunjucks filters that would print text outside any escaping context: refused. */
 const REFUSED_FILTERS = ["safe", "escape", "e", "forceescape"];
 
+/** A runtime file as a template that outputs its text unchanged (for `<% include %>` from a template). */
+function verbatim(text: string): CompiledTemplate {
+  return {
+    root: (_env: unknown, _ctx: unknown, _frame: unknown, _rt: unknown, cb: unknown) => {
+      (cb as (err: null, out: string) => void)(null, text);
+    },
+  };
+}
+
 /**
  * Nunjucks with delimiters that cannot collide with dbt Jinja: `<< >>`, `<% %>` and `<# #>`.
  * `{{ }}` and `{% %}` in templates pass through literally to dbt. Every template is compiled here (from the
- * on-disk cache or on first use) and runs with strictRuntime: see `printable`.
+ * on-disk cache or on first use) and runs with strictRuntime: see `printable`. A name that is not a template
+ * but a file of the runtime (`<% include "plugins/gen_http_core.py" %>`) is its text, never rendered.
  */
-export function createEnvironment(dir: string = TEMPLATE_DIR): nunjucks.Environment {
+export function createEnvironment(
+  dir: string = TEMPLATE_DIR,
+  runtimeDir: string = RUNTIME_DIR,
+): nunjucks.Environment {
   const compiled = new Map<string, CompiledTemplate>();
   const loader = {
     getSource(name: string) {
       let obj = compiled.get(name);
+      let path = join(dir, name);
       if (!obj) {
-        const path = join(dir, name);
-        if (!existsSync(path)) return null as unknown as nunjucks.LoaderSource;
-        obj = strict(compileTemplate(env, name, readFileSync(path, "utf8")));
+        if (existsSync(path)) obj = strict(compileTemplate(env, name, readFileSync(path, "utf8")));
+        else if (existsSync((path = join(runtimeDir, name)))) obj = verbatim(runtimeText(env, name));
+        else return null as unknown as nunjucks.LoaderSource;
         compiled.set(name, obj);
       }
       return {
         src: { type: "code", obj },
-        path: join(dir, name),
+        path,
         noCache: false,
       } as unknown as nunjucks.LoaderSource;
     },
@@ -196,7 +226,19 @@ export function createEnvironment(dir: string = TEMPLATE_DIR): nunjucks.Environm
   );
   precompile(env, dir, compiled);
   templateDirs.set(env, dir);
+  runtimeFiles.set(env, { dir: runtimeDir, text: new Map() });
   return env;
+}
+
+/** the runtime directory of each environment, and the runtime files it has read (once, like templates) */
+const runtimeFiles = new WeakMap<nunjucks.Environment, { dir: string; text: Map<string, string> }>();
+
+/** The text of a runtime file (relative to runtime/), read once per environment. */
+function runtimeText(env: nunjucks.Environment, from: string): string {
+  const files = runtimeFiles.get(env) ?? { dir: RUNTIME_DIR, text: new Map<string, string>() };
+  let text = files.text.get(from);
+  if (text === undefined) files.text.set(from, (text = readFileSync(join(files.dir, from), "utf8")));
+  return text;
 }
 
 /** Compiles one template to its nunjucks code object; an error names the template. */
@@ -335,7 +377,7 @@ export function render(
   const base = {
     project: plan.project,
     workflows: plan.workflows,
-    // dispatch namespace of every adapter.dispatch call: the generated project's own name
+    // dispatch namespace of the adapter.dispatch calls in templates: the generated project's own name
     ns: escaped(escape.jinjaString(plan.project.name)),
   };
   const templates = new Map<string, nunjucks.Template>();
@@ -347,20 +389,26 @@ export function render(
   }
   const keyOf = (file: Plan["files"][number], wf: WorkflowPlan | undefined): string | undefined => {
     if (!cache || !keys) return undefined;
-    const all = cache.readsAll(env, file.template) ? keys.all : "";
+    const all = cache.readsAll(env, file.from) ? keys.all : "";
     return `${keys.project}|${JSON.stringify(file)}|${wf ? keys.wf.get(wf.name) : ""}|${all}`;
   };
+  const output = (file: Plan["files"][number], content: string): FileOutput => ({
+    path: file.path,
+    content,
+    ...(file.workflow ? { workflow: file.workflow } : {}),
+  });
   const files = plan.files.map((file) => {
     const wf = file.workflow ? byName.get(file.workflow) : undefined;
+    if (file.source === "runtime") return output(file, normalise(runtimeText(env, file.from)));
     const key = keyOf(file, wf);
     let content = key === undefined ? undefined : cache?.get(file.path, key);
     if (content === undefined) {
-      let template = templates.get(file.template);
-      if (!template) templates.set(file.template, (template = env.getTemplate(file.template, true)));
+      let template = templates.get(file.from);
+      if (!template) templates.set(file.from, (template = env.getTemplate(file.from, true)));
       content = normalise(template.render({ ...base, wf, file }));
       if (key !== undefined) cache?.set(file.path, key, content);
     }
-    return { path: file.path, content, ...(file.workflow ? { workflow: file.workflow } : {}) };
+    return output(file, content);
   });
   cache?.retain(new Set(plan.files.map((f) => f.path)));
   return withHeaders(files, plan.project);

@@ -1,4 +1,4 @@
-"""Tests of dbt_project_template/plugins/gen_duckdb_plugin.py: in-process DuckDB, then a real `dbt run`."""
+"""Tests of runtime/plugins/gen_duckdb_plugin.py: in-process DuckDB, then a real `dbt run`."""
 import json
 import os
 import shutil

@@ -1,4 +1,4 @@
-"""Tests of dbt_project_template/plugins/gen_http_core.py against a scripted local HTTP server."""
+"""Tests of runtime/plugins/gen_http_core.py against a scripted local HTTP server."""
 import base64
 import json
 import os
@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from unittest import mock
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PLUGINS_DIR = os.path.join(ROOT, "dbt_project_template", "plugins")
+PLUGINS_DIR = os.path.join(ROOT, "runtime", "plugins")
 if PLUGINS_DIR not in sys.path:
     sys.path.insert(0, PLUGINS_DIR)
 

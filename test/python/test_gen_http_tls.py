@@ -1,4 +1,4 @@
-"""TLS of dbt_project_template/plugins/gen_http_core.py (certifi's CA bundle), and the packages the Snowflake
+"""TLS of runtime/plugins/gen_http_core.py (certifi's CA bundle), and the packages the Snowflake
 procedure that embeds it declares (examples/*/snowflake/04_gen_http_request_procedure.sql, the generated output)."""
 import ast
 import datetime
@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PLUGINS_DIR = os.path.join(ROOT, "dbt_project_template", "plugins")
+PLUGINS_DIR = os.path.join(ROOT, "runtime", "plugins")
 if PLUGINS_DIR not in sys.path:
     sys.path.insert(0, PLUGINS_DIR)
 

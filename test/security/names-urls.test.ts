@@ -16,7 +16,7 @@ import { runDbt } from "../../generator/dbt/index.ts";
 import { formatDiagnostic } from "../../generator/errors.ts";
 import { compileSpec } from "../../generator/pipeline.ts";
 import { buildPlan, hostPort, OUTPUTS } from "../../generator/plan/index.ts";
-import { listTemplates, render, TEMPLATE_DIR } from "../../generator/render/index.ts";
+import { render, RUNTIME_DIR, TEMPLATE_DIR } from "../../generator/render/index.ts";
 import { parseSpec } from "../../generator/spec/index.ts";
 import { DBT_RESERVED_MACRO_NAMES } from "../../generator/spec/dbt-reserved-names.ts";
 import { loadYaml } from "../../generator/spec/load.ts";
@@ -36,12 +36,17 @@ import { removeTempDirs, ROOT, tempDir } from "../snowflake/helpers.ts";
 afterAll(removeTempDirs);
 
 const BAD_SPECS = join(ROOT, "test", "fixtures", "bad-specs");
-const templates = listTemplates();
-const templateText = (t: string) => readFileSync(join(TEMPLATE_DIR, t), "utf8");
+/** The output paths of the templates and runtime files (per-workflow ones with the placeholder). */
+const templates = OUTPUTS.map((o) => o.path);
+const templateText = (path: string) => {
+  const o = OUTPUTS.find((o) => o.path === path);
+  if (!o) throw new Error(`not an output: ${path}`);
+  return readFileSync(join(o.source === "runtime" ? RUNTIME_DIR : TEMPLATE_DIR, o.from), "utf8");
+};
 
-/** "auto_restart" / "sync" / "always": when gen writes the files of this template. */
-const featureOf = (template: string) => {
-  const features: readonly string[] = OUTPUTS.find((o) => o.template === template)?.features ?? [];
+/** "auto_restart" / "sync" / "always": when gen writes this file. */
+const featureOf = (path: string) => {
+  const features: readonly string[] = OUTPUTS.find((o) => o.path === path)?.features ?? [];
   return features.includes("auto_restart") ? "auto_restart" : features.includes("sync") ? "sync" : "always";
 };
 

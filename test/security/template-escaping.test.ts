@@ -25,7 +25,7 @@ function renderScratch(source: string): string {
   dirs.push(dir);
   writeFileSync(join(dir, "t.sql"), source);
   const env = createEnvironment(dir);
-  const [file] = render({ ...plan, files: [{ path: "t.sql", template: "t.sql" }] }, env);
+  const [file] = render({ ...plan, files: [{ path: "t.sql", source: "template", from: "t.sql" }] }, env);
   const content = file?.content ?? "";
   return content.slice(content.indexOf("\n") + 1); // below the generated header
 }
@@ -68,7 +68,8 @@ describe("templates print only escaped values, numbers, booleans and validated n
 describe("every template of the generated project", () => {
   it("renders with hostile text in every free-text field (nothing printed unescaped)", () => {
     // the hostile spec enables every template: both targets, both modes, auto_restart, sync
-    expect(new Set(plan.files.map((f) => f.template))).toEqual(new Set(listTemplates()));
+    const templates = plan.files.filter((f) => f.source === "template").map((f) => f.from);
+    expect(new Set(templates)).toEqual(new Set(listTemplates()));
     const files = render(plan);
     expect(files.length).toBe(plan.files.length);
   });

@@ -1,11 +1,22 @@
 // Each cache gen keeps must notice the change that makes its content stale. (The render cache of gen watch:
 // test/watch/render-cache.test.ts; the write memo: test/unit/write-memo.test.ts.)
 import { execa } from "execa";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createEnvironment } from "../../generator/render/index.ts";
+import { buildPlan } from "../../generator/plan/index.ts";
+import { createEnvironment, render } from "../../generator/render/index.ts";
+import { parseSpec } from "../../generator/spec/index.ts";
 
 const dirs: string[] = [];
 const tempDir = (prefix: string) => {
@@ -29,6 +40,48 @@ describe("the compiled templates cached on disk", () => {
     utimesSync(path, new Date(0), new Date(0));
     const second = createEnvironment(dir).getTemplate("t.sql").render({ n: 1 });
     expect(second).toMatch(/^select 1 as b/);
+  });
+});
+
+describe("the runtime files (runtime/, copied into every project, included by templates)", () => {
+  /** A template directory whose template includes a runtime file, and a runtime directory. */
+  function dirs() {
+    const templates = tempDir("gen-templates-");
+    const runtime = tempDir("gen-runtime-");
+    mkdirSync(join(runtime, "plugins"));
+    writeFileSync(join(templates, "t.sql"), '-- << n >>\n<% include "plugins/core.py" %>\n');
+    return { templates, runtime, core: join(runtime, "plugins", "core.py") };
+  }
+
+  it("are read again by a new environment when their text changes (same size, same mtime)", () => {
+    const { templates, runtime, core } = dirs();
+    const stamp = `${process.pid} ${Date.now()}`;
+    writeFileSync(core, `A = 1  # ${stamp} << not a tag >>\n`);
+    const first = createEnvironment(templates, runtime).getTemplate("t.sql").render({ n: 1 });
+    // included as it is: its text is never rendered as a template
+    expect(first).toBe(`-- 1\nA = 1  # ${stamp} << not a tag >>\n`);
+    writeFileSync(core, `B = 2  # ${stamp} << not a tag >>\n`);
+    utimesSync(core, new Date(0), new Date(0));
+    const second = createEnvironment(templates, runtime).getTemplate("t.sql").render({ n: 1 });
+    expect(second).toBe(`-- 1\nB = 2  # ${stamp} << not a tag >>\n`);
+  });
+
+  it("are copied into a generated project from runtime/ as they are when it is rendered", () => {
+    const { spec } = parseSpec(readFileSync("specs/policy.yaml", "utf8"), "policy.yaml");
+    const plan = buildPlan(spec!);
+    const file = plan.files.find((f) => f.path === "macros/gen/runtime/gen_jsonpath.sql")!;
+    expect(file).toMatchObject({ source: "runtime", from: "macros/runtime/gen_jsonpath.sql" });
+    const { templates, runtime } = dirs();
+    mkdirSync(join(runtime, "macros", "runtime"), { recursive: true });
+    const path = join(runtime, "macros", "runtime", "gen_jsonpath.sql");
+    const onlyRuntime = { ...plan, files: [file] };
+    writeFileSync(path, "{% macro gen_jsonpath() %}one{% endmacro %}\n");
+    const [before] = render(onlyRuntime, createEnvironment(templates, runtime));
+    writeFileSync(path, "{% macro gen_jsonpath() %}two{% endmacro %}\n");
+    utimesSync(path, new Date(0), new Date(0));
+    const [after] = render(onlyRuntime, createEnvironment(templates, runtime));
+    expect(before?.content).toContain("}one{");
+    expect(after?.content).toContain("}two{");
   });
 });
 

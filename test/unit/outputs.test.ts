@@ -1,12 +1,17 @@
 // The table of outputs (generator/plan/outputs.ts) is the one list of generated files: it names exactly the
-// template files there are, and the plan writes each output when, and only when, its features hold.
+// template files and runtime files there are, and the plan writes each output when, and only when, its
+// features hold.
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildPlan, OUTPUTS, WORKFLOW_PLACEHOLDER } from "../../generator/plan/index.ts";
-import { listTemplates } from "../../generator/render/index.ts";
+import { listRuntime, listTemplates, RUNTIME_DIR } from "../../generator/render/index.ts";
 import { parseSpec } from "../../generator/spec/index.ts";
 
-const templates = OUTPUTS.map((o) => o.template);
+const from = (source: string) => OUTPUTS.filter((o) => o.source === source).map((o) => o.from);
+const templates = from("template");
+const runtime = from("runtime");
+const paths = OUTPUTS.map((o) => o.path);
 
 function plan(text: string) {
   const { spec, diagnostics } = parseSpec(text, "t.yaml");
@@ -27,14 +32,62 @@ describe("the table of outputs", () => {
     ).toEqual([]);
   });
 
-  it("lists each template once, in path order (the order of the generated file list)", () => {
-    expect(new Set(templates).size).toBe(templates.length);
-    expect(templates).toEqual([...templates].sort());
+  it("names every runtime file, and only runtime files that exist", () => {
+    const onDisk = listRuntime();
+    expect(
+      onDisk.filter((t) => !runtime.includes(t)),
+      "runtime files missing from OUTPUTS",
+    ).toEqual([]);
+    expect(
+      runtime.filter((t) => !onDisk.includes(t)),
+      "OUTPUTS names a runtime file that does not exist",
+    ).toEqual([]);
   });
 
-  it("has a per-workflow output exactly where the template path names the workflow", () => {
+  it("lists each output once, in path order (the order of the generated file list)", () => {
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(paths).toEqual([...paths].sort());
+  });
+
+  it("has a per-workflow output exactly where the path names the workflow", () => {
     for (const o of OUTPUTS)
-      expect(o.template.includes(WORKFLOW_PLACEHOLDER), o.template).toBe(o.scope === "workflow");
+      expect(o.path.includes(WORKFLOW_PLACEHOLDER), o.path).toBe(o.scope === "workflow");
+  });
+
+  it("copies the runtime into every project, under the same folders", () => {
+    for (const o of OUTPUTS.filter((o) => o.source === "runtime")) {
+      expect(o.features, o.from).toEqual(["core"]);
+      expect(o.path, o.from).toBe(o.from.startsWith("macros/") ? `macros/gen/${o.from.slice(7)}` : o.from);
+    }
+  });
+});
+
+describe("the runtime", () => {
+  const macroFiles = runtime.filter((f) => f.endsWith(".sql"));
+  const text = (f: string) => readFileSync(join(RUNTIME_DIR, f), "utf8");
+
+  it("is fixed text: no file holds a template tag (project facts come from macros/gen/gen_project.sql)", () => {
+    expect(runtime.length).toBeGreaterThan(30);
+    for (const f of runtime) expect(text(f), f).not.toMatch(/<<|>>|<%|%>|<#|#>/);
+  });
+
+  it("has one public macro per file, named after it; the others are its adapter variants or private helpers", () => {
+    const defined = new Map<string, string>(); // macro -> file
+    for (const f of macroFiles)
+      for (const m of text(f).matchAll(/\{%-?\s*(?:macro|materialization|test)\s+([A-Za-z_0-9]+)/g))
+        defined.set(m[1] as string, f);
+    const all = runtime.map(text).join("\n");
+    for (const f of macroFiles) {
+      const own = (/([^/]+)\.sql$/.exec(f) as RegExpExecArray)[1] as string;
+      expect(defined.get(own), `${f} defines ${own}`).toBe(f);
+      for (const [name, file] of defined) {
+        if (file !== f || name === own || /^[a-z]+__/.test(name)) continue;
+        // a helper is private: no other runtime file calls it
+        const elsewhere = macroFiles.filter((g) => g !== f && new RegExp(`\\b${name}\\(`).test(text(g)));
+        expect(elsewhere, `${name} (in ${f}) is called from other files: give it its own file`).toEqual([]);
+      }
+    }
+    expect(all).not.toContain("<< ns >>");
   });
 });
 

@@ -179,7 +179,7 @@ describe("render", () => {
   });
 
   it("emits the HTTP primitive byte for byte, as a plugin file (below its header) and inside the Snowflake procedure", () => {
-    const core = readFileSync("dbt_project_template/plugins/gen_http_core.py", "utf8");
+    const core = readFileSync("runtime/plugins/gen_http_core.py", "utf8");
     const { files = [], plan } = compileSpec(policy, "specs/policy.yaml");
     expect(files.find((f) => f.path === "plugins/gen_http_core.py")?.content).toBe(
       withHeader("plugins/gen_http_core.py", core, {

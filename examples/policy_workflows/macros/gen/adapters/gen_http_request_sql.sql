@@ -2,7 +2,7 @@
 {#- The HTTP primitive, one of the two things that differ per adapter.
     Returns the SQL whose single cell is the JSON result of gen_http_core.http_request. -#}
 {% macro gen_http_request_sql(method, url, headers_json, body_json, options_json) %}
-  {{ return(adapter.dispatch('gen_http_request_sql', 'policy_workflows')(method, url, headers_json, body_json, options_json)) }}
+  {{ return(adapter.dispatch('gen_http_request_sql', gen_package_name())(method, url, headers_json, body_json, options_json)) }}
 {% endmacro %}
 
 {% macro default__gen_http_request_sql(method, url, headers_json, body_json, options_json) %}
@@ -20,9 +20,10 @@
 
 {#- Snowflake: CALL of the Python procedure created by snowflake/04_gen_http_request_procedure.sql (gen deploy).
     It returns one VARIANT cell, which the connector hands over as JSON text. The procedure's name can be
-    overridden with --vars '{gen_http_procedure: DB.SCHEMA.NAME}'. -#}
+    overridden with --vars '{gen_http_procedure: DB.SCHEMA.NAME}'; its default is the project's
+    (gen_project_settings). -#}
 {% macro snowflake__gen_http_request_sql(method, url, headers_json, body_json, options_json) %}
-  {%- set default_procedure = 'EDW.O2C_AUDIT.POLICY_WORKFLOWS_HTTP_REQUEST' -%}
+  {%- set default_procedure = gen_project_settings()['http_procedure'] -%}
   {%- set procedure = var('gen_http_procedure', default_procedure) -%}
   {%- set sql_args = [] -%}
   {%- for a in [method, url, headers_json, body_json, options_json] -%}

@@ -2,7 +2,7 @@
 {#- A SQL string literal for any text. DuckDB follows the standard ('' doubles a quote);
     Snowflake also treats backslash as an escape character inside '...'. -#}
 {% macro gen_sql_string(value) %}
-  {{ return(adapter.dispatch('gen_sql_string', 'policy_workflows')(value)) }}
+  {{ return(adapter.dispatch('gen_sql_string', gen_package_name())(value)) }}
 {% endmacro %}
 
 {% macro default__gen_sql_string(value) %}

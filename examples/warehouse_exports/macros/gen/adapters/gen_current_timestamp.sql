@@ -2,7 +2,7 @@
 {#- Current time as a UTC timestamp without time zone: the state table stores naive UTC times,
     and the monitoring models compare against this. -#}
 {% macro gen_current_timestamp() %}
-  {{ return(adapter.dispatch('gen_current_timestamp', 'warehouse_exports')()) }}
+  {{ return(adapter.dispatch('gen_current_timestamp', gen_package_name())()) }}
 {% endmacro %}
 
 {% macro default__gen_current_timestamp() %}

@@ -3,7 +3,7 @@
     On Snowflake there is no environment step: dbt Projects on Snowflake has no env_var(), and dbt Core on
     Snowflake behaves the same way, so that one project gives the same answer both ways. -#}
 {% macro gen_env_value(name, default) %}
-  {{ return(adapter.dispatch('gen_env_value', 'warehouse_exports')(name, default)) }}
+  {{ return(adapter.dispatch('gen_env_value', gen_package_name())(name, default)) }}
 {% endmacro %}
 
 {% macro default__gen_env_value(name, default) %}

@@ -42,16 +42,17 @@
               'message': gen_sql_string('Poll ' ~ call_number ~ '/' ~ max_calls ~ ': status ' ~ (status if status is not none else 'missing'))}) -%}
         {%- endif -%}
         {{ log(prefix ~ ': poll ' ~ call_number ~ '/' ~ max_calls ~ ' -> ' ~ (status if status is not none else '(no status)'), info=true) }}
-        {%- if status is none -%}
+        {%- set outcome = gen_poll_outcome(poll, status) -%}
+        {%- if outcome == 'missing' -%}
           {%- set st.error = st.label ~ ': HTTP ' ~ st.http_status ~ ': status path ' ~ poll['status_path'] ~ ' not found in the response' -%}
           {%- set st.done = true -%}
-        {%- elif status in poll['success'] -%}
+        {%- elif outcome == 'success' -%}
           {%- set st.ok = true -%}
           {%- set st.done = true -%}
-        {%- elif status in poll['failure'] -%}
+        {%- elif outcome == 'failure' -%}
           {%- set st.error = st.label ~ ": terminal status '" ~ status ~ "'" -%}
           {%- set st.done = true -%}
-        {%- elif status not in poll['pending'] -%}
+        {%- elif outcome == 'unexpected' -%}
           {%- set st.error = st.label ~ ": unexpected status '" ~ status ~ "' (expected one of: "
               ~ (poll['success'] + poll['pending'] + poll['failure']) | join(', ') ~ ')' -%}
           {%- set st.done = true -%}
@@ -112,4 +113,14 @@
     {{ return(base / 2.0 + base / 2.0 * fraction) }}
   {%- endif -%}
   {{ return([poll['interval_s'], poll['max_interval_s']] | min) }}
+{% endmacro %}
+
+{#- What a polled status means: 'success', 'failure' or 'pending' (the step's lists, checked in that order),
+    'unexpected' (in none of them) or 'missing' (the response has no status). -#}
+{% macro gen_poll_outcome(poll, status) %}
+  {%- if status is none -%}{{ return('missing') }}{%- endif -%}
+  {%- for outcome in ['success', 'failure', 'pending'] -%}
+    {%- if status in poll[outcome] -%}{{ return(outcome) }}{%- endif -%}
+  {%- endfor -%}
+  {{ return('unexpected') }}
 {% endmacro %}

@@ -93,7 +93,3 @@
                         finished_at=finished.isoformat(), steps=steps_out) -%}
   {{ return(result) }}
 {% endmacro %}
-
-{% macro gen_log_prefix(wf, execution_id) %}
-  {{ return('gen | ' ~ wf['name'] ~ ' ' ~ execution_id ~ ' | ') }}
-{% endmacro %}

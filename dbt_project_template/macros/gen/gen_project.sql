@@ -1,0 +1,21 @@
+{#- The facts about this project that gen's runtime (macros/gen/) reads. Everything else in the runtime is the
+    same in every generated project. -#}
+
+{#- The package that holds gen's runtime: the namespace of its adapter.dispatch calls, so that dispatch finds
+    the runtime's default__/snowflake__/duckdb__ macros whether this project is run itself or installed as a
+    package in another project. -#}
+{% macro gen_package_name() %}{{ return(<< project.name | jinja_str >>) }}{% endmacro %}
+
+{#- sync: whether finished executions are queued for `gen sync`.
+    http_procedure: the Snowflake procedure that makes HTTP calls, unless --vars sets gen_http_procedure. -#}
+{% macro gen_project_settings() %}
+<% set o = project.snowflake.objects %>
+<% if o.schema and '.' in o.schema %>
+  {%- set http_procedure = << o.procedure | jinja_str >> -%}
+<% elif o.schema %>
+  {%- set http_procedure = target.database ~ '.' ~ << o.procedure | jinja_str >> -%}
+<% else %>
+  {%- set http_procedure = target.database ~ '.' ~ target.schema ~ '.' ~ << o.procedureName | jinja_str >> -%}
+<% endif %>
+  {{ return({'sync': <% if project.sync %>true<% else %>false<% endif %>, 'http_procedure': http_procedure}) }}
+{% endmacro %}

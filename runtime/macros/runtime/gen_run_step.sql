@@ -1,0 +1,125 @@
+{#- Runs one step: a single call, or a poll loop. Returns {ok, error, outputs, response, calls, attempts, polls}. -#}
+{% macro gen_run_step(wf, step, ctx, execution_id, stateful) %}
+  {%- set prefix = gen_log_prefix(wf, execution_id) ~ 'step ' ~ (step['index'] + 1) ~ '/' ~ wf['steps'] | length ~ ' ' ~ step['name'] -%}
+  {%- set st = namespace(ok=false, error=none, response=none, calls=0, attempts=0, polls=0, done=false, label='', http_status=none) -%}
+  {%- set outputs = {} -%}
+  {%- set poll = step['poll'] -%}
+  {%- set max_calls = poll['max_attempts'] if poll is not none else 1 -%}
+  {%- set step_started = modules.datetime.datetime.now(modules.pytz.utc) -%}
+
+  {%- if stateful -%}
+    {%- set assignments = {'current_step': gen_sql_string(step['name']),
+                           'message': gen_sql_string('Executing step ' ~ (step['index'] + 1) ~ ': ' ~ step['name'])} -%}
+    {%- for f in step['flags_on_start'] -%}{%- do assignments.update({f: 'true'}) -%}{%- endfor -%}
+    {%- do gen_state_update(wf, execution_id, assignments) -%}
+  {%- endif -%}
+
+  {%- for call_number in range(1, max_calls + 1) -%}
+    {%- if not st.done -%}
+      {%- set request = gen_build_request(wf, step, ctx) -%}
+      {%- set res = gen_http(request) -%}
+      {%- set st.calls = st.calls + 1 -%}
+      {%- set st.attempts = st.attempts + res['attempts'] | length -%}
+      {%- set st.response = res['body'] if res['body'] is not none else res['text'] -%}
+      {%- if stateful -%}{%- do gen_log_attempts(wf, execution_id, step, call_number, request, res) -%}{%- endif -%}
+      {%- set st.label = request['method'] ~ ' ' ~ request['display_url'] -%}
+      {%- set st.http_status = res['status_code'] -%}
+
+      {%- if not res['ok'] -%}
+        {%- set st.error = res['error']['message'] if res['error'] is not none else (st.label ~ ': HTTP ' ~ res['status_code']) -%}
+        {%- set st.done = true -%}
+      {%- elif poll is none -%}
+        {%- set st.ok = true -%}
+        {%- set st.done = true -%}
+      {%- else -%}
+        {%- set st.polls = st.polls + 1 -%}
+        {%- set found = gen_jsonpath(res['body'], poll['status']) -%}
+        {%- set status = (found['value'] | string) if found['found'] and found['value'] is not none else none -%}
+        {%- if stateful -%}
+          {%- do gen_state_update(wf, execution_id, {'poll_count': 'poll_count + 1', 'last_poll_time': gen_current_timestamp(),
+              step['response_column']: gen_json_literal(st.response),
+              'message': gen_sql_string('Poll ' ~ call_number ~ '/' ~ max_calls ~ ': status ' ~ (status if status is not none else 'missing'))}) -%}
+        {%- endif -%}
+        {{ log(prefix ~ ': poll ' ~ call_number ~ '/' ~ max_calls ~ ' -> ' ~ (status if status is not none else '(no status)'), info=true) }}
+        {%- set outcome = gen_poll_outcome(poll, status) -%}
+        {%- if outcome == 'missing' -%}
+          {%- set st.error = st.label ~ ': HTTP ' ~ st.http_status ~ ': status path ' ~ poll['status_path'] ~ ' not found in the response' -%}
+          {%- set st.done = true -%}
+        {%- elif outcome == 'success' -%}
+          {%- set st.ok = true -%}
+          {%- set st.done = true -%}
+        {%- elif outcome == 'failure' -%}
+          {%- set st.error = st.label ~ ": terminal status '" ~ status ~ "'" -%}
+          {%- set st.done = true -%}
+        {%- elif outcome == 'unexpected' -%}
+          {%- set st.error = st.label ~ ": unexpected status '" ~ status ~ "' (expected one of: "
+              ~ (poll['success'] + poll['pending'] + poll['failure']) | join(', ') ~ ')' -%}
+          {%- set st.done = true -%}
+        {%- elif call_number == max_calls -%}
+          {%- set st.error = 'still ' ~ status ~ ' after ' ~ max_calls ~ ' polls (max_attempts ' ~ max_calls ~ ' exhausted)' -%}
+          {%- set st.done = true -%}
+        {%- else -%}
+          {%- set delay = gen_poll_delay(poll, call_number, execution_id ~ step['name']) -%}
+          {%- set elapsed = (modules.datetime.datetime.now(modules.pytz.utc) - step_started).total_seconds() -%}
+          {%- if elapsed + delay > poll['timeout_s'] -%}
+            {%- set st.error = 'still ' ~ status ~ ' after ' ~ call_number ~ ' polls: the next poll would pass timeout_s ' ~ poll['timeout_s'] -%}
+            {%- set st.done = true -%}
+          {%- else -%}
+            {%- do dbt.run_query(gen_sleep_sql(delay)) -%}
+          {%- endif -%}
+        {%- endif -%}
+      {%- endif -%}
+    {%- endif -%}
+  {%- endfor -%}
+
+  {%- if st.ok -%}
+    {%- for o in step['outputs'] -%}
+      {%- set found = gen_jsonpath(st.response, o[1]) -%}
+      {%- if found['found'] and found['value'] is not none -%}
+        {%- do outputs.update({o[0]: found['value'] if found['value'] is string else tojson(found['value'])}) -%}
+      {%- elif st.ok -%}
+        {%- set st.ok = false -%}
+        {%- set st.error = st.label ~ ': HTTP ' ~ st.http_status ~ ': output ' ~ o[0] ~ ': ' ~ o[2] ~ ' not found in the response' -%}
+      {%- endif -%}
+    {%- endfor -%}
+  {%- endif -%}
+
+  {%- if st.ok -%}
+    {{ log(prefix ~ ' completed' ~ ((' (' ~ st.polls ~ ' polls)') if poll is not none else ''), info=true) }}
+    {%- if stateful -%}
+      {%- set assignments = {'steps_completed': (step['index'] + 1) | string, step['response_column']: gen_json_literal(st.response),
+                             'message': gen_sql_string('Step ' ~ (step['index'] + 1) ~ ' ' ~ step['name'] ~ ' completed')} -%}
+      {%- if step['sets_status'] is not none -%}{%- do assignments.update({'status': gen_sql_string(step['sets_status'])}) -%}{%- endif -%}
+      {%- for name, value in outputs.items() -%}{%- do assignments.update({name: gen_sql_string(value)}) -%}{%- endfor -%}
+      {%- for f in step['flags_on_success'] -%}{%- do assignments.update({f: 'true'}) -%}{%- endfor -%}
+      {%- do gen_state_update(wf, execution_id, assignments) -%}
+    {%- endif -%}
+  {%- else -%}
+    {%- if stateful and st.response is not none -%}
+      {%- do gen_state_update(wf, execution_id, {step['response_column']: gen_json_literal(st.response)}) -%}
+    {%- endif -%}
+  {%- endif -%}
+  {{ return({'ok': st.ok, 'error': st.error, 'outputs': outputs, 'response': st.response,
+             'calls': st.calls, 'attempts': st.attempts, 'polls': st.polls}) }}
+{% endmacro %}
+
+{#- Delay before poll number n+1: fixed, or exponential capped at max_interval_s with equal jitter.
+    The jitter is derived from a hash, so it differs across executions without needing a random module. -#}
+{% macro gen_poll_delay(poll, n, seed) %}
+  {%- if poll['backoff'] == 'exponential' -%}
+    {%- set base = [poll['interval_s'] * (2 ** (n - 1)), poll['max_interval_s']] | min -%}
+    {%- set fraction = (local_md5(seed ~ n)[:8] | int(base=16)) / 4294967295.0 -%}
+    {{ return(base / 2.0 + base / 2.0 * fraction) }}
+  {%- endif -%}
+  {{ return([poll['interval_s'], poll['max_interval_s']] | min) }}
+{% endmacro %}
+
+{#- What a polled status means: 'success', 'failure' or 'pending' (the step's lists, checked in that order),
+    'unexpected' (in none of them) or 'missing' (the response has no status). -#}
+{% macro gen_poll_outcome(poll, status) %}
+  {%- if status is none -%}{{ return('missing') }}{%- endif -%}
+  {%- for outcome in ['success', 'failure', 'pending'] -%}
+    {%- if status in poll[outcome] -%}{{ return(outcome) }}{%- endif -%}
+  {%- endfor -%}
+  {{ return('unexpected') }}
+{% endmacro %}

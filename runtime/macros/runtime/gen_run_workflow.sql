@@ -1,0 +1,94 @@
+{#- The workflow engine, adapter-neutral: step order, ${...} resolution, JSONPath outputs, poll status
+    classification, backoff and state transitions. Only gen_http_request_sql and gen_sleep_sql differ per adapter.
+    mode 'stateful' records every transition in the state table and resumes an unfinished execution;
+    mode 'stateless' keeps everything in memory. Returns a result dict; never raises for workflow failures
+    (the caller decides), so that the failure is recorded before the dbt node fails. -#}
+{% macro gen_run_workflow(wf, mode) %}
+  {%- set stateful = (mode == 'stateful') -%}
+  {%- set started = modules.datetime.datetime.now(modules.pytz.utc) -%}
+  {%- set ctx = {'input': wf['input'], 'steps': {}, 'execution': {}} -%}
+  {%- set run = namespace(execution_id=none, first_step=0, failed=false, error=none, status='pending',
+                          polls=0, http_calls=0, attempts=0, resumed=false, calls=0, message='') -%}
+  {%- set steps_out = {} -%}
+
+  {%- if stateful -%}
+    {%- do gen_ensure_state_tables(wf) -%}
+    {%- do gen_cleanup_state(wf) -%}
+    {%- do gen_mark_stuck_executions(wf) -%}
+    {%- set active = gen_find_active_execution(wf) -%}
+    {%- if active is not none -%}
+      {%- set run.execution_id = active['execution_id'] -%}
+      {%- set run.first_step = active['steps_completed'] -%}
+      {%- set run.resumed = true -%}
+      {%- do ctx['execution'].update({'started_at': active['start_time']}) -%}
+      {#- Rebuild the outputs of the steps that completed before the interruption. -#}
+      {%- for step in wf['steps'][:run.first_step] -%}
+        {%- set outs = {} -%}
+        {%- for o in step['outputs'] -%}
+          {%- if o[0] in active['outputs'] -%}{%- do outs.update({o[0]: active['outputs'][o[0]]}) -%}{%- endif -%}
+        {%- endfor -%}
+        {%- do ctx['steps'].update({step['name']: outs}) -%}
+      {%- endfor -%}
+      {{ log(gen_log_prefix(wf, run.execution_id) ~ 'resuming at step ' ~ (run.first_step + 1) ~ '/'
+             ~ wf['steps'] | length, info=true) }}
+    {%- endif -%}
+  {%- endif -%}
+
+  {%- if run.execution_id is none -%}
+    {%- set run.execution_id = (('exec_' if stateful else 'stateless_exec_') ~ started.strftime('%Y%m%d_%H%M%S') ~ '_'
+        ~ local_md5(invocation_id ~ wf['name'] ~ started.isoformat())[:8]) -%}
+    {%- do ctx['execution'].update({'started_at': started.isoformat()}) -%}
+    {%- if stateful -%}{%- do gen_state_insert(wf, run.execution_id, wf['steps'][0]['name']) -%}{%- endif -%}
+    {{ log(gen_log_prefix(wf, run.execution_id) ~ 'started (' ~ mode ~ ', ' ~ wf['steps'] | length ~ ' steps)', info=true) }}
+  {%- endif -%}
+  {%- do ctx['execution'].update({'id': run.execution_id}) -%}
+
+  {%- for step in wf['steps'][run.first_step:] -%}
+    {%- if not run.failed -%}
+      {%- set outcome = gen_run_step(wf, step, ctx, run.execution_id, stateful) -%}
+      {%- set run.http_calls = run.http_calls + outcome['calls'] -%}
+      {%- set run.attempts = run.attempts + outcome['attempts'] -%}
+      {%- set run.polls = run.polls + outcome['polls'] -%}
+      {%- do steps_out.update({step['name']: {'outputs': outcome['outputs'], 'response': outcome['response']}}) -%}
+      {%- if outcome['ok'] -%}
+        {%- do ctx['steps'].update({step['name']: outcome['outputs']}) -%}
+        {%- if step['sets_status'] is not none -%}{%- set run.status = step['sets_status'] -%}{%- endif -%}
+      {%- else -%}
+        {%- set run.failed = true -%}
+        {%- set run.error = 'step ' ~ (step['index'] + 1) ~ '/' ~ wf['steps'] | length ~ ' ' ~ step['name'] ~ ': ' ~ outcome['error'] -%}
+      {%- endif -%}
+    {%- endif -%}
+  {%- endfor -%}
+
+  {%- set finished = modules.datetime.datetime.now(modules.pytz.utc) -%}
+  {%- if run.failed -%}
+    {%- set run.status = 'error' -%}
+    {%- set run.message = 'Workflow failed at ' ~ run.error -%}
+    {%- if stateful -%}
+      {%- do gen_state_update(wf, run.execution_id, {'status': "'error'", 'error_message': gen_sql_string(run.error),
+          'message': gen_sql_string(run.message), 'end_time': gen_current_timestamp()}) -%}
+    {%- endif -%}
+    {{ log(gen_log_prefix(wf, run.execution_id) ~ 'FAILED: ' ~ run.error, info=true) }}
+  {%- else -%}
+    {%- set run.status = wf['final_status'] -%}
+    {%- set run.message = 'Workflow completed successfully' ~ ('' if stateful else ' - no state persisted') -%}
+    {%- if stateful -%}
+      {%- do gen_state_update(wf, run.execution_id, {'status': gen_sql_string(run.status), 'completed': 'true',
+          'message': gen_sql_string(run.message), 'end_time': gen_current_timestamp()}) -%}
+    {%- endif -%}
+    {{ log(gen_log_prefix(wf, run.execution_id) ~ 'completed (' ~ run.http_calls ~ ' HTTP calls, ' ~ run.polls ~ ' polls)', info=true) }}
+  {%- endif -%}
+
+  {%- set summary = {
+      'workflow': wf['name'], 'mode': mode, 'execution_id': run.execution_id, 'ok': not run.failed,
+      'status': run.status, 'error': run.error, 'resumed': run.resumed, 'steps_total': wf['steps'] | length,
+      'http_calls': run.http_calls, 'http_attempts': run.attempts, 'polls': run.polls,
+      'elapsed_ms': ((finished - started).total_seconds() * 1000) | int
+  } -%}
+  {#- One machine-readable line per execution, for gen's summary: only when gen runs dbt (it passes the var),
+      so a plain `dbt run` shows the progress lines alone. -#}
+  {%- if var('gen_summary', false) -%}{{ log('gen-summary ' ~ tojson(summary), info=true) }}{%- endif -%}
+  {%- set result = dict(summary, message=run.message, started_at=started.isoformat(),
+                        finished_at=finished.isoformat(), steps=steps_out) -%}
+  {{ return(result) }}
+{% endmacro %}
