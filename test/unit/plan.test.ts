@@ -149,7 +149,9 @@ describe("auto-restart artefacts", () => {
     expect(settings).toContain("var('gen_restart_max_age_hours', 6.5)");
     const setup = file(files, "snowflake/07_auto_restart.sql");
     expect(setup).toContain("CREATE OR REPLACE PROCEDURE EDW.O2C_AUDIT.RUN_DBT_AUTO_RESTART(");
-    expect(setup).toContain("FROM EDW.O2C_AUDIT.GEN_RESTART_PLAN;");
+    // the procedure reads the plan view in the schema the project builds into, by default the spec's
+    expect(setup).toContain('DEFAULT_DATABASE = "EDW"\nDEFAULT_SCHEMA = "O2C_AUDIT"');
+    expect(setup).toContain('PLAN_VIEW = "GEN_RESTART_PLAN"');
     expect(setup).toContain(
       "CALL EDW.O2C_AUDIT.RUN_DBT_AUTO_RESTART('EDW.O2C_AUDIT.DBT_O2C_ENHANCED', 'run --select tag:hourly');",
     );

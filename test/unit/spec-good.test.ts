@@ -78,6 +78,7 @@ describe("good specs", () => {
     expect(spec.auto_restart).toEqual({
       max_retries: 3,
       max_age_hours: 24,
+      max_run_hours: 4,
       tasks: [
         { name: "O2C_DAILY_BUILD", schedule: "USING CRON 0 6 * * * UTC", args: "build" },
         { name: "O2C_HOURLY_INCREMENTAL", schedule: "60 MINUTE", args: "run --select tag:hourly" },
