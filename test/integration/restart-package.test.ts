@@ -142,11 +142,11 @@ describe("auto-restart as a package of an existing dbt project", { timeout: 300_
     expect(
       await query(
         join(host, "shop.duckdb"),
-        "select run_type, retry_sequence, run_status from v_auto_restart_history order by run_started_at",
+        "select run_type, run_kind, retry_sequence, run_status from v_auto_restart_history order by run_started_at",
       ),
     ).toEqual([
-      ["FULL BUILD", 0, "FAILED"],
-      ["SELECTIVE RETRY", 1, "SUCCESS"],
+      ["🔵 FULL BUILD", "FULL BUILD", 0, "FAILED"],
+      ["🔄 SELECTIVE RETRY", "SELECTIVE RETRY", 1, "SUCCESS"],
     ]);
   });
 
