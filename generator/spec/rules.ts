@@ -119,7 +119,19 @@ function featuresOf(data: Obj): Set<Feature> {
   return features;
 }
 
-const ownRelationsOf = (data: Obj) => GEN_OWN_RELATIONS.filter((r) => featuresOf(data).has(r.when));
+/** gen's own relations this spec has, with the log tables under the names auto_restart gives them */
+function ownRelationsOf(data: Obj): OwnRelation[] {
+  const autoRestart = asObj(data.auto_restart);
+  const renamed: Record<string, string | undefined> = {
+    dbt_run_log: asStr(autoRestart?.run_log_table),
+    dbt_model_log: asStr(autoRestart?.model_log_table),
+  };
+  return GEN_OWN_RELATIONS.filter((r) => featuresOf(data).has(r.when)).map((r) => {
+    const name = renamed[r.name];
+    return name !== undefined ? { ...r, name: name.toLowerCase() } : r;
+  });
+}
+type OwnRelation = (typeof GEN_OWN_RELATIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
 // duplicate-name
