@@ -130,6 +130,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[], specFile: string | n
       .map(([n, d]) => ({ name: sqlIdentifier(n), default: d }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     secrets,
+    callsApis: workflows.length > 0,
     autoRestart: spec.auto_restart ? planAutoRestart(spec.auto_restart, sf, inSchemaOf(sf)) : null,
     sync: spec.sync ? planSync(spec.sync, sf, workflows) : null,
     requireDbtVersion: [...DBT_VERSION_RANGE],
@@ -157,10 +158,19 @@ function planAutoRestart(
   sf: SnowflakeSettings,
   inSchema: (name: string) => SnowflakeName,
 ): AutoRestartPlan {
+  const schemaParts = ar.schema?.split(".").map(sqlIdentifier) ?? [];
   return {
     max_retries: ar.max_retries,
     max_age_hours: ar.max_age_hours,
     max_run_hours: ar.max_run_hours,
+    runLogTable: sqlIdentifier(ar.run_log_table),
+    modelLogTable: sqlIdentifier(ar.model_log_table),
+    logSchema:
+      schemaParts.length === 2
+        ? { database: schemaParts[0] ?? null, schema: schemaParts[1] as SqlIdentifier }
+        : schemaParts.length === 1
+          ? { database: null, schema: schemaParts[0] as SqlIdentifier }
+          : null,
     tasks: ar.tasks.map((t) => ({
       name: sqlIdentifier(t.name),
       object: inSchema(t.name),

@@ -17,6 +17,8 @@ export type ProjectFeature =
   | "core"
   /** project.targets includes snowflake */
   | "snowflake"
+  /** the spec has workflows: the HTTP primitive (DuckDB plugin, Snowflake procedure, egress, secrets) */
+  | "http"
   /** the spec has an auto_restart block */
   | "auto_restart"
   /** the spec has a sync block */
@@ -71,12 +73,12 @@ const workflow = (template: string, ...features: WorkflowFeature[]): OutputDecl 
   features: features.length > 0 ? features : ["core"],
 });
 /** A file of the runtime, in every project. */
-const runtime = (from: string): OutputDecl => ({
+const runtime = (from: string, ...features: ProjectFeature[]): OutputDecl => ({
   path: runtimeOutputPath(from),
   source: "runtime",
   from,
   scope: "project",
-  features: ["core"],
+  features: features.length > 0 ? features : ["core"],
 });
 
 /** In output path order, which is the order of the generated file list. */
@@ -96,6 +98,7 @@ export const OUTPUTS: readonly OutputDecl[] = [
   project("macros/gen/gen_project.sql"),
   runtime("macros/materializations/gen_workflow.sql"),
   runtime("macros/operations/gen_run_query.sql"),
+  project("macros/gen/restart/gen_log_tables.sql", "auto_restart"),
   project("macros/gen/restart/gen_restart_plan.sql", "auto_restart"),
   project("macros/gen/restart/gen_run_log.sql", "auto_restart"),
   runtime("macros/runtime/gen_build_request.sql"),
@@ -141,14 +144,14 @@ export const OUTPUTS: readonly OutputDecl[] = [
   project("models/sync/gen_sync_failures.sql", "sync"),
   project("models/sync/gen_sync_queue_summary.sql", "sync"),
   project("models/sync/schema.yml", "sync"),
-  runtime("plugins/gen_duckdb_plugin.py"),
-  runtime("plugins/gen_http_core.py"),
+  runtime("plugins/gen_duckdb_plugin.py", "http"),
+  runtime("plugins/gen_http_core.py", "http"),
   project("profiles.yml"),
   project("snowflake/00_schemas.sql", "snowflake"),
-  project("snowflake/01_network_rule.sql", "snowflake"),
-  project("snowflake/02_secrets.sql", "snowflake"),
-  project("snowflake/03_external_access_integration.sql", "snowflake"),
-  project("snowflake/04_gen_http_request_procedure.sql", "snowflake"),
+  project("snowflake/01_network_rule.sql", "snowflake", "http"),
+  project("snowflake/02_secrets.sql", "snowflake", "http"),
+  project("snowflake/03_external_access_integration.sql", "snowflake", "http"),
+  project("snowflake/04_gen_http_request_procedure.sql", "snowflake", "http"),
   project("snowflake/05_dbt_project.sql", "snowflake", "dbt_project_object"),
   project("snowflake/06_grants.sql", "snowflake"),
   project("snowflake/07_auto_restart.sql", "snowflake", "auto_restart"),
@@ -162,6 +165,8 @@ export function projectHas(p: ProjectPlan, feature: ProjectFeature): boolean {
       return true;
     case "snowflake":
       return p.targets.includes("snowflake");
+    case "http":
+      return p.callsApis;
     case "auto_restart":
       return p.autoRestart !== null;
     case "sync":

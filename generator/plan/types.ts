@@ -146,6 +146,9 @@ export interface ProjectPlan {
   };
   envVars: { name: SqlIdentifier; default: string | null }[];
   secrets: SqlIdentifier[];
+  /** the spec has workflows, so the project calls HTTP APIs: false for a spec with only auto_restart (a package
+   *  for an existing dbt project: no HTTP plugin, procedure or egress) */
+  callsApis: boolean;
   /** the spec's auto_restart block: run-log hooks, the restart plan, RUN_DBT_AUTO_RESTART and its tasks */
   autoRestart: AutoRestartPlan | null;
   /** the spec's sync block: the queue of finished executions and where `gen sync` uploads them */
@@ -186,6 +189,11 @@ export interface AutoRestartPlan {
   max_age_hours: number;
   /** a run not ended and younger than this is in progress: RUN_DBT_AUTO_RESTART starts nothing meanwhile */
   max_run_hours: number;
+  /** the two log tables the run hooks write and the plan reads */
+  runLogTable: SqlIdentifier;
+  modelLogTable: SqlIdentifier;
+  /** where they live: null, the schema dbt builds into; a database null is the target's database */
+  logSchema: { database: SqlIdentifier | null; schema: SqlIdentifier } | null;
   /** Snowflake tasks that call RUN_DBT_AUTO_RESTART; `args` is the dbt command of a full build */
   tasks: {
     name: SqlIdentifier;

@@ -30,6 +30,7 @@ import {
   defaultResponseColumn,
   defaultStateTable,
   DEFAULT_TARGETS,
+  LOG_SCHEMA,
   MODES,
 } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
@@ -118,7 +119,19 @@ function featuresOf(data: Obj): Set<Feature> {
   return features;
 }
 
-const ownRelationsOf = (data: Obj) => GEN_OWN_RELATIONS.filter((r) => featuresOf(data).has(r.when));
+/** gen's own relations this spec has, with the log tables under the names auto_restart gives them */
+function ownRelationsOf(data: Obj): OwnRelation[] {
+  const autoRestart = asObj(data.auto_restart);
+  const renamed: Record<string, string | undefined> = {
+    dbt_run_log: asStr(autoRestart?.run_log_table),
+    dbt_model_log: asStr(autoRestart?.model_log_table),
+  };
+  return GEN_OWN_RELATIONS.filter((r) => featuresOf(data).has(r.when)).map((r) => {
+    const name = renamed[r.name];
+    return name !== undefined ? { ...r, name: name.toLowerCase() } : r;
+  });
+}
+type OwnRelation = (typeof GEN_OWN_RELATIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
 // duplicate-name
@@ -306,9 +319,16 @@ export function invalidIdentifier(ctx: RuleContext): Diagnostic[] {
       }
     }
   }
-  asList(asObj(ctx.data.auto_restart)?.tasks).forEach((t, i) =>
+  const autoRestart = asObj(ctx.data.auto_restart);
+  asList(autoRestart?.tasks).forEach((t, i) =>
     check(asObj(t)?.name, ["auto_restart", "tasks", i, "name"], "task name"),
   );
+  check(autoRestart?.run_log_table, ["auto_restart", "run_log_table"], "run log table name");
+  check(autoRestart?.model_log_table, ["auto_restart", "model_log_table"], "model log table name");
+  // the schema's pattern reports bad characters; here only what a pattern cannot see (reserved words, length)
+  const logSchema = asStr(autoRestart?.schema);
+  if (logSchema !== undefined && LOG_SCHEMA.test(logSchema))
+    logSchema.split(".").forEach((part) => check(part, ["auto_restart", "schema"], "schema name"));
   return out;
 }
 
@@ -1146,7 +1166,8 @@ export function snowflakeTarget(ctx: RuleContext): Diagnostic[] {
     }
   }
 
-  if (asStr(sf?.external_access_integration) === undefined) {
+  // the integration is the HTTP procedure's: a spec without workflows (only auto_restart) calls no API
+  if (asStr(sf?.external_access_integration) === undefined && own(ctx.data, "workflows")) {
     const path: PathSegment[] =
       own(project, "targets") && !ctx.targets ? ["project", "targets"] : ["project"];
     const name = asStr(project.name);
@@ -1166,8 +1187,28 @@ export function snowflakeTarget(ctx: RuleContext): Diagnostic[] {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// nothing-to-do
+
+/** A spec needs workflows or another block that builds something (auto_restart). */
+export function nothingToDo(ctx: RuleContext): Diagnostic[] {
+  if (own(ctx.data, "workflows") || own(ctx.data, "auto_restart")) return [];
+  return [
+    diag(
+      "error",
+      "nothing-to-do",
+      "the spec has nothing to build: no workflows and no auto_restart",
+      ctx.source.locate([]),
+      [],
+      "add workflows (and the connections they call), or an auto_restart block to add auto-restart to an " +
+        "existing dbt project, e.g. auto_restart: { max_retries: 3, max_age_hours: 24 }",
+    ),
+  ];
+}
+
 /** All rules, in the order they run. */
 export const RULES: readonly Rule[] = [
+  nothingToDo,
   duplicateName,
   invalidIdentifier,
   unknownConnection,

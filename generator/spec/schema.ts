@@ -40,6 +40,8 @@ const duckdbSchema = z
 /** Snowflake object names go into DDL unquoted: an identifier, or up to three of them joined by dots. */
 export const SNOWFLAKE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$/;
 /** A warehouse is never qualified. */
+/** Schema of the auto-restart log tables: SCHEMA or DATABASE.SCHEMA, unquoted on DuckDB and Snowflake alike. */
+export const LOG_SCHEMA = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 export const SNOWFLAKE_SINGLE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 /**
@@ -340,6 +342,15 @@ const autoRestartSchema = z
         "a run that has not ended and started less than this long ago is taken as still running: a task that starts meanwhile skips",
       ),
     tasks: z.array(taskSchema).default([]).describe("Snowflake tasks that run the project"),
+    run_log_table: ident("table of one row per dbt run").default("dbt_run_log"),
+    model_log_table: ident("table of one row per node a dbt run ran").default("dbt_model_log"),
+    schema: formatted(
+      LOG_SCHEMA,
+      "must be a schema name, or DATABASE.SCHEMA: letters, digits and _",
+      "the name goes into SQL unquoted: no spaces, quotes, dashes or other punctuation",
+    )
+      .describe("schema (or DATABASE.SCHEMA) of the two log tables; default the schema dbt builds into")
+      .optional(),
   })
   .describe("retry failed models on the next run");
 
@@ -369,11 +380,18 @@ export const specSchema = z
   .strictObject({
     version: z.literal(SPEC_VERSION).describe("spec format version"),
     project: projectSchema,
+    // Both optional: a spec with only auto_restart builds a package for an existing dbt project. A spec with
+    // neither workflows nor auto_restart has nothing to build (rule nothing-to-do).
     connections: z
       .record(ident("connection name"), connectionSchema)
       .refine((c) => Object.keys(c).length > 0, { message: "define at least one connection" })
-      .meta({ minProperties: 1, description: "HTTP APIs, by name" }),
-    workflows: z.array(workflowSchema).min(1).describe("the workflows"),
+      .meta({ minProperties: 1, description: "HTTP APIs, by name" })
+      .default({}),
+    workflows: z
+      .array(workflowSchema)
+      .min(1)
+      .describe("the workflows; none for a spec with only auto_restart")
+      .default([]),
     auto_restart: autoRestartSchema.optional(),
     sync: syncSchema.optional(),
   })

@@ -87,7 +87,7 @@ describe("auto-restart (gen restart) on DuckDB", { timeout: 300_000 }, () => {
     expect(project.api.requests()).toHaveLength(callsAfterBuild); // the retry did not call the API again
 
     const history = await project.query(
-      "select run_type, retry_sequence, run_status, failed_nodes, selector from v_auto_restart_history order by run_started_at",
+      "select run_kind as run_type, retry_sequence, run_status, failed_nodes, selector from v_auto_restart_history order by run_started_at",
     );
     expect(history).toEqual([
       {

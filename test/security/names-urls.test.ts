@@ -27,7 +27,7 @@ import {
   RESERVED_RESULT_COLUMNS,
   WORKFLOW_NAMES,
 } from "../../generator/spec/names.ts";
-import { validateSchema } from "../../generator/spec/schema.ts";
+import { specSchema, validateSchema } from "../../generator/spec/schema.ts";
 import { parseHttpUrl } from "../../generator/spec/url.ts";
 import { writeOutput } from "../../generator/write/index.ts";
 import { PYTHON, requireVenv } from "../integration/harness.ts";
@@ -78,6 +78,14 @@ describe("the names gen reserves are the names its consumers use", () => {
       const model = /^models\/[^/]+\/([a-z_0-9]+)\.sql$/.exec(t);
       if (model) found.set(model[1] as string, featureOf(t));
     }
+    // the auto-restart log tables are named by the spec (auto_restart.run_log_table, model_log_table): their defaults
+    const { auto_restart } = specSchema.parse({
+      version: 1,
+      project: { name: "p" },
+      auto_restart: {},
+    });
+    for (const name of [auto_restart?.run_log_table, auto_restart?.model_log_table])
+      if (name !== undefined) found.set(name, "auto_restart");
     expect(new Map(GEN_OWN_RELATIONS.map((r) => [r.name, r.when]))).toEqual(found);
   });
 

@@ -212,11 +212,13 @@ export async function runNative<R>(
   },
 ): Promise<NativeRun<R>> {
   const reportPath = join(tempDir("gen-sf-native-"), "report.json");
+  const procedureSql = join(project.dir, "snowflake", "04_gen_http_request_procedure.sql");
   const config = {
     project_dir: project.dir,
     native: true,
     default_target: project.plan.project.snowflake.objects.defaultTarget,
-    procedure_sql: join(project.dir, "snowflake", "04_gen_http_request_procedure.sql"),
+    // none in a project without workflows (a spec with only auto_restart): nothing to CALL
+    procedure_sql: existsSync(procedureSql) ? procedureSql : null,
     // the auto-restart procedure's handler serves restart steps
     restart_sql: join(project.dir, "snowflake", "07_auto_restart.sql"),
     database: options.database,

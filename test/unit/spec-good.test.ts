@@ -79,10 +79,27 @@ describe("good specs", () => {
       max_retries: 3,
       max_age_hours: 24,
       max_run_hours: 4,
+      run_log_table: "dbt_run_log",
+      model_log_table: "dbt_model_log",
       tasks: [
         { name: "O2C_DAILY_BUILD", schedule: "USING CRON 0 6 * * * UTC", args: "build" },
         { name: "O2C_HOURLY_INCREMENTAL", schedule: "60 MINUTE", args: "run --select tag:hourly" },
       ],
+    });
+  });
+
+  it("reads a spec with only project and auto_restart (a package for an existing dbt project)", () => {
+    const { spec, diagnostics } = parseSpec(
+      "version: 1\nproject: { name: audit }\nauto_restart: { schema: EDW.O2C_AUDIT, run_log_table: gen_run_log }\n",
+      "auto_restart.yaml",
+    );
+    expect(diagnostics).toEqual([]);
+    expect(spec?.workflows).toEqual([]);
+    expect(spec?.connections).toEqual({});
+    expect(spec?.auto_restart).toMatchObject({
+      schema: "EDW.O2C_AUDIT",
+      run_log_table: "gen_run_log",
+      model_log_table: "dbt_model_log",
     });
   });
 

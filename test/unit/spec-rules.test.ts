@@ -19,6 +19,7 @@ import {
   invalidJsonPath,
   literalSecret,
   nameCollision,
+  nothingToDo,
   pollStatusLists,
   RULES,
   snowflakeTarget,
@@ -38,6 +39,7 @@ const codeOf = (name: string) => name.replace(/^hostile-/, "").split("--")[0];
 
 /** The codes each rule may produce. */
 const RULE_CODES = new Map<Rule, string[]>([
+  [nothingToDo, ["nothing-to-do"]],
   [duplicateName, ["duplicate-name"]],
   [invalidIdentifier, ["invalid-identifier"]],
   [unknownConnection, ["unknown-connection"]],

@@ -27,7 +27,8 @@ describe("schema/gen-spec.schema.json", () => {
       "auto_restart",
       "sync",
     ]);
-    expect(schema.required).toEqual(["version", "project", "connections", "workflows"]);
+    // connections and workflows are optional: a spec with only auto_restart builds a package
+    expect(schema.required).toEqual(["version", "project"]);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.patternProperties).toEqual({ "^x-": {} });
     expect(schema.properties.workflows).toMatchObject({ type: "array", minItems: 1 });

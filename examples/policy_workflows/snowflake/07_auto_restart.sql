@@ -6,7 +6,7 @@ USE ROLE WORKFLOW_ADMIN;
 -- CALL EDW.O2C_AUDIT.RUN_DBT_AUTO_RESTART(DBT_PROJECT, FULL_ARGS) runs the dbt command FULL_ARGS on the dbt project
 -- object with auto-restart. No target/ folder is needed: what the last run of the same command did is in
 -- DBT_RUN_LOG and DBT_MODEL_LOG, which the project's on-run-start and on-run-end hooks fill, and the plan is the
--- view GEN_RESTART_PLAN that the project builds next to them.
+-- view GEN_RESTART_PLAN that the project builds.
 --   * A run of the project that started less than 4 h ago and has not ended (auto_restart.max_run_hours):
 --     the call starts nothing (two EXECUTE DBT PROJECT on one object at once are not supported), writes a
 --     SKIPPED row with the reason to DBT_RUN_LOG and returns it. This guard is what keeps the tasks below from
@@ -49,6 +49,10 @@ DBT_VERSION = "1.10.15"
 DEFAULT_DATABASE = "EDW"
 DEFAULT_SCHEMA = "O2C_AUDIT"
 RUN_LOG = "DBT_RUN_LOG"
+MODEL_LOG = "DBT_MODEL_LOG"
+# where the log tables live when auto_restart.schema says so; otherwise next to the plan, where the project builds
+LOG_DATABASE = ""
+LOG_SCHEMA = ""
 PLAN_VIEW = "GEN_RESTART_PLAN"
 MAX_RUN_HOURS = 4
 SELECT_FLAGS = ("--select", "-s", "--models", "--model", "-m")
@@ -139,6 +143,14 @@ def target_schema(full_args: str) -> str:
     return database + "." + schema if database else schema
 
 
+def log_schema(schema: str) -> str:
+    """DATABASE.SCHEMA of the log tables, given the one the command builds into."""
+    if not LOG_SCHEMA:
+        return schema
+    database = LOG_DATABASE or schema.rpartition(".")[0]
+    return database + "." + LOG_SCHEMA if database else LOG_SCHEMA
+
+
 def rows(session: Any, sql: str) -> List[Dict[str, Any]]:
     return [{k.upper(): v for k, v in r.as_dict().items()} for r in session.sql(sql).collect()]
 
@@ -198,11 +210,11 @@ def run_dbt_auto_restart(session: Any, dbt_project: str, full_args: Optional[str
     except ValueError:
         raise AutoRestartError("FULL_ARGS is not a dbt command line (an unclosed quote?)") from None
     schema = target_schema(full_args)
-    running = run_in_progress(session, schema)
+    running = run_in_progress(session, log_schema(schema))
     if running:
         note = "a run started at %s has not ended (less than max_run_hours %s ago): nothing started" % (
             running["RUN_STARTED_AT"], MAX_RUN_HOURS)
-        record_skip(session, schema, key, note)
+        record_skip(session, log_schema(schema), key, note)
         return "SKIPPED: " + note
     plan = read_plan(session, schema, key)
     args = args_for_plan(plan, full_args)
@@ -212,8 +224,8 @@ def run_dbt_auto_restart(session: Any, dbt_project: str, full_args: Optional[str
                   % (dbt_project, sql_str(shlex.join(args)), sql_str(DBT_VERSION)))
     # EXECUTE DBT PROJECT returns one row and does not raise when dbt fails: SUCCESS says whether it passed.
     if not result or str(result[0].get("SUCCESS")).lower() not in ("true", "1"):
-        raise AutoRestartError("dbt %s failed (%s of %s): see DBT_RUN_LOG and DBT_MODEL_LOG in %s"
-                               % (args[0], decision, PROJECT_NAME, schema))
+        raise AutoRestartError("dbt %s failed (%s of %s): see %s and %s in %s"
+                               % (args[0], decision, PROJECT_NAME, RUN_LOG, MODEL_LOG, log_schema(schema)))
     return "%s: dbt %s succeeded (%s)" % (decision, args[0], plan.get("reason") or "")
 $$;
 

@@ -4,22 +4,23 @@
     CI runner: these tables are what run_results.json would have said. Unquoted names, so that hand-written
     SQL on Snowflake finds DBT_RUN_LOG and DBT_MODEL_LOG. -#}
 
-{% macro gen_run_log_relation() %}{{ return(gen_relation('dbt_run_log')) }}{% endmacro %}
-{% macro gen_model_log_relation() %}{{ return(gen_relation('dbt_model_log')) }}{% endmacro %}
+{#- gen_run_log_relation and gen_model_log_relation: gen_log_tables.sql -#}
 
 {% macro gen_ensure_run_log() %}
   {%- set s = gen_type_string() -%}
   {%- set ts = gen_type_timestamp() -%}
   {%- do gen_ensure_schema(gen_run_log_relation()) -%}
-  {%- do gen_ensure_table(gen_run_log_relation(),
+  {%- do gen_ensure_log_table(gen_run_log_relation(),
         ['run_id ' ~ s ~ ' not null', 'project_name ' ~ s, 'command ' ~ s, 'run_type ' ~ s,
          'retry_sequence integer', 'selector ' ~ s, 'status ' ~ s, 'run_started_at ' ~ ts, 'run_ended_at ' ~ ts,
          'nodes_executed integer', 'nodes_failed integer', 'target_name ' ~ s, 'dbt_version ' ~ s,
-         'restart_key ' ~ s, 'note ' ~ s]) -%}
-  {%- do gen_ensure_table(gen_model_log_relation(),
+         'restart_key ' ~ s, 'note ' ~ s],
+        ['run_id', 'run_type', 'retry_sequence', 'selector'], 'run_log_table') -%}
+  {%- do gen_ensure_log_table(gen_model_log_relation(),
         ['run_id ' ~ s ~ ' not null', 'project_name ' ~ s, 'unique_id ' ~ s, 'node_name ' ~ s,
          'resource_type ' ~ s, 'status ' ~ s, 'retry_target ' ~ s, 'execution_time_s double precision',
-         'message ' ~ s, 'logged_at ' ~ ts, 'retry_needed boolean']) -%}
+         'message ' ~ s, 'logged_at ' ~ ts, 'retry_needed boolean'],
+        ['run_id', 'unique_id', 'retry_target'], 'model_log_table') -%}
 {% endmacro %}
 
 {#- The command a run belongs to, the key of its restart plan: the full command (verb, flags, selection) that
