@@ -134,7 +134,13 @@ describe("auto-restart as a package of an existing dbt project", { timeout: 300_
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(JSON.parse(dry.stdout)).toMatchObject({
       plan: { decision: "SELECTIVE RETRY", selector: "orders_paid+", retry_sequence: 1 },
-      args: ["build", "--select", "orders_paid+"],
+      args: [
+        "build",
+        "--select",
+        "orders_paid+",
+        "--vars",
+        JSON.stringify({ gen_restart_key: "build", gen_restart_retry: 1 }),
+      ],
     });
     const restarted = await gen(["restart", host, "--json"]);
     expect(restarted.exitCode, restarted.stderr).toBe(0);

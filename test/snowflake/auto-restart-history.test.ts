@@ -15,7 +15,7 @@ afterAll(removeTempDirs);
 
 type Row = Record<string, unknown>;
 interface StepReport {
-  step: { dbt?: string[]; sql?: string; query?: string };
+  step: { restart?: [string, string]; sql?: string; query?: string };
   success: boolean;
   rows?: Row[];
   error?: string;
@@ -69,10 +69,11 @@ describe("the design document's V_AUTO_RESTART_HISTORY queries, on fakesnow", ()
       mockUrl: "http://127.0.0.1:9",
       secrets: {},
       steps: [
-        { dbt: ["build"] },
+        // what the daily task runs: CALL RUN_DBT_AUTO_RESTART(<dbt project object>, 'build'), its own handler
+        { restart: ["EDW.O2C_AUDIT.DBT_O2C_ENHANCED", "build"] },
         { sql: "create table late_payments as select 10 as order_id" },
         { query: "plan", sql: "select decision, selector, retry_sequence from gen_restart_plan" },
-        { dbt: ["build", "--select", "orders_paid+"] },
+        { restart: ["EDW.O2C_AUDIT.DBT_O2C_ENHANCED", "build"] },
         ...[...queries].map(([query, sql]) => ({ query, sql })),
       ],
     }));
@@ -88,9 +89,12 @@ describe("the design document's V_AUTO_RESTART_HISTORY queries, on fakesnow", ()
     ]);
   });
 
-  it("a failed build, then the selective retry the plan asks for", () => {
-    const dbt = report.steps.filter((s) => s.step.dbt);
-    expect(dbt.map((s) => s.success)).toEqual([false, true]);
+  it("a failed build, then the selective retry the plan asks for (the log tables under the names the spec gives)", () => {
+    const calls = report.steps.filter((s) => s.step.restart);
+    expect(calls.map((s) => s.success)).toEqual([false, true]);
+    expect(calls[0]?.error).toMatch(
+      /dbt build failed \(FULL BUILD of o2c_auto_restart\): see GEN_RUN_LOG and GEN_MODEL_LOG/,
+    );
     expect(rows("plan")).toEqual([
       { DECISION: "SELECTIVE RETRY", SELECTOR: "orders_paid+", RETRY_SEQUENCE: 1 },
     ]);
