@@ -1,9 +1,10 @@
 /**
  * `gen sync`: uploads the finished executions queued by the runtime (gen_sync_queue) to Snowflake, with retries
- * (seed 004). One round: claim a batch from the project (dbt run-operation gen_sync_claim: the state row and
- * attempt rows of each item), MERGE them into Snowflake with snowflake-sdk, a few at a time, then record each
- * outcome (gen_sync_finish: completed, or pending again after a delay, failed after max_retries). The queue
- * lives in the project's own database, so it works from DuckDB as from any other adapter.
+ * (seed 004). One round: claim a batch from the project's DuckDB file (SyncQueue: a short transaction, no dbt
+ * start), MERGE the state row and attempt rows of each item into Snowflake with snowflake-sdk, a few at a time,
+ * then record each outcome (completed, or pending again after a delay, failed after max_retries). A round that
+ * finds nothing due costs one small query; one that finds the database in use by a dbt run waits a moment, then
+ * leaves the work to the next round.
  */
 import type { Connection } from "snowflake-sdk";
 import { runOperation } from "../dbt/index.ts";
@@ -17,18 +18,12 @@ import {
   executeAsync,
 } from "../snowflake/client.ts";
 import { redactor } from "../util/redact.ts";
+import { QueueBusyError, type ClaimedItem, type QueueCounts, type SyncQueue } from "./queue.ts";
 import { ATTEMPT_KEY, bindsFor, createTableSql, mergeSql, STATE_KEY } from "./sql.ts";
 
-export interface SyncItem {
-  execution_id: string;
-  workflow: string;
-  retry_count: number;
-  max_retries: number;
-  state: Record<string, unknown> | null;
-  attempts: Record<string, unknown>[];
-  /** set by the claim when the item cannot be uploaded (its workflow or row is gone) */
-  error: string | null;
-}
+export { SyncQueue, type QueueItem, type QueueStatus } from "./queue.ts";
+
+export type SyncItem = ClaimedItem;
 
 export interface ItemResult {
   execution_id: string;
@@ -44,18 +39,11 @@ export interface RoundResult {
   failed: number;
   items: ItemResult[];
   ms: number;
+  /** the database was in use by a dbt run for the whole wait: nothing was claimed, the next round tries again */
+  busy?: boolean;
 }
 
-export interface SyncStatus {
-  counts: Record<"pending" | "processing" | "completed" | "failed", number>;
-  failed: {
-    execution_id: string;
-    workflow: string;
-    retry_count: number;
-    error_message: string;
-  }[];
-  retrying: { execution_id: string; retry_count: number; error_message: string; next_attempt_at: string }[];
-}
+export type SyncStatus = QueueCounts;
 
 export interface SyncOptions {
   env?: NodeJS.ProcessEnv;
@@ -65,17 +53,23 @@ export interface SyncOptions {
   loginRetries?: number;
 }
 
+/** How long a claim waits for a dbt run to release the database before the round gives up (ms). */
+export const CLAIM_WAIT_MS = 2_000;
+/** How long recording the outcomes waits: uploaded items should not stay `processing` (ms). */
+export const FINISH_WAIT_MS = 60_000;
+/** How long --status and the listings wait for a dbt run (ms). */
+export const READ_WAIT_MS = 5_000;
+
 const SYNC_BLOCK = { name: "sync", example: "sync: { schema: DATABASE.SCHEMA }" };
 
-export async function syncStatus(projectDir: string, env?: NodeJS.ProcessEnv): Promise<SyncStatus> {
-  const s = await runOperation<SyncStatus>(projectDir, "gen_sync_status", {
-    mark: "gen-sync-status",
-    env,
-    block: SYNC_BLOCK,
-  });
-  return s as SyncStatus;
+export function syncStatus(queue: SyncQueue, limit = 50): Promise<SyncStatus> {
+  return queue.counts(limit, READ_WAIT_MS);
 }
 
+/**
+ * Queues every finished execution that is not queued yet. Through dbt (run-operation gen_sync_backfill): it
+ * creates the queue and state tables from the runtime's own definitions when they are missing; rare, by hand.
+ */
 export async function syncBackfill(projectDir: string, env?: NodeJS.ProcessEnv): Promise<string[]> {
   const r = await runOperation<{ queued: string[] }>(projectDir, "gen_sync_backfill", {
     mark: "gen-sync-backfill",
@@ -85,16 +79,8 @@ export async function syncBackfill(projectDir: string, env?: NodeJS.ProcessEnv):
   return r?.queued ?? [];
 }
 
-export async function syncRetryFailed(
-  projectDir: string,
-  executionId?: string,
-  env?: NodeJS.ProcessEnv,
-): Promise<void> {
-  await runOperation(projectDir, "gen_sync_retry", {
-    ...(executionId ? { args: { execution_id: executionId } } : {}),
-    env,
-    block: SYNC_BLOCK,
-  });
+export function syncRetryFailed(queue: SyncQueue, executionId?: string): Promise<string[]> {
+  return queue.retryFailed(executionId, READ_WAIT_MS);
 }
 
 /**
@@ -121,7 +107,7 @@ export async function inLanes<L, T, R>(
 
 /** One round: claim a batch, upload it, record the outcomes. */
 export async function syncRound(
-  projectDir: string,
+  queue: SyncQueue,
   plan: SyncPlan,
   options: SyncOptions = {},
 ): Promise<RoundResult> {
@@ -133,13 +119,17 @@ export async function syncRound(
   const redact = redactor(
     [env.SNOWFLAKE_PASSWORD, env.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE].filter((v): v is string => Boolean(v)),
   );
-  const batch = await runOperation<{ items: SyncItem[] }>(projectDir, "gen_sync_claim", {
-    args: { limit: plan.batch_size },
-    mark: "gen-sync-batch",
-    env: options.env,
-    block: SYNC_BLOCK,
-  });
-  const items = batch?.items ?? [];
+  let items: SyncItem[];
+  try {
+    items = await queue.claim(
+      plan.batch_size,
+      plan.tables.map((t) => ({ name: t.workflow, state: t.state.source, attempts: t.attempts.source })),
+      CLAIM_WAIT_MS,
+    );
+  } catch (e) {
+    if (!(e instanceof QueueBusyError)) throw e;
+    return { claimed: 0, synced: 0, failed: 0, items: [], ms: performance.now() - started, busy: true };
+  }
   if (items.length === 0)
     return { claimed: 0, synced: 0, failed: 0, items: [], ms: performance.now() - started };
 
@@ -174,9 +164,11 @@ export async function syncRound(
       try {
         const state = mergeSql(t.state.target, t.state.columns, STATE_KEY);
         await executeAsync(conn, state, bindsFor(t.state.columns, item.state));
-        const attempts = mergeSql(t.attempts.target, t.attempts.columns, ATTEMPT_KEY);
-        for (const row of item.attempts)
-          await executeAsync(conn, attempts, bindsFor(t.attempts.columns, row));
+        if (item.attempts.length > 0) {
+          const attempts = mergeSql(t.attempts.target, t.attempts.columns, ATTEMPT_KEY, item.attempts.length);
+          const binds = item.attempts.flatMap((row) => bindsFor(t.attempts.columns, row));
+          await executeAsync(conn, attempts, binds);
+        }
         return outcome(item, null, 1 + item.attempts.length);
       } catch (e) {
         return outcome(item, `Snowflake: ${describeError(e)}`);
@@ -188,18 +180,11 @@ export async function syncRound(
   } finally {
     await Promise.all(connections.map((c) => destroyAsync(c)));
   }
-  await runOperation(projectDir, "gen_sync_finish", {
-    args: {
-      results: results.map(({ execution_id, ok, error, retry_count }) => ({
-        execution_id,
-        ok,
-        error,
-        retry_count,
-      })),
-    },
-    env: options.env,
-    block: SYNC_BLOCK,
-  });
+  await queue.finish(
+    results.map(({ execution_id, ok, error, retry_count }) => ({ execution_id, ok, error, retry_count })),
+    plan.backoff_s,
+    FINISH_WAIT_MS,
+  );
   const synced = results.filter((r) => r.ok).length;
   return {
     claimed: items.length,
