@@ -19,7 +19,16 @@ import {
 } from "../snowflake/client.ts";
 import { redactor } from "../util/redact.ts";
 import { QueueBusyError, type ClaimedItem, type QueueCounts, type SyncQueue } from "./queue.ts";
-import { ATTEMPT_KEY, bindsFor, createTableSql, mergeSql, STATE_KEY } from "./sql.ts";
+import {
+  addColumnSql,
+  ATTEMPT_KEY,
+  bindsFor,
+  createTableSql,
+  describeTableSql,
+  mergeSql,
+  STATE_KEY,
+  type SyncColumn,
+} from "./sql.ts";
 
 export { SyncQueue, type QueueItem, type QueueStatus } from "./queue.ts";
 
@@ -105,6 +114,18 @@ export async function inLanes<L, T, R>(
   return out;
 }
 
+/**
+ * The Snowflake table follows the spec: made when missing, and a column the spec added since is added to it
+ * (existing rows get NULL there until their execution is synced again).
+ */
+async function ensureTable(conn: Connection, target: string, columns: SyncColumn[]): Promise<void> {
+  await executeAsync(conn, createTableSql(target, columns));
+  const described = await executeAsync(conn, describeTableSql(target));
+  const existing = new Set(described.map((r) => String(r.name ?? r.NAME).toLowerCase()));
+  for (const c of columns)
+    if (!existing.has(c.name.toLowerCase())) await executeAsync(conn, addColumnSql(target, c));
+}
+
 /** One round: claim a batch, upload it, record the outcomes. */
 export async function syncRound(
   queue: SyncQueue,
@@ -153,8 +174,8 @@ export async function syncRound(
     for (const item of items) {
       const t = tables.get(item.workflow);
       if (!t || ensured.has(t.workflow)) continue;
-      await executeAsync(first, createTableSql(t.state.target, t.state.columns));
-      await executeAsync(first, createTableSql(t.attempts.target, t.attempts.columns));
+      await ensureTable(first, t.state.target, t.state.columns);
+      await ensureTable(first, t.attempts.target, t.attempts.columns);
       ensured.add(t.workflow);
     }
     results = await inLanes(connections, items, async (conn, item): Promise<ItemResult> => {

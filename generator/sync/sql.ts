@@ -30,6 +30,16 @@ export function createTableSql(target: string, columns: SyncColumn[]): string {
   return `CREATE TABLE IF NOT EXISTS ${target} (${[...cols, `${SYNCED_AT} TIMESTAMP_NTZ`].join(", ")})`;
 }
 
+/** A column the spec added after the table was made (Snowflake's ALTER TABLE ... ADD COLUMN). */
+export function addColumnSql(target: string, column: SyncColumn): string {
+  return `ALTER TABLE ${target} ADD COLUMN ${column.name} ${SNOWFLAKE_TYPE[column.type]}`;
+}
+
+/** The table's columns, one row each with its `name` (DESCRIBE TABLE). */
+export function describeTableSql(target: string): string {
+  return `DESCRIBE TABLE ${target}`;
+}
+
 function bindExpression(c: SyncColumn): string {
   if (c.type === "json") return `PARSE_JSON(?)`;
   if (c.type === "timestamp") return `TO_TIMESTAMP_NTZ(?)`;

@@ -274,6 +274,44 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
     expect(early.stderr).toMatch(/sync: nothing to upload/);
   });
 
+  it("the Snowflake tables follow the spec: a column added since they were made is added (ALTER TABLE)", async () => {
+    const text = policy.replace("schema: EDW.WORKFLOW_RESULTS", "schema: EDW.EVOLVING");
+    expect(text).toContain("schema: EDW.EVOLVING");
+    const project = await build({ text, name: "policy.yaml" });
+    const plan = project.plan.project.sync!;
+    const { state, attempts } = plan.tables[0]!;
+    // the tables as an older spec made them: without poll_count and without the last attempt column
+    const droppedState = state.columns.find((c) => c.name === "poll_count")!;
+    const droppedAttempt = attempts.columns.at(-1)!;
+    await snowflakeQuery(server.port, "CREATE SCHEMA IF NOT EXISTS EDW.EVOLVING");
+    await snowflakeQuery(
+      server.port,
+      createTableSql(
+        state.target,
+        state.columns.filter((c) => c !== droppedState),
+      ),
+    );
+    await snowflakeQuery(server.port, createTableSql(attempts.target, attempts.columns.slice(0, -1)));
+    expect(await run(project)).toBe(0);
+
+    const env = { ...project.env, ...snowflakeEnv(server.port) };
+    expect(await syncRound(queueOf(project), plan, { env })).toMatchObject({ claimed: 1, synced: 1 });
+    const columns = async (target: string) =>
+      (await snowflakeQuery(server.port, `DESCRIBE TABLE ${target}`)).map((r) =>
+        String(r.name ?? r.NAME).toLowerCase(),
+      );
+    expect(await columns(state.target)).toContain(droppedState.name);
+    expect(await columns(attempts.target)).toContain(droppedAttempt.name);
+    // the added columns carry the synced values
+    const [local] = await project.query(`select ${droppedState.name} as v from ${state.source}`);
+    const [remote] = await snowflakeQuery(
+      server.port,
+      `select ${droppedState.name} as v from ${state.target}`,
+    );
+    expect(local?.v).toBeGreaterThan(0);
+    expect(Number(remote?.V)).toBe(local?.v);
+  });
+
   it("a spec without a sync block has no queue and no enqueue in its runtime", async () => {
     const without = policy.slice(0, policy.indexOf("\n# Seed 004"));
     const project = await build({ text: without + "\n", name: "policy.yaml" });
