@@ -22,6 +22,7 @@ import {
   pollStatusLists,
   RULES,
   snowflakeTarget,
+  syncWorkflows,
   tableCollision,
   unknownConnection,
   unknownReference,
@@ -50,6 +51,10 @@ const RULE_CODES = new Map<Rule, string[]>([
   [baseUrl, ["base-url"]],
   [literalSecret, ["literal-secret"]],
   [snowflakeTarget, ["snowflake-target"]],
+  [
+    syncWorkflows,
+    ["unknown-workflow", "sync-stateless-workflow", "sync-without-block", "sync-contradiction"],
+  ],
 ]);
 
 /** Codes of the loader and the schema. */
