@@ -66,6 +66,8 @@ async function startFakesnow(): Promise<{ port: number; stop: () => Promise<void
 const work = mkdtempSync(join(tmpdir(), "gen-bench-sync-"));
 try {
   say(`gen sync bench (load ${load()})`);
+  // gen as a user runs it: the bundle (bin/gen.js falls back to compiling the sources when it is stale)
+  await execa("node", [join(GEN_HOME, "scripts", "bundle.mjs")]);
   const spec = join(work, "policy.yaml");
   const text = readFileSync(join(GEN_HOME, "specs", "policy.yaml"), "utf8").replace(
     /^sync:\n/m,

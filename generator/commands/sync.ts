@@ -78,7 +78,9 @@ export const sync = defineCommand({
     "Uploads the finished executions that the project queued (the spec's sync block) to Snowflake: each state " +
       "row and its attempt rows, MERGEd by key, so a retry or a backfill never duplicates a row. A failed upload " +
       "is tried again after backoff_s (doubling), and marked failed after max_retries. Without --once it runs a " +
-      "round every interval_s until Ctrl-C. The spec is built first (into out/<project> or -o DIR).",
+      "round every interval_s (or --every S) until Ctrl-C or SIGTERM, one log line per round. The queue is read " +
+      "and written in the project's DuckDB file directly, without starting dbt. The spec is built first (into " +
+      "out/<project> or -o DIR).",
   ],
   options: SYNC_OPTIONS,
   async run({ values, positionals }, term) {

@@ -10,6 +10,7 @@ import decimal
 import fcntl
 import json
 import os
+import signal
 import sys
 import time
 
@@ -230,6 +231,10 @@ def answer(req):
 
 
 def main():
+    # Ctrl-C and SIGTERM are for gen sync, which finishes its round (recording outcomes here) and then closes
+    # stdin; the helper ends at end of input, also when gen sync was killed.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     print(json.dumps({"ok": True, "ready": True, "duckdb": duckdb.__version__}), flush=True)
     for line in sys.stdin:
         if line.strip():

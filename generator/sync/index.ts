@@ -1,8 +1,8 @@
 /**
  * `gen sync`: uploads the finished executions queued by the runtime (gen_sync_queue) to Snowflake, with retries
  * (seed 004). One round: claim a batch from the project's DuckDB file (SyncQueue: a short transaction, no dbt
- * start), MERGE the state row and attempt rows of each item into Snowflake with snowflake-sdk, a few at a time,
- * then record each outcome (completed, or pending again after a delay, failed after max_retries). A round that
+ * start), MERGE the state rows and attempt rows into Snowflake with snowflake-sdk (one statement pair per chunk
+ * of executions, `concurrency` chunks at a time), then record each outcome (completed, or pending again after a delay, failed after max_retries). A round that
  * finds nothing due costs one small query; one that finds the database in use by a dbt run waits a moment, then
  * leaves the work to the next round.
  */
@@ -126,6 +126,26 @@ async function ensureTable(conn: Connection, target: string, columns: SyncColumn
     if (!existing.has(c.name.toLowerCase())) await executeAsync(conn, addColumnSql(target, c));
 }
 
+/** Executions uploaded by one pair of MERGE statements (state rows, attempt rows). */
+export const CHUNK_ITEMS = 50;
+
+type SyncTable = SyncPlan["tables"][number];
+
+async function mergeRows(
+  conn: Connection,
+  target: string,
+  columns: SyncColumn[],
+  key: string[],
+  rows: Record<string, unknown>[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await executeAsync(
+    conn,
+    mergeSql(target, columns, key, rows.length),
+    rows.flatMap((row) => bindsFor(columns, row)),
+  );
+}
+
 /** One round: claim a batch, upload it, record the outcomes. */
 export async function syncRound(
   queue: SyncQueue,
@@ -164,9 +184,24 @@ export async function syncRound(
     retry_count: item.retry_count,
     rows,
   });
+  // chunks small enough that every lane has work, and no larger than CHUNK_ITEMS
+  const chunkSize = Math.max(1, Math.min(CHUNK_ITEMS, Math.ceil(items.length / plan.concurrency)));
+  const byId = new Map<string, ItemResult>();
+  const chunks: { table: SyncTable; items: (SyncItem & { state: Record<string, unknown> })[] }[] = [];
+  for (const item of items) {
+    const t = tables.get(item.workflow);
+    if (item.error || !item.state || !t) {
+      byId.set(item.execution_id, outcome(item, item.error ?? `workflow ${item.workflow} is not synced`));
+      continue;
+    }
+    const last = chunks.at(-1);
+    const withState = { ...item, state: item.state };
+    if (last && last.table === t && last.items.length < chunkSize) last.items.push(withState);
+    else chunks.push({ table: t, items: [withState] });
+  }
   try {
     if (choice.options) choice.options.sfRetryMaxLoginRetries = options.loginRetries ?? 3;
-    const lanes = Math.max(1, Math.min(plan.concurrency, items.length));
+    const lanes = Math.max(1, Math.min(plan.concurrency, chunks.length));
     for (let i = 0; i < lanes; i++) connections.push(await createConnection(choice, options.connection));
     await Promise.all(connections.map((c) => connectAsync(c)));
     const first = connections[0] as Connection;
@@ -178,23 +213,41 @@ export async function syncRound(
       await ensureTable(first, t.attempts.target, t.attempts.columns);
       ensured.add(t.workflow);
     }
-    results = await inLanes(connections, items, async (conn, item): Promise<ItemResult> => {
-      const t = tables.get(item.workflow);
-      if (item.error || !item.state || !t)
-        return outcome(item, item.error ?? `workflow ${item.workflow} is not synced`);
+    // one MERGE for the state rows and one for the attempt rows of a chunk; when one fails, its items are
+    // tried one by one, so that each failure is the item's own
+    const upload = async (conn: Connection, t: SyncTable, chunk: (typeof chunks)[number]["items"]) => {
+      await mergeRows(
+        conn,
+        t.state.target,
+        t.state.columns,
+        STATE_KEY,
+        chunk.map((i) => i.state),
+      );
+      await mergeRows(
+        conn,
+        t.attempts.target,
+        t.attempts.columns,
+        ATTEMPT_KEY,
+        chunk.flatMap((i) => i.attempts),
+      );
+    };
+    await inLanes(connections, chunks, async (conn, chunk) => {
       try {
-        const state = mergeSql(t.state.target, t.state.columns, STATE_KEY);
-        await executeAsync(conn, state, bindsFor(t.state.columns, item.state));
-        if (item.attempts.length > 0) {
-          const attempts = mergeSql(t.attempts.target, t.attempts.columns, ATTEMPT_KEY, item.attempts.length);
-          const binds = item.attempts.flatMap((row) => bindsFor(t.attempts.columns, row));
-          await executeAsync(conn, attempts, binds);
+        await upload(conn, chunk.table, chunk.items);
+        for (const item of chunk.items)
+          byId.set(item.execution_id, outcome(item, null, 1 + item.attempts.length));
+      } catch {
+        for (const item of chunk.items) {
+          try {
+            await upload(conn, chunk.table, [item]);
+            byId.set(item.execution_id, outcome(item, null, 1 + item.attempts.length));
+          } catch (e) {
+            byId.set(item.execution_id, outcome(item, `Snowflake: ${describeError(e)}`));
+          }
         }
-        return outcome(item, null, 1 + item.attempts.length);
-      } catch (e) {
-        return outcome(item, `Snowflake: ${describeError(e)}`);
       }
     });
+    results = items.map((item) => byId.get(item.execution_id) as ItemResult);
   } catch (e) {
     // no connection (or no table): every item of the round failed the same way
     results = items.map((item) => outcome(item, `cannot reach Snowflake: ${describeError(e)}`));

@@ -26,7 +26,7 @@ describe("gen sync's DuckDB queue", { timeout: 240_000 }, () => {
   };
   const runWorkflow = (project: Project) => project.dbt(["run", "--select", "stateful_policy_execution"]);
 
-  it("an idle round and --status start no dbt process (a dbt that records its calls is never called)", async () => {
+  it("idle rounds (--once, --every) and --status start no dbt process (a dbt that records its calls is never called)", async () => {
     requireVenv();
     const spec = join(tempDir(), "policy.yaml");
     writeFileSync(spec, readFileSync(join(ROOT, "specs", "policy.yaml"), "utf8"));
@@ -57,6 +57,33 @@ describe("gen sync's DuckDB queue", { timeout: 240_000 }, () => {
     expect(JSON.parse(status.stdout)).toMatchObject({
       counts: { pending: 0, processing: 0, completed: 1, failed: 0 },
     });
+
+    // a long-running worker: one log line per round, a health file after each, a clean stop on SIGTERM
+    const healthFile = join(tempDir(), "health.json");
+    const worker = gen(["--every", "0.2", "--health", healthFile]);
+    const deadline = Date.now() + 60_000;
+    const rounds = () =>
+      existsSync(healthFile)
+        ? (JSON.parse(readFileSync(healthFile, "utf8")) as { rounds: number }).rounds
+        : 0;
+    while (rounds() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    worker.kill("SIGTERM");
+    const stopped = await worker;
+    expect(stopped.exitCode, stopped.stderr).toBe(0);
+    expect(stopped.stderr).toMatch(/every 0.2 s/);
+    expect(stopped.stderr).toMatch(/stopped syncing\n?$/);
+    const roundLines = stopped.stderr.split("\n").filter((l) => / sync: /.test(l));
+    expect(roundLines.length).toBeGreaterThanOrEqual(3);
+    for (const line of roundLines) expect(line).toMatch(/^\d\d:\d\d:\d\d sync: nothing to upload$/);
+    const health = JSON.parse(readFileSync(healthFile, "utf8"));
+    expect(health).toMatchObject({
+      rounds: expect.any(Number),
+      last_round: { claimed: 0, synced: 0, failed: 0, busy: false },
+      queue: { pending: 0, processing: 0, completed: 1, failed: 0 },
+      last_error: null,
+    });
+    expect(Date.parse(health.last_round_at)).not.toBeNaN();
+
     expect(existsSync(calls) ? readFileSync(calls, "utf8") : "no dbt call").toBe("no dbt call");
   });
 

@@ -193,11 +193,24 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
 
     const status = await syncStatus(queueOf(project));
     expect(status.counts).toEqual({ pending: 0, processing: 0, completed: 3, failed: 0 });
-    const summary = await project.dbt(["run", "--select", "gen_sync_queue_summary", "gen_sync_failures"]);
+    const summary = await project.dbt([
+      "run",
+      "--select",
+      "gen_sync_queue_summary",
+      "gen_sync_failures",
+      "gen_sync_executions",
+    ]);
     expect(summary.exitCode, summary.output).toBe(0);
     expect(await project.query("select status, items from gen_sync_queue_summary")).toEqual([
       { status: "completed", items: 3 },
     ]);
+    // the local record of each sync, joined to the state rows
+    const joined = await project.query(
+      "select s.execution_id, e.sync_status, e.synced_at from policy_execution_state s join gen_sync_executions e using (execution_id)",
+    );
+    expect(joined).toHaveLength(3);
+    for (const row of joined)
+      expect(row).toMatchObject({ sync_status: "completed", synced_at: expect.any(String) });
   });
 
   it("an unreachable Snowflake is retried with a delay, then the item fails; --retry-failed queues it again", async () => {
@@ -268,6 +281,26 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
     });
     for (const out of [down.stdout, down.stderr, status.stdout, status.stderr])
       expect(out).not.toContain(PASSWORD);
+    // the listings and one execution's status, as JSON
+    const [{ execution_id: id }] = (await project.query("select execution_id from gen_sync_queue")) as [
+      { execution_id: string },
+    ];
+    const pending = await gen(["--list", "pending", "--limit", "5", "--json"], {});
+    expect(pending.exitCode, pending.stderr).toBe(0);
+    expect(JSON.parse(pending.stdout)).toMatchObject({
+      status: "pending",
+      limit: 5,
+      items: [{ execution_id: id, status: "pending", retry_count: 1, processed_at: null }],
+    });
+    const failed = await gen(["--failed", "--limit", "1", "--json"], {});
+    expect(JSON.parse(failed.stdout)).toEqual({ status: "failed", limit: 1, items: [] });
+    const one = await gen(["--status", id, "--json"], {});
+    expect(one.exitCode, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ execution_id: id, status: "pending", retry_count: 1 });
+    expect(String(JSON.parse(one.stdout).error_message)).toMatch(/cannot reach Snowflake/);
+    const unknown = await gen(["--status", "no-such-execution"], {});
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(/no-such-execution is not in the sync queue/);
     // the retry is not due before backoff_s: nothing to upload yet
     const early = await gen(["--once"], snowflakeEnv(server.port));
     expect(early.exitCode, early.stderr).toBe(0);
