@@ -153,10 +153,17 @@ export class DuckdbQueueClient {
     return next;
   }
 
+  /**
+   * Ends the helper once every request was answered: each request closed the database and released the lock
+   * file, so nothing is left to finish, and waiting for Python to tear down duckdb would cost a command
+   * like --status a good part of its time.
+   */
   async close(): Promise<void> {
+    await this.tail;
     if (this.exited) return;
     const exited = new Promise<void>((done) => this.child.once("exit", () => done()));
     this.child.stdin.end();
+    this.child.kill("SIGKILL");
     await exited;
   }
 }
