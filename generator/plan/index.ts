@@ -132,7 +132,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[], specFile: string | n
     secrets,
     callsApis: workflows.length > 0,
     autoRestart: spec.auto_restart ? planAutoRestart(spec.auto_restart, sf, inSchemaOf(sf)) : null,
-    sync: spec.sync ? planSync(spec.sync, sf, workflows) : null,
+    sync: spec.sync ? planSync(spec.sync, sf, workflows, spec.workflows) : null,
     requireDbtVersion: [...DBT_VERSION_RANGE],
     genVersion: GEN_VERSION,
     specFile,
@@ -192,7 +192,12 @@ function planSync(
   sync: NonNullable<Spec["sync"]>,
   sf: SnowflakeSettings,
   workflows: WorkflowPlan[],
+  specWorkflows: Spec["workflows"],
 ): SyncPlan {
+  // a workflow is synced when it is stateful, the sync block selects it, and it does not say sync: false
+  const optedOut = new Set(specWorkflows.filter((w) => w.sync === false).map((w) => w.name));
+  const selected = (name: string) =>
+    !optedOut.has(name) && (sync.workflows === undefined || sync.workflows.includes(name));
   const schema = sync.schema !== undefined ? snowflakeName(sync.schema) : objectSchema(sf);
   const target = (table: string) =>
     snowflakeName(schema ? `${schema}.${table.toUpperCase()}` : table.toUpperCase());
@@ -204,11 +209,12 @@ function planSync(
     concurrency: sync.concurrency,
     batch_size: sync.batch_size,
     tables: workflows
-      .filter((wf) => wf.stateful)
+      .filter((wf) => wf.stateful && selected(wf.name))
       .map((wf) => {
         const { table, attempt_log_table } = wf.definition.state;
         return {
           workflow: wf.name,
+          definitionMacro: wf.names.definitionMacro,
           state: {
             source: sqlIdentifier(table),
             target: target(table),

@@ -141,6 +141,7 @@ export const OUTPUTS: readonly OutputDecl[] = [
   project("models/auto_restart/gen_restart_plan.sql", "auto_restart"),
   project("models/auto_restart/schema.yml", "auto_restart"),
   project("models/auto_restart/v_auto_restart_history.sql", "auto_restart"),
+  project("models/sync/gen_sync_executions.sql", "sync"),
   project("models/sync/gen_sync_failures.sql", "sync"),
   project("models/sync/gen_sync_queue_summary.sql", "sync"),
   project("models/sync/schema.yml", "sync"),

@@ -168,9 +168,11 @@ export interface SyncPlan {
   interval_s: number;
   concurrency: number;
   batch_size: number;
-  /** one entry per stateful workflow: its two tables, and where each goes in Snowflake */
+  /** one entry per synced workflow (stateful, selected): its two tables, and where each goes in Snowflake */
   tables: {
     workflow: SqlIdentifier;
+    /** the macro returning the workflow's definition, for the runtime's list of synced workflows */
+    definitionMacro: SqlIdentifier;
     state: {
       source: SqlIdentifier;
       target: SnowflakeName;

@@ -114,6 +114,7 @@ export const GEN_OWN_RELATIONS: readonly OwnName[] = [
   { name: "gen_sync_queue", when: "sync", what: "the sync queue" },
   { name: "gen_sync_failures", when: "sync", what: "the failed syncs" },
   { name: "gen_sync_queue_summary", when: "sync", what: "the sync queue summary" },
+  { name: "gen_sync_executions", when: "sync", what: "when each execution was synced" },
 ];
 
 /** Folders under models/ that gen writes its own files into (a workflow's models go to models/<workflow>/). */

@@ -1206,6 +1206,77 @@ export function nothingToDo(ctx: RuleContext): Diagnostic[] {
   ];
 }
 
+// ---------------------------------------------------------------------------------------------
+// sync-workflows
+
+/**
+ * sync.workflows names stateful workflows of the spec; a workflow's own `sync: true` does not contradict the
+ * list, and `sync:` on a workflow means something only with a sync block.
+ */
+export function syncWorkflows(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const sync = asObj(ctx.data.sync);
+  const workflows = workflowsOf(ctx.data);
+  const byName = new Map(workflows.filter((w) => w.name !== undefined).map((w) => [w.name as string, w]));
+  const stateful = workflows.filter((w) => modesOf(w).includes("stateful") && w.name !== undefined);
+  const listed = sync && Array.isArray(sync.workflows) ? sync.workflows : undefined;
+  listed?.forEach((name, i) => {
+    if (typeof name !== "string") return;
+    const path: PathSegment[] = ["sync", "workflows", i];
+    const w = byName.get(name);
+    if (!w)
+      out.push(
+        diag(
+          "error",
+          "unknown-workflow",
+          `sync.workflows names "${name}", which is not a workflow of this spec`,
+          ctx.source.locate(path),
+          path,
+          didYouMean(name, byName.keys()) ??
+            `stateful workflows: ${stateful.map((x) => x.name).join(", ") || "none"}`,
+        ),
+      );
+    else if (!modesOf(w).includes("stateful"))
+      out.push(
+        diag(
+          "error",
+          "sync-stateless-workflow",
+          `sync.workflows names "${name}", which has no stateful mode: only stateful executions are queued`,
+          ctx.source.locate(path),
+          path,
+          `add stateful to its modes, or remove "${name}" from sync.workflows`,
+        ),
+      );
+  });
+  for (const w of workflows) {
+    if (!own(w.wf, "sync")) continue;
+    const path = [...w.path, "sync"];
+    if (!sync)
+      out.push(
+        diag(
+          "warning",
+          "sync-without-block",
+          `sync${wfLabel(w)} has no effect: the spec has no sync block`,
+          ctx.source.locate(path, { key: true }),
+          path,
+          "add a sync block (sync: { schema: DATABASE.SCHEMA }) to queue executions for gen sync",
+        ),
+      );
+    else if (w.wf.sync === true && listed && w.name !== undefined && !listed.includes(w.name))
+      out.push(
+        diag(
+          "error",
+          "sync-contradiction",
+          `workflow "${w.name}" says sync: true, but sync.workflows does not list it`,
+          ctx.source.locate(path, { key: true }),
+          path,
+          `add "${w.name}" to sync.workflows, or remove its sync: true`,
+        ),
+      );
+  }
+  return out;
+}
+
 /** All rules, in the order they run. */
 export const RULES: readonly Rule[] = [
   nothingToDo,
@@ -1221,6 +1292,7 @@ export const RULES: readonly Rule[] = [
   baseUrl,
   literalSecret,
   snowflakeTarget,
+  syncWorkflows,
 ];
 
 export function runRules(ctx: RuleContext): Diagnostic[] {

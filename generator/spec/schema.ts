@@ -292,6 +292,12 @@ const workflowSchema = z
     input: jsonValue.default({}).describe("the workflow input, ${input}; any JSON value"),
     steps: z.array(stepSchema).min(1).describe("the steps, run in order"),
     state: stateSchema.prefault({}),
+    sync: z
+      .boolean()
+      .optional()
+      .describe(
+        "false: this workflow's executions are not queued for `gen sync` (default: the sync block decides)",
+      ),
   })
   .transform((w) => ({
     ...w,
@@ -373,6 +379,11 @@ const syncSchema = z
     interval_s: z.number().positive().default(30).describe("how often `gen sync` looks at the queue"),
     concurrency: z.number().int().min(1).max(32).default(5).describe("executions uploaded at the same time"),
     batch_size: z.number().int().min(1).default(50).describe("queue items claimed per round"),
+    workflows: z
+      .array(ident("workflow name"))
+      .min(1)
+      .optional()
+      .describe("the stateful workflows whose executions are synced; default every stateful workflow"),
   })
   .describe("queue every finished stateful execution for `gen sync` to Snowflake (seed 004)");
 

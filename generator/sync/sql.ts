@@ -30,21 +30,38 @@ export function createTableSql(target: string, columns: SyncColumn[]): string {
   return `CREATE TABLE IF NOT EXISTS ${target} (${[...cols, `${SYNCED_AT} TIMESTAMP_NTZ`].join(", ")})`;
 }
 
+/** A column the spec added after the table was made (Snowflake's ALTER TABLE ... ADD COLUMN). */
+export function addColumnSql(target: string, column: SyncColumn): string {
+  return `ALTER TABLE ${target} ADD COLUMN ${column.name} ${SNOWFLAKE_TYPE[column.type]}`;
+}
+
+/** The table's columns, one row each with its `name` (DESCRIBE TABLE). */
+export function describeTableSql(target: string): string {
+  return `DESCRIBE TABLE ${target}`;
+}
+
 function bindExpression(c: SyncColumn): string {
   if (c.type === "json") return `PARSE_JSON(?)`;
   if (c.type === "timestamp") return `TO_TIMESTAMP_NTZ(?)`;
   return "?";
 }
 
-/** MERGE of one row keyed by `key`: `?` binds in column order (see bindsFor). */
-export function mergeSql(target: string, columns: SyncColumn[], key: string[]): string {
-  const source = columns.map((c) => `${bindExpression(c)} AS ${c.name}`).join(", ");
+/**
+ * MERGE of `rows` rows keyed by `key` (the source is one SELECT of binds per row, UNION ALL): `?` binds in
+ * column order, row after row (see bindsFor). One statement for all attempts of an execution saves round trips.
+ */
+export function mergeSql(target: string, columns: SyncColumn[], key: string[], rows = 1): string {
+  const row = columns.map((c) => bindExpression(c)).join(", ");
+  const first = columns.map((c) => `${bindExpression(c)} AS ${c.name}`).join(", ");
+  const source = [`SELECT ${first}`, ...Array<string>(Math.max(0, rows - 1)).fill(`SELECT ${row}`)].join(
+    " UNION ALL ",
+  );
   const on = key.map((k) => `t.${k} = s.${k}`).join(" AND ");
   const update = [...columns.filter((c) => !key.includes(c.name)).map((c) => `${c.name} = s.${c.name}`)];
   update.push(`${SYNCED_AT} = SYSDATE()`);
   const names = columns.map((c) => c.name);
   return (
-    `MERGE INTO ${target} t USING (SELECT ${source}) s ON ${on}` +
+    `MERGE INTO ${target} t USING (${source}) s ON ${on}` +
     ` WHEN MATCHED THEN UPDATE SET ${update.join(", ")}` +
     ` WHEN NOT MATCHED THEN INSERT (${[...names, SYNCED_AT].join(", ")})` +
     ` VALUES (${[...names.map((n) => `s.${n}`), "SYSDATE()"].join(", ")})`

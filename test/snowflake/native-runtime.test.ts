@@ -398,10 +398,10 @@ describe("specs/policy.yaml: schemas come from the setup, and a run creates one 
         "select table_name from EDW.information_schema.tables where table_schema = 'O2C_AUDIT'" +
         " and table_name in ('DBT_RUN_LOG', 'DBT_MODEL_LOG', 'GEN_SYNC_QUEUE') order by table_name",
     });
-    // the run hooks (run log, sync queue) and an operation (sync status), first in the schema the setup made
+    // the run hooks (run log, sync queue) and an operation (sync backfill), first in the schema the setup made
     const runAndOperation = [
       { dbt: ["run", "--select", "gen_restart_plan"] },
-      { dbt: ["run-operation", "gen_sync_status"] },
+      { dbt: ["run-operation", "gen_sync_backfill"] },
     ];
     const dropSchema = { sql: "drop schema EDW.O2C_AUDIT cascade" };
     ({ report } = await runNative<Report>(project, {
@@ -413,7 +413,7 @@ describe("specs/policy.yaml: schemas come from the setup, and a run creates one 
         ...runAndOperation,
         tables("tables_present"),
         dropSchema,
-        { dbt: ["run-operation", "gen_sync_status"] },
+        { dbt: ["run-operation", "gen_sync_backfill"] },
         {
           query: "schema_after_operation",
           sql: "select schema_name from EDW.information_schema.schemata where schema_name = 'O2C_AUDIT'",

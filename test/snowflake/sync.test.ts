@@ -18,6 +18,7 @@ import {
   syncRetryFailed,
   syncRound,
   syncStatus,
+  SyncQueue,
   type RoundResult,
 } from "../../generator/sync/index.ts";
 import { ATTEMPT_KEY, createTableSql, mergeSql, STATE_KEY } from "../../generator/sync/sql.ts";
@@ -74,6 +75,8 @@ describe("gen sync: its statements in sqlglot's Snowflake dialect", () => {
       createTableSql(t.attempts.target, t.attempts.columns),
       mergeSql(t.state.target, t.state.columns, STATE_KEY),
       mergeSql(t.attempts.target, t.attempts.columns, ATTEMPT_KEY),
+      // all attempts of an execution in one statement
+      mergeSql(t.attempts.target, t.attempts.columns, ATTEMPT_KEY, 3),
     ]);
     const file = join(tempDir("gen-sync-glot-"), "statements.json");
     writeFileSync(file, JSON.stringify(statements));
@@ -82,6 +85,7 @@ describe("gen sync: its statements in sqlglot's Snowflake dialect", () => {
     expect(JSON.parse(r.stdout)).toEqual([
       { type: "Create" },
       { type: "Create" },
+      { type: "Merge" },
       { type: "Merge" },
       { type: "Merge" },
     ]);
@@ -99,6 +103,17 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
   afterAll(async () => {
     await server?.stop();
   });
+
+  const queues: SyncQueue[] = [];
+  afterAll(async () => {
+    await Promise.all(queues.map((q) => q.close()));
+  });
+  /** The project's queue, as gen sync opens it (the DuckDB file directly, no dbt). */
+  const queueOf = (project: Project) => {
+    const q = SyncQueue.open(project.dir, project.plan.project.duckdbPath, project.env);
+    queues.push(q);
+    return q;
+  };
 
   const run = async (project: Project) => {
     const r = await project.dbt(["run", "--select", "stateful_policy_execution"]);
@@ -118,7 +133,7 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
     expect(queued).toEqual(Array(3).fill({ status: "pending", retry_count: 0 }));
 
     const env = { ...project.env, ...snowflakeEnv(server.port) };
-    const round = await syncRound(project.dir, plan, { env });
+    const round = await syncRound(queueOf(project), plan, { env });
     expect(round).toMatchObject({ claimed: 3, synced: 3, failed: 0 });
 
     const local = await project.query(
@@ -161,14 +176,14 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
     expect(await project.query("select distinct status from gen_sync_queue")).toEqual([
       { status: "completed" },
     ]);
-    expect(await syncRound(project.dir, plan, { env })).toMatchObject({ claimed: 0 });
+    expect(await syncRound(queueOf(project), plan, { env })).toMatchObject({ claimed: 0 });
 
     // a backfill queues what is missing from the queue; the MERGE updates the row, never duplicates it
     await project.exec(
       "delete from gen_sync_queue where execution_id = (select min(execution_id) from gen_sync_queue)",
     );
     expect(await syncBackfill(project.dir, project.env)).toHaveLength(1);
-    expect(await syncRound(project.dir, plan, { env })).toMatchObject({ claimed: 1, synced: 1 });
+    expect(await syncRound(queueOf(project), plan, { env })).toMatchObject({ claimed: 1, synced: 1 });
     const [{ N: rows }] = (await snowflakeQuery(
       server.port,
       "select count(*) as n from EDW.WORKFLOW_RESULTS.POLICY_EXECUTION_STATE",
@@ -176,13 +191,26 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
     expect(rows).toBe(3);
     expect(await attempts()).toBe(localAttempts!.n);
 
-    const status = await syncStatus(project.dir, project.env);
+    const status = await syncStatus(queueOf(project));
     expect(status.counts).toEqual({ pending: 0, processing: 0, completed: 3, failed: 0 });
-    const summary = await project.dbt(["run", "--select", "gen_sync_queue_summary", "gen_sync_failures"]);
+    const summary = await project.dbt([
+      "run",
+      "--select",
+      "gen_sync_queue_summary",
+      "gen_sync_failures",
+      "gen_sync_executions",
+    ]);
     expect(summary.exitCode, summary.output).toBe(0);
     expect(await project.query("select status, items from gen_sync_queue_summary")).toEqual([
       { status: "completed", items: 3 },
     ]);
+    // the local record of each sync, joined to the state rows
+    const joined = await project.query(
+      "select s.execution_id, e.sync_status, e.synced_at from policy_execution_state s join gen_sync_executions e using (execution_id)",
+    );
+    expect(joined).toHaveLength(3);
+    for (const row of joined)
+      expect(row).toMatchObject({ sync_status: "completed", synced_at: expect.any(String) });
   });
 
   it("an unreachable Snowflake is retried with a delay, then the item fails; --retry-failed queues it again", async () => {
@@ -199,7 +227,7 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
     const down = { ...project.env, ...snowflakeEnv(server.port), SNOWFLAKE_PORT: "9" };
     const rounds: RoundResult[] = [];
     for (let i = 0; i < 2; i++)
-      rounds.push(await syncRound(project.dir, plan, { env: down, loginRetries: 0 }));
+      rounds.push(await syncRound(queueOf(project), plan, { env: down, loginRetries: 0 }));
     expect(rounds.map((r) => [r.claimed, r.failed])).toEqual([
       [1, 1],
       [1, 1],
@@ -209,15 +237,17 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
     expect(item).toMatchObject({ status: "failed", retry_count: 2 });
     expect(String(item!.error_message)).toMatch(/cannot reach Snowflake/);
 
-    const status = await syncStatus(project.dir, project.env);
+    const status = await syncStatus(queueOf(project));
     expect(status.counts.failed).toBe(1);
     expect(status.failed[0]).toMatchObject({ retry_count: 2, workflow: "policy_execution" });
     // a failed item is not claimed again until it is retried
-    expect(await syncRound(project.dir, plan, { env: down, loginRetries: 0 })).toMatchObject({ claimed: 0 });
+    expect(await syncRound(queueOf(project), plan, { env: down, loginRetries: 0 })).toMatchObject({
+      claimed: 0,
+    });
 
-    await syncRetryFailed(project.dir, undefined, project.env);
+    await syncRetryFailed(queueOf(project));
     const up = { ...project.env, ...snowflakeEnv(server.port) };
-    expect(await syncRound(project.dir, plan, { env: up })).toMatchObject({ claimed: 1, synced: 1 });
+    expect(await syncRound(queueOf(project), plan, { env: up })).toMatchObject({ claimed: 1, synced: 1 });
     const all = JSON.stringify([rounds, status, await project.query("select * from gen_sync_queue")]);
     expect(all).not.toContain(PASSWORD);
   });
@@ -251,10 +281,68 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
     });
     for (const out of [down.stdout, down.stderr, status.stdout, status.stderr])
       expect(out).not.toContain(PASSWORD);
+    // the listings and one execution's status, as JSON
+    const [{ execution_id: id }] = (await project.query("select execution_id from gen_sync_queue")) as [
+      { execution_id: string },
+    ];
+    const pending = await gen(["--list", "pending", "--limit", "5", "--json"], {});
+    expect(pending.exitCode, pending.stderr).toBe(0);
+    expect(JSON.parse(pending.stdout)).toMatchObject({
+      status: "pending",
+      limit: 5,
+      items: [{ execution_id: id, status: "pending", retry_count: 1, processed_at: null }],
+    });
+    const failed = await gen(["--failed", "--limit", "1", "--json"], {});
+    expect(JSON.parse(failed.stdout)).toEqual({ status: "failed", limit: 1, items: [] });
+    const one = await gen(["--status", id, "--json"], {});
+    expect(one.exitCode, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ execution_id: id, status: "pending", retry_count: 1 });
+    expect(String(JSON.parse(one.stdout).error_message)).toMatch(/cannot reach Snowflake/);
+    const unknown = await gen(["--status", "no-such-execution"], {});
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(/no-such-execution is not in the sync queue/);
     // the retry is not due before backoff_s: nothing to upload yet
     const early = await gen(["--once"], snowflakeEnv(server.port));
     expect(early.exitCode, early.stderr).toBe(0);
     expect(early.stderr).toMatch(/sync: nothing to upload/);
+  });
+
+  it("the Snowflake tables follow the spec: a column added since they were made is added (ALTER TABLE)", async () => {
+    const text = policy.replace("schema: EDW.WORKFLOW_RESULTS", "schema: EDW.EVOLVING");
+    expect(text).toContain("schema: EDW.EVOLVING");
+    const project = await build({ text, name: "policy.yaml" });
+    const plan = project.plan.project.sync!;
+    const { state, attempts } = plan.tables[0]!;
+    // the tables as an older spec made them: without poll_count and without the last attempt column
+    const droppedState = state.columns.find((c) => c.name === "poll_count")!;
+    const droppedAttempt = attempts.columns.at(-1)!;
+    await snowflakeQuery(server.port, "CREATE SCHEMA IF NOT EXISTS EDW.EVOLVING");
+    await snowflakeQuery(
+      server.port,
+      createTableSql(
+        state.target,
+        state.columns.filter((c) => c !== droppedState),
+      ),
+    );
+    await snowflakeQuery(server.port, createTableSql(attempts.target, attempts.columns.slice(0, -1)));
+    expect(await run(project)).toBe(0);
+
+    const env = { ...project.env, ...snowflakeEnv(server.port) };
+    expect(await syncRound(queueOf(project), plan, { env })).toMatchObject({ claimed: 1, synced: 1 });
+    const columns = async (target: string) =>
+      (await snowflakeQuery(server.port, `DESCRIBE TABLE ${target}`)).map((r) =>
+        String(r.name ?? r.NAME).toLowerCase(),
+      );
+    expect(await columns(state.target)).toContain(droppedState.name);
+    expect(await columns(attempts.target)).toContain(droppedAttempt.name);
+    // the added columns carry the synced values
+    const [local] = await project.query(`select ${droppedState.name} as v from ${state.source}`);
+    const [remote] = await snowflakeQuery(
+      server.port,
+      `select ${droppedState.name} as v from ${state.target}`,
+    );
+    expect(local?.v).toBeGreaterThan(0);
+    expect(Number(remote?.V)).toBe(local?.v);
   });
 
   it("a spec without a sync block has no queue and no enqueue in its runtime", async () => {
@@ -263,8 +351,5 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
     expect(project.plan.project.sync).toBeNull();
     expect(await run(project)).toBe(0);
     expect(await project.tables()).not.toContain("gen_sync_queue");
-    await expect(syncStatus(project.dir, project.env)).rejects.toThrow(
-      /has no gen_sync_status operation \(no sync block in its spec\)/,
-    );
   });
 });

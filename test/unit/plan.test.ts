@@ -125,6 +125,33 @@ describe("plan of specs/policy.yaml", () => {
   });
 });
 
+describe("sync: which workflows", () => {
+  const spec = (sync: string, flag = "") =>
+    [
+      "version: 1",
+      "project: { name: p, targets: [duckdb] }",
+      "connections: { api: { base_url: http://127.0.0.1:8787 } }",
+      "workflows:",
+      `- { name: first, ${flag} steps: [{ name: a, request: { connection: api, path: /a } }] }`,
+      "- { name: second, steps: [{ name: a, request: { connection: api, path: /a } }] }",
+      "- { name: third, modes: [stateless], steps: [{ name: a, request: { connection: api, path: /a } }] }",
+      sync,
+    ].join("\n");
+  const synced = (text: string) => plan(text).project.sync!.tables.map((t) => t.workflow);
+
+  it("every stateful workflow by default, only the listed ones with sync.workflows", () => {
+    expect(synced(spec("sync: {}"))).toEqual(["first", "second"]);
+    expect(synced(spec("sync: { workflows: [second] }"))).toEqual(["second"]);
+  });
+
+  it("a workflow's sync: false leaves it out", () => {
+    expect(synced(spec("sync: {}", "sync: false,"))).toEqual(["second"]);
+    expect(plan(spec("sync: {}", "sync: false,")).project.sync!.tables[0]!.definitionMacro).toBe(
+      "second__definition",
+    );
+  });
+});
+
 describe("auto-restart artefacts", () => {
   const AUTO_RESTART = [
     "macros/gen/restart/gen_restart_plan.sql",

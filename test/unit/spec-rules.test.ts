@@ -23,6 +23,7 @@ import {
   pollStatusLists,
   RULES,
   snowflakeTarget,
+  syncWorkflows,
   tableCollision,
   unknownConnection,
   unknownReference,
@@ -52,6 +53,10 @@ const RULE_CODES = new Map<Rule, string[]>([
   [baseUrl, ["base-url"]],
   [literalSecret, ["literal-secret"]],
   [snowflakeTarget, ["snowflake-target"]],
+  [
+    syncWorkflows,
+    ["unknown-workflow", "sync-stateless-workflow", "sync-without-block", "sync-contradiction"],
+  ],
 ]);
 
 /** Codes of the loader and the schema. */

@@ -3,10 +3,13 @@
 # Python UDFs on every connection dbt-duckdb opens.
 #   gen_http_request(method, url, headers_json, body_json, options_json VARCHAR) -> VARCHAR
 #   gen_sleep(seconds DOUBLE) -> DOUBLE
+# and, before dbt opens the database file, takes its lock file for the whole run: `gen sync` holds that lock for
+# the milliseconds of each queue transaction, so a dbt run that starts meanwhile waits instead of failing.
 # Enabled by the profile:  module_paths: ["plugins"]  plugins: [{module: gen_duckdb_plugin}]
 import importlib.util
 import os
 import sys
+import time
 from typing import Any, Optional
 
 from dbt.adapters.duckdb.plugins import BasePlugin
@@ -62,6 +65,41 @@ def register_functions(conn: Any) -> None:
             raise
 
 
+try:
+    import fcntl
+except ImportError:  # not on Windows: there dbt and gen sync do not share a database file at the same time
+    fcntl = None  # type: ignore[assignment]
+
+# How long a dbt run waits for the lock file. gen sync holds it for milliseconds; another dbt run holds it for
+# its whole run, and then this one fails after the wait, as it would at once on DuckDB's own lock.
+LOCK_WAIT_S = 10.0
+_held_locks = {}
+
+
+def hold_database_lock(path: Optional[str], wait_s: float = LOCK_WAIT_S) -> None:
+    """Takes <database>.gen-lock for the rest of this process (dbt may close and reopen the database meanwhile)."""
+    if fcntl is None or not path or path == ":memory:" or ":" in os.path.basename(path) or "://" in path:
+        return
+    key = os.path.abspath(path)
+    if key in _held_locks:
+        return
+    fd = os.open(key + ".gen-lock", os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise RuntimeError("gen_duckdb_plugin: %s is in use by another dbt run (waited %g s)" % (path, wait_s))
+            time.sleep(0.01)
+    _held_locks[key] = fd
+
+
 class Plugin(BasePlugin):
+    def update_connection_config(self, creds: Any, config: Any) -> None:
+        hold_database_lock(getattr(creds, "path", None))
+
     def configure_connection(self, conn: Any) -> None:
         register_functions(conn)

@@ -1,0 +1,120 @@
+/**
+ * gen sync's queue without dbt: the DuckDB file is read and written directly in short transactions, so an idle
+ * round starts no dbt process, and a real dbt run and the worker take turns on one file without either failing.
+ */
+import { execa } from "execa";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { SyncQueue } from "../../generator/sync/queue.ts";
+import { requireVenv, useProjects, useTempDirs, type Project } from "./harness.ts";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const GEN = join(ROOT, "bin", "gen.js");
+const tempDir = useTempDirs("gen-sync-queue-");
+
+describe("gen sync's DuckDB queue", { timeout: 240_000 }, () => {
+  const build = useProjects();
+  const queues: SyncQueue[] = [];
+  afterAll(async () => {
+    await Promise.all(queues.map((q) => q.close()));
+  });
+  const queueOf = (project: Project) => {
+    const q = SyncQueue.open(project.dir, project.plan.project.duckdbPath, project.env);
+    queues.push(q);
+    return q;
+  };
+  const runWorkflow = (project: Project) => project.dbt(["run", "--select", "stateful_policy_execution"]);
+
+  it("idle rounds (--once, --every) and --status start no dbt process (a dbt that records its calls is never called)", async () => {
+    requireVenv();
+    const spec = join(tempDir(), "policy.yaml");
+    writeFileSync(spec, readFileSync(join(ROOT, "specs", "policy.yaml"), "utf8"));
+    const project = await build({ file: spec });
+    expect((await runWorkflow(project)).exitCode).toBe(0);
+    await project.exec("update gen_sync_queue set status = 'completed'");
+
+    const calls = join(tempDir(), "dbt-calls");
+    const recorder = join(tempDir(), "dbt");
+    writeFileSync(recorder, `#!/bin/sh\necho "$@" >> '${calls}'\nexit 1\n`);
+    chmodSync(recorder, 0o755);
+    const gen = (args: string[]) =>
+      execa("node", [GEN, "sync", spec, "-o", project.dir, ...args], {
+        reject: false,
+        env: {
+          NO_COLOR: "1",
+          GEN_DBT: recorder,
+          SNOWFLAKE_ACCOUNT: "nowhere",
+          SNOWFLAKE_USER: "nobody",
+          SNOWFLAKE_PASSWORD: "unused",
+        },
+      });
+    const idle = await gen(["--once"]);
+    expect(idle.exitCode, idle.stderr).toBe(0);
+    expect(idle.stderr).toMatch(/sync: nothing to upload/);
+    const status = await gen(["--status", "--json"]);
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      counts: { pending: 0, processing: 0, completed: 1, failed: 0 },
+    });
+
+    // a long-running worker: one log line per round, a health file after each, a clean stop on SIGTERM
+    const healthFile = join(tempDir(), "health.json");
+    const worker = gen(["--every", "0.2", "--health", healthFile]);
+    const deadline = Date.now() + 60_000;
+    const rounds = () =>
+      existsSync(healthFile)
+        ? (JSON.parse(readFileSync(healthFile, "utf8")) as { rounds: number }).rounds
+        : 0;
+    while (rounds() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    worker.kill("SIGTERM");
+    const stopped = await worker;
+    expect(stopped.exitCode, stopped.stderr).toBe(0);
+    expect(stopped.stderr).toMatch(/every 0.2 s/);
+    expect(stopped.stderr).toMatch(/stopped syncing\n?$/);
+    const roundLines = stopped.stderr.split("\n").filter((l) => / sync: /.test(l));
+    expect(roundLines.length).toBeGreaterThanOrEqual(3);
+    for (const line of roundLines) expect(line).toMatch(/^\d\d:\d\d:\d\d sync: nothing to upload$/);
+    const health = JSON.parse(readFileSync(healthFile, "utf8"));
+    expect(health).toMatchObject({
+      rounds: expect.any(Number),
+      last_round: { claimed: 0, synced: 0, failed: 0, busy: false },
+      queue: { pending: 0, processing: 0, completed: 1, failed: 0 },
+      last_error: null,
+    });
+    expect(Date.parse(health.last_round_at)).not.toBeNaN();
+
+    expect(existsSync(calls) ? readFileSync(calls, "utf8") : "no dbt call").toBe("no dbt call");
+  });
+
+  it("dbt runs and a busy worker alternate on one DuckDB file without either failing", async () => {
+    requireVenv();
+    const project = await build({ file: join(ROOT, "specs", "policy.yaml") });
+    expect((await runWorkflow(project)).exitCode).toBe(0);
+    const queue = queueOf(project);
+
+    // the worker reads and writes the queue back to back, each request a short transaction of its own
+    let stop = false;
+    let requests = 0;
+    const worker = (async () => {
+      while (!stop) {
+        await queue.counts(50, 120_000);
+        await queue.retryFailed(undefined, 120_000);
+        await queue.list({ limit: 10 }, 120_000);
+        requests += 3;
+      }
+    })();
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await runWorkflow(project);
+      runs.push(r.exitCode === 0 ? 0 : r.output.split("\n").slice(-8).join("\n"));
+    }
+    stop = true;
+    await worker;
+    expect(runs).toEqual([0, 0, 0]);
+    expect(requests).toBeGreaterThan(3);
+    // the runs' executions are all queued, as the worker sees them
+    const counts = await queue.counts(50, 10_000);
+    expect(counts.counts.pending).toBe(4);
+  });
+});
