@@ -54,9 +54,18 @@ describe("the table of outputs", () => {
       expect(o.path.includes(WORKFLOW_PLACEHOLDER), o.path).toBe(o.scope === "workflow");
   });
 
-  it("copies the runtime into every project (the HTTP plugins where workflows call APIs), under the same folders", () => {
+  it("copies the runtime into every project that has its feature, under the same folders", () => {
+    // a folder of the runtime per feature: auto-restart's and sync's macros, the HTTP plugins
+    const featureOf = (from: string) =>
+      from.startsWith("plugins/")
+        ? "http"
+        : from.startsWith("macros/restart/")
+          ? "auto_restart"
+          : from.startsWith("macros/sync/")
+            ? "sync"
+            : "core";
     for (const o of OUTPUTS.filter((o) => o.source === "runtime")) {
-      expect(o.features, o.from).toEqual(o.from.startsWith("plugins/") ? ["http"] : ["core"]);
+      expect(o.features, o.from).toEqual([featureOf(o.from)]);
       expect(o.path, o.from).toBe(o.from.startsWith("macros/") ? `macros/gen/${o.from.slice(7)}` : o.from);
     }
   });
@@ -66,7 +75,7 @@ describe("the runtime", () => {
   const macroFiles = runtime.filter((f) => f.endsWith(".sql"));
   const text = (f: string) => readFileSync(join(RUNTIME_DIR, f), "utf8");
 
-  it("is fixed text: no file holds a template tag (project facts come from macros/gen/gen_project.sql)", () => {
+  it("is fixed text: no file holds a template tag (project facts come from macros/gen/gen_*.sql templates)", () => {
     expect(runtime.length).toBeGreaterThan(30);
     for (const f of runtime) expect(text(f), f).not.toMatch(/<<|>>|<%|%>|<#|#>/);
   });
@@ -100,7 +109,7 @@ describe("the files of a plan", () => {
     const all = paths(policy);
     expect(all).toContain("snowflake/07_auto_restart.sql");
     expect(all).toContain("snowflake/05_dbt_project.sql");
-    expect(all).toContain("macros/gen/restart/gen_run_log.sql");
+    expect(all).toContain("macros/gen/restart/gen_run_log_start.sql");
 
     const noAutoRestart = paths(policy.replace(/^auto_restart:\n(?: .*\n)+/m, ""));
     expect(noAutoRestart.filter((p) => /restart/.test(p))).toEqual([]);

@@ -154,8 +154,10 @@ describe("sync: which workflows", () => {
 
 describe("auto-restart artefacts", () => {
   const AUTO_RESTART = [
+    "macros/gen/gen_restart_settings.sql",
     "macros/gen/restart/gen_restart_plan.sql",
-    "macros/gen/restart/gen_run_log.sql",
+    "macros/gen/restart/gen_run_log_end.sql",
+    "macros/gen/restart/gen_run_log_start.sql",
     "models/auto_restart/gen_restart_plan.sql",
     "models/auto_restart/schema.yml",
     "models/auto_restart/v_auto_restart_history.sql",
@@ -171,7 +173,7 @@ describe("auto-restart artefacts", () => {
     ).files;
     expect(files?.map((f) => f.path)).toEqual(expect.arrayContaining(AUTO_RESTART));
     expect(file(files, "dbt_project.yml")).toContain('on-run-end:\n  - "{{ gen_run_log_end(results) }}"');
-    const settings = file(files, "macros/gen/restart/gen_restart_plan.sql");
+    const settings = file(files, "macros/gen/gen_restart_settings.sql");
     expect(settings).toContain("var('gen_restart_max_retries', 5)");
     expect(settings).toContain("var('gen_restart_max_age_hours', 6.5)");
     const setup = file(files, "snowflake/07_auto_restart.sql");

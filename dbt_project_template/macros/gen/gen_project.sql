@@ -1,4 +1,5 @@
-{#- The facts about this project that gen's runtime (macros/gen/) reads. Everything else in the runtime is the
+{#- The facts about this project that gen's runtime (macros/gen/) reads; with auto_restart or sync in the spec,
+    their settings too (gen_restart_settings.sql, gen_sync_settings.sql). Everything else in the runtime is the
     same in every generated project. -#}
 
 {#- The package that holds gen's runtime: the namespace of its adapter.dispatch calls, so that dispatch finds

@@ -1,16 +1,21 @@
-{#- Where auto-restart's two log tables live (the spec's auto_restart.run_log_table, model_log_table and schema),
-    and the guard that keeps gen off a table it did not create. Unquoted names, so that hand-written SQL on
-    Snowflake finds them in upper case. -#}
-
-{% macro gen_restart_log_relation(identifier) %}
-  {%- set database = << (project.autoRestart.logSchema.database if project.autoRestart.logSchema and project.autoRestart.logSchema.database else '') | jinja_str >> or target.database -%}
-  {%- set schema = << (project.autoRestart.logSchema.schema if project.autoRestart.logSchema else '') | jinja_str >> or target.schema -%}
-  {{ return(api.Relation.create(database=database, schema=schema, identifier=identifier,
-                                quote_policy={'database': false, 'schema': false, 'identifier': false})) }}
+{#- Creates auto-restart's two log tables (DBT_RUN_LOG, DBT_MODEL_LOG), or adds the columns a newer gen
+    introduced to the ones gen created before. -#}
+{% macro gen_ensure_run_log() %}
+  {%- set s = gen_type_string() -%}
+  {%- set ts = gen_type_timestamp() -%}
+  {%- do gen_ensure_schema(gen_run_log_relation()) -%}
+  {%- do gen_ensure_log_table(gen_run_log_relation(),
+        ['run_id ' ~ s ~ ' not null', 'project_name ' ~ s, 'command ' ~ s, 'run_type ' ~ s,
+         'retry_sequence integer', 'selector ' ~ s, 'status ' ~ s, 'run_started_at ' ~ ts, 'run_ended_at ' ~ ts,
+         'nodes_executed integer', 'nodes_failed integer', 'target_name ' ~ s, 'dbt_version ' ~ s,
+         'restart_key ' ~ s, 'note ' ~ s],
+        ['run_id', 'run_type', 'retry_sequence', 'selector'], 'run_log_table') -%}
+  {%- do gen_ensure_log_table(gen_model_log_relation(),
+        ['run_id ' ~ s ~ ' not null', 'project_name ' ~ s, 'unique_id ' ~ s, 'node_name ' ~ s,
+         'resource_type ' ~ s, 'status ' ~ s, 'retry_target ' ~ s, 'execution_time_s double precision',
+         'message ' ~ s, 'logged_at ' ~ ts, 'retry_needed boolean'],
+        ['run_id', 'unique_id', 'retry_target'], 'model_log_table') -%}
 {% endmacro %}
-
-{% macro gen_run_log_relation() %}{{ return(gen_restart_log_relation(<< project.autoRestart.runLogTable | jinja_str >>)) }}{% endmacro %}
-{% macro gen_model_log_relation() %}{{ return(gen_restart_log_relation(<< project.autoRestart.modelLogTable | jinja_str >>)) }}{% endmacro %}
 
 {#- Creates the log table, or checks that the table of that name is one gen created (it has gen's `marker`
     columns) before adding any column a newer gen introduced. A table of the same name that someone else
