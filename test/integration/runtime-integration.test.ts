@@ -20,6 +20,8 @@ const TESTED = [
   "resolve_header",
   "resolve_text",
   "resolve_value",
+  "restart_plan",
+  "retry_target",
   "sql_string",
   "status",
 ];
