@@ -1,5 +1,5 @@
-// Each cache gen keeps must notice the change that makes its content stale. (The render cache of gen watch:
-// test/watch/render-cache.test.ts; the write memo: test/unit/write-memo.test.ts.)
+// Each cache gen keeps must notice the change that makes its content stale. (The render cache of gen watch over
+// real specs: test/watch/render-cache.test.ts; the write memo: test/unit/write-memo.test.ts.)
 import { execa } from "execa";
 import {
   cpSync,
@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildPlan } from "../../generator/plan/index.ts";
-import { createEnvironment, render } from "../../generator/render/index.ts";
+import { createEnvironment, render, RenderCache } from "../../generator/render/index.ts";
 import { parseSpec } from "../../generator/spec/index.ts";
 
 const dirs: string[] = [];
@@ -82,6 +82,31 @@ describe("the runtime files (runtime/, copied into every project, included by te
     const [after] = render(onlyRuntime, createEnvironment(templates, runtime));
     expect(before?.content).toContain("}one{");
     expect(after?.content).toContain("}two{");
+  });
+});
+
+describe("the render cache of gen watch", () => {
+  it("renders a project file again when another workflow changes, if it includes a template that reads them", () => {
+    const templates = tempDir("gen-templates-");
+    const stamp = `${process.pid} ${Date.now()}`;
+    // the project file names no workflow itself: only the template it includes does
+    writeFileSync(join(templates, "project.sql"), `-- ${stamp}\n<% include "part.sql" %>\n`);
+    writeFileSync(join(templates, "part.sql"), "<% for w in workflows %><< w.name >> <% endfor %>\n");
+    const env = createEnvironment(templates, tempDir("gen-runtime-"));
+    const { spec } = parseSpec(readFileSync("specs/policy.yaml", "utf8"), "policy.yaml");
+    const plan = buildPlan(spec!);
+    const only = (workflows: typeof plan.workflows) => ({
+      ...plan,
+      workflows,
+      files: [{ path: "project.sql", source: "template" as const, from: "project.sql" }],
+    });
+    const wf = plan.workflows[0]!;
+    const cache = new RenderCache();
+    const [before] = render(only([wf]), env, cache);
+    const [after] = render(only([{ ...wf, name: "renamed" as typeof wf.name }]), env, cache);
+    expect(before?.content).toContain(`\n${wf.name}\n`);
+    expect(after?.content).toContain("\nrenamed\n");
+    expect(cache.misses).toBe(2);
   });
 });
 
