@@ -117,7 +117,12 @@ export const ATTEMPT_LOG_COLUMNS: readonly ColumnDef[] = [
   { name: "http_method", type: "string", description: "HTTP method." },
   { name: "url", type: "string", description: "URL called, without its query string." },
   { name: "http_status", type: "integer", description: "HTTP status, or null when no response came." },
-  { name: "outcome", type: "string", description: "How the attempt ended: success, retry or failed." },
+  {
+    name: "outcome",
+    type: "string",
+    description:
+      "How the attempt ended: success, retry or failed; skipped: the step's condition did not hold and no call was made.",
+  },
   { name: "latency_ms", type: "integer", description: "Time the attempt took, in milliseconds." },
   { name: "error", type: "string", description: "Why the attempt failed (no secrets)." },
   {

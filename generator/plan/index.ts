@@ -22,6 +22,7 @@ import type {
   Plan,
   ProjectPlan,
   SnowflakeObjects,
+  StepCondition,
   StepDef,
   SyncPlan,
   TemplatePartDef,
@@ -89,6 +90,7 @@ export function buildPlan(spec: Spec, source: { specFile?: string } = {}): Plan 
 function planProject(spec: Spec, workflows: WorkflowPlan[], specFile: string | null): ProjectPlan {
   const templates: TemplatePartDef[][] = [];
   for (const wf of workflows) {
+    templates.push(...valueTemplateParts(wf.definition.input));
     for (const c of Object.values(wf.definition.connections)) {
       templates.push(c.base_url, ...c.headers.map(([, v]) => v));
       if (c.basic_auth) templates.push(c.basic_auth.username, c.basic_auth.password);
@@ -270,7 +272,7 @@ function snowflakeObjects(
  */
 export function hostPort(baseUrl: string): string | null {
   const concrete = compileTemplate(baseUrl)
-    .map((p) => ("text" in p ? p.text : "env" in p ? (p.default ?? "") : ""))
+    .map((p) => ("text" in p ? p.text : "env" in p || "var" in p ? (p.default ?? "") : ""))
     .join("");
   const parsed = parseHttpUrl(concrete);
   return "url" in parsed ? hostPortOf(parsed.url) : null;
@@ -331,7 +333,7 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
   const definition: WorkflowDef = {
     name: wf.name,
     description: wf.description ?? null,
-    input: wf.input,
+    input: compileValue(wf.input),
     // the status of a finished execution: what the last step sets, else "completed"
     final_status: steps[steps.length - 1]?.sets_status ?? "completed",
     state,
@@ -429,7 +431,18 @@ function planStep(step: Step, index: number): StepDef {
     response_column: step.response_column,
     flags_on_start: [...step.flags.on_start],
     flags_on_success: [...step.flags.on_success],
+    when: stepCondition(step.when),
   };
+}
+
+/** The runtime form of a validated `when:` (rules.ts checked its shape and names). */
+function stepCondition(when: Step["when"]): StepCondition | null {
+  if (when === undefined) return null;
+  if (when.flag !== undefined) return { flag: when.flag };
+  const [step, output] = (when.output ?? "").split(".");
+  if (step === undefined || output === undefined) throw new Error(`internal: unvalidated condition`);
+  const op = "equals" in when ? "equals" : "not_equals";
+  return { output: [step, output], op, value: when[op] ?? null };
 }
 
 function segments(path: string): (string | number)[] {

@@ -21,6 +21,8 @@ function toPartDef(part: TemplatePart): TemplatePartDef {
   switch (part.root) {
     case "env":
       return { env: part.path[0] ?? "", default: part.default ?? null };
+    case "var":
+      return { var: part.path[0] ?? "", default: part.default ?? null };
     case "secret":
       return { secret: part.path[0] ?? "" };
     case "now":

@@ -20,6 +20,7 @@ export type TemplatePartDef =
   | { text: string }
   | { ref: string[] }
   | { env: string; default: string | null }
+  | { var: string; default: string | null }
   | { secret: string }
   | { now: true };
 
@@ -71,13 +72,20 @@ export interface StepDef {
   response_column: string;
   flags_on_start: string[];
   flags_on_success: string[];
+  /** run the step only when this holds; a skipped step is recorded as skipped */
+  when: StepCondition | null;
 }
+
+/** `when:` of a step: a flag set by an earlier step, or an earlier step's output compared with a JSON value. */
+export type StepCondition =
+  { flag: string } | { output: [step: string, output: string]; op: "equals" | "not_equals"; value: unknown };
 
 /** What the generated `<wf>__definition()` macro returns: the runtime reads nothing else. */
 export interface WorkflowDef {
   name: string;
   description: string | null;
-  input: unknown;
+  /** the spec's input, its strings templates (${env.X}, ${var.X}) resolved when a run starts; the defaults of per-run inputs */
+  input: ValueTemplate;
   final_status: string;
   state: {
     table: string;

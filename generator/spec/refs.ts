@@ -2,13 +2,13 @@
  * The spec's own reference syntax, `${...}`, inside string values:
  *
  *   ${input}  ${input.a.b}  ${steps.<step>.<output>}  ${execution.id}  ${execution.started_at}
- *   ${now}  ${env.NAME}  ${env.NAME:-default text}  ${secret.NAME}
+ *   ${now}  ${env.NAME}  ${env.NAME:-default text}  ${var.NAME}  ${var.NAME:-default text}  ${secret.NAME}
  *
  * `$${` is a literal `${`. Everything else (`{{ }}`, `{% %}`, `$$`, quotes, unicode) is plain text.
  */
 import { didYouMean } from "./suggest.ts";
 
-export const REF_ROOTS = ["input", "steps", "execution", "now", "env", "secret"] as const;
+export const REF_ROOTS = ["input", "steps", "execution", "now", "env", "var", "secret"] as const;
 export type RefRoot = (typeof REF_ROOTS)[number];
 
 export const EXECUTION_FIELDS = ["id", "started_at"] as const;
@@ -25,7 +25,7 @@ export interface RefPart {
   root: RefRoot;
   /** the segments after the root: `${steps.a.b}` -> ["a", "b"], `${env.X}` -> ["X"], `${now}` -> [] */
   path: string[];
-  /** `${env.X:-default}` only */
+  /** `${env.X:-default}` and `${var.X:-default}` only */
   default?: string;
   /** index of the `$` in the template string */
   offset: number;
@@ -83,8 +83,10 @@ function parseRef(raw: string, inner: string, offset: number): RefPart | Omit<Te
       hint: didYouMean(root, REF_ROOTS) ?? "write $${ for a literal ${",
     };
   }
-  if (def !== undefined && root !== "env") {
-    return { message: `${raw}: a default (:-) is only allowed in \${env.NAME:-default}` };
+  if (def !== undefined && root !== "env" && root !== "var") {
+    return {
+      message: `${raw}: a default (:-) is only allowed in \${env.NAME:-default} and \${var.NAME:-default}`,
+    };
   }
   switch (root) {
     case "input":
@@ -112,10 +114,12 @@ function parseRef(raw: string, inner: string, offset: number): RefPart | Omit<Te
       if (path.length !== 0) return { message: `${raw}: now has no fields`, hint: "write ${now}" };
       break;
     case "env":
+    case "var":
     case "secret":
       if (path.length !== 1 || !VAR_NAME.test(path[0]!)) {
+        const what = { env: "environment variable", var: "dbt var (--vars)", secret: "secret" }[root];
         return {
-          message: `${raw} must name one ${root === "env" ? "environment variable" : "secret"}`,
+          message: `${raw} must name one ${what}`,
           hint: `write \${${root}.NAME}: letters, digits and _, not starting with a digit`,
         };
       }

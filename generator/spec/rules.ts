@@ -378,7 +378,13 @@ interface StepPlace {
   steps: StepRef[];
   index: number;
 }
-type Place = ConnectionPlace | StepPlace;
+/** A string of the workflow's `input:`, resolved when a run starts: only ${env.X} and ${var.X} work there. */
+interface InputPlace {
+  kind: "input";
+  secrets: false;
+  where: string;
+}
+type Place = ConnectionPlace | StepPlace | InputPlace;
 
 const SECRET_HINT =
   "secrets are only sent in headers (connection headers and auth, step headers), never in a URL, query or body";
@@ -396,20 +402,29 @@ function checkRef(
   if (ref.root === "secret" && !place.secrets) {
     return err("misplaced-reference", `${ref.raw} cannot be used in ${place.where}`, SECRET_HINT);
   }
+  if (place.kind === "input") {
+    if (ref.root === "env" || ref.root === "var") return [];
+    return err(
+      "misplaced-reference",
+      `${ref.raw} cannot be used in the input`,
+      "the input is read when a run starts, before any step: only ${env.NAME} and ${var.NAME} work here",
+    );
+  }
   if (place.kind === "connection") {
-    if (ref.root === "env" || ref.root === "secret") return [];
+    if (ref.root === "env" || ref.root === "var" || ref.root === "secret") return [];
     return err(
       "misplaced-reference",
       `${ref.raw} cannot be used in a connection`,
       ref.root === "now" || ref.root === "execution"
         ? `\${${ref.root}${ref.root === "execution" ? ".*" : ""}} is only available in steps`
-        : "a connection is shared by all steps: only ${env.NAME} and ${secret.NAME} work here; move it into a step's request",
+        : "a connection is shared by all steps: only ${env.NAME}, ${var.NAME} and ${secret.NAME} work here; move it into a step's request",
     );
   }
   if (ref.root === "input") {
     const input = own(place.workflow.wf, "input") ? place.workflow.wf.input : {};
     const first = ref.path[0];
-    if (first === undefined || isObj(input)) return [];
+    if (first === undefined) return [];
+    if (isObj(input)) return checkInputPath(ref, input, err);
     if (Array.isArray(input) && /^[0-9]+$/.test(first)) return [];
     const kind = Array.isArray(input) ? "a list" : input === null ? "null" : `a ${typeof input}`;
     return err(
@@ -455,6 +470,37 @@ function checkRef(
           ? `its outputs: ${outputs.join(", ")}`
           : `declare it: outputs: { ${outputName}: $.${outputName} } under step "${stepName}"`),
     );
+  }
+  return [];
+}
+
+/**
+ * `${input.a.b}` against the declared input: each name must be a key of the mapping it reads (a run may give
+ * other values, not other names). A path into a value that is not a mapping is left to run time.
+ */
+function checkInputPath(
+  ref: RefPart,
+  input: Obj,
+  err: (code: string, message: string, hint?: string) => Diagnostic[],
+): Diagnostic[] {
+  let current: unknown = input;
+  const walked: string[] = [];
+  for (const name of ref.path) {
+    if (!isObj(current)) return [];
+    const keys = Object.keys(current);
+    if (!own(current, name)) {
+      const where = walked.length ? `input.${walked.join(".")}` : "the input";
+      return err(
+        "unknown-reference",
+        `${ref.raw}: ${where} has no field "${name}"`,
+        didYouMean(name, keys) ??
+          (keys.length
+            ? `its fields: ${keys.join(", ")}`
+            : `declare it under input: ${name}: <default value>`),
+      );
+    }
+    current = current[name];
+    walked.push(name);
   }
   return [];
 }
@@ -514,6 +560,10 @@ export function unknownReference(ctx: RuleContext): Diagnostic[] {
     }
   }
   for (const w of workflowsOf(ctx.data)) {
+    if (own(w.wf, "input")) {
+      const place: InputPlace = { kind: "input", secrets: false, where: "the input" };
+      out.push(...checkTemplateValue(ctx, w.wf.input, [...w.path, "input"], place));
+    }
     const steps = stepsOf(w);
     for (const s of steps) {
       const request = asObj(s.step.request);
@@ -544,6 +594,115 @@ export function unknownReference(ctx: RuleContext): Diagnostic[] {
       if (typeof request.idempotency_key === "string") {
         const p = [...rp, "idempotency_key"];
         out.push(...checkTemplateString(ctx, request.idempotency_key, p, place("idempotency_key")));
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// invalid-condition
+
+const CONDITION_HINT = "write when: { flag: <flag> } or when: { output: <step>.<output>, equals: <value> }";
+
+/** Flags set by steps[0..before), with the step that sets each first. */
+function flagsSetBefore(steps: StepRef[], before: number): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (const s of steps.slice(0, before)) {
+    const f = asObj(s.step.flags);
+    for (const name of [...asList(f?.on_start), ...asList(f?.on_success)])
+      if (typeof name === "string" && !flags.has(name)) flags.set(name, s.name ?? String(s.index));
+  }
+  return flags;
+}
+
+/** `when:` of a step: one flag, or one output of an earlier step with equals or not_equals; names that exist. */
+export function invalidCondition(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const w of workflowsOf(ctx.data)) {
+    const steps = stepsOf(w);
+    for (const s of steps) {
+      const when = asObj(s.step.when);
+      if (!when) continue;
+      const at = [...s.path, "when"];
+      const problem = (key: string | null, message: string, hint?: string) =>
+        out.push(
+          diag("error", "invalid-condition", message, ctx.source.locate(key ? [...at, key] : at), at, hint),
+        );
+      const hasFlag = own(when, "flag");
+      const hasOutput = own(when, "output");
+      const comparisons = ["equals", "not_equals"].filter((k) => own(when, k));
+      if (hasFlag === hasOutput) {
+        problem(
+          null,
+          `when of step "${s.name}" needs ${hasFlag ? "either flag or output, not both" : "a flag or an output"}`,
+          CONDITION_HINT,
+        );
+        continue;
+      }
+      if (hasFlag) {
+        if (comparisons.length)
+          problem(comparisons[0]!, `when: ${comparisons[0]} compares an output, not a flag`, CONDITION_HINT);
+        const flag = asStr(when.flag);
+        if (flag === undefined) continue; // the schema reports the type
+        const earlier = flagsSetBefore(steps, s.index);
+        if (earlier.has(flag)) continue;
+        const later = flagsSetBefore(steps, steps.length).get(flag);
+        problem(
+          "flag",
+          later !== undefined
+            ? `when: flag "${flag}" is set by step "${later}", which does not run before step "${s.name}"`
+            : `when: no step before "${s.name}" sets flag "${flag}"`,
+          didYouMean(flag, [...earlier.keys()]) ??
+            (earlier.size
+              ? `flags set before it: ${[...earlier.keys()].join(", ")}`
+              : "a flag is set by an earlier step: flags: { on_success: [<flag>] }"),
+        );
+        continue;
+      }
+      if (comparisons.length !== 1) {
+        problem(
+          comparisons.length ? "not_equals" : "output",
+          comparisons.length
+            ? "when: give equals or not_equals, not both"
+            : "when: output needs a value to compare with: equals or not_equals",
+          CONDITION_HINT,
+        );
+      }
+      const output = asStr(when.output);
+      if (output === undefined) continue;
+      const [stepName, outputName, ...rest] = output.split(".");
+      if (stepName === undefined || outputName === undefined || rest.length > 0 || !stepName || !outputName) {
+        problem("output", `when: output ${JSON.stringify(output)} must be <step>.<output>`, CONDITION_HINT);
+        continue;
+      }
+      const earlier = steps.slice(0, s.index);
+      const target = earlier.find((t) => t.name === stepName);
+      if (!target) {
+        const isLater = steps.slice(s.index).some((t) => t.name === stepName);
+        const names = earlier.flatMap((t) => (t.name !== undefined ? [t.name] : []));
+        problem(
+          "output",
+          isLater
+            ? `when: step "${stepName}" does not run before step "${s.name}"`
+            : `when: no step "${stepName}" in workflow "${w.name}"`,
+          didYouMean(stepName, names) ??
+            (names.length
+              ? `steps before it: ${names.join(", ")}`
+              : "a condition reads an earlier step's output"),
+        );
+        continue;
+      }
+      const outputs = outputsOf(target).map(([k]) => k);
+      if (!outputs.includes(outputName)) {
+        problem(
+          "output",
+          `when: step "${stepName}" has no output "${outputName}"`,
+          didYouMean(outputName, outputs) ??
+            (outputs.length
+              ? `its outputs: ${outputs.join(", ")}`
+              : `declare it: outputs: { ${outputName}: $.${outputName} }`),
+        );
       }
     }
   }
@@ -1284,6 +1443,7 @@ export const RULES: readonly Rule[] = [
   invalidIdentifier,
   unknownConnection,
   unknownReference,
+  invalidCondition,
   invalidJsonPath,
   pollStatusLists,
   columnCollision,

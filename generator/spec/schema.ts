@@ -236,6 +236,19 @@ const flagsSchema = z
   })
   .describe("boolean state-table columns this step sets");
 
+const whenSchema = z
+  .strictObject({
+    flag: ident("run the step only when an earlier step has set this flag").optional(),
+    output: text(
+      "<step>.<output>: an output of an earlier step, compared with equals or not_equals",
+    ).optional(),
+    equals: jsonValue.optional().describe("run the step only when the output has this value"),
+    not_equals: jsonValue.optional().describe("run the step only when the output does not have this value"),
+  })
+  .describe(
+    "run the step only when this holds, else skip it (recorded as skipped) and go on: { flag: <flag> } or { output: <step>.<output>, equals: <value> }",
+  );
+
 const stepSchema = z
   .strictObject({
     name: ident("step name"),
@@ -251,6 +264,7 @@ const stepSchema = z
       "state-table column holding this step's last response; default <step>_response",
     ).optional(),
     flags: flagsSchema.prefault({}),
+    when: whenSchema.optional(),
   })
   .transform((s) => ({ ...s, response_column: s.response_column ?? defaultResponseColumn(s.name) }))
   .describe("one HTTP call, made once or polled");
@@ -289,7 +303,11 @@ const workflowSchema = z
       )
       .default([])
       .describe("dbt tags of the workflow's models, for `dbt run --select tag:<tag>`"),
-    input: jsonValue.default({}).describe("the workflow input, ${input}; any JSON value"),
+    input: jsonValue
+      .default({})
+      .describe(
+        "the workflow input, ${input}; any JSON value. Its values are defaults: a run can give others (dbt run --vars '{<workflow>: {<name>: value}}'); strings may hold ${env.NAME} and ${var.NAME}, read when the run starts",
+      ),
     steps: z.array(stepSchema).min(1).describe("the steps, run in order"),
     state: stateSchema.prefault({}),
     sync: z

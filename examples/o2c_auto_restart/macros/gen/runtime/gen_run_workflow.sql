@@ -4,10 +4,10 @@
     mode 'stateful' records every transition in the state table and resumes an unfinished execution;
     mode 'stateless' keeps everything in memory. Returns a result dict; never raises for workflow failures
     (the caller decides), so that the failure is recorded before the dbt node fails. -#}
-{% macro gen_run_workflow(wf, mode) %}
+{% macro gen_run_workflow(wf, mode, inputs=none) %}
   {%- set stateful = (mode == 'stateful') -%}
   {%- set started = modules.datetime.datetime.now(modules.pytz.utc) -%}
-  {%- set ctx = {'input': wf['input'], 'steps': {}, 'execution': {}} -%}
+  {%- set ctx = {'input': gen_workflow_input(wf, inputs), 'steps': {}, 'execution': {}} -%}
   {%- set run = namespace(execution_id=none, first_step=0, failed=false, error=none, status='pending',
                           polls=0, http_calls=0, attempts=0, resumed=false, calls=0, message='') -%}
   {%- set steps_out = {} -%}
@@ -22,6 +22,8 @@
       {%- set run.first_step = active['steps_completed'] -%}
       {%- set run.resumed = true -%}
       {%- do ctx['execution'].update({'started_at': active['start_time']}) -%}
+      {%- set stored_input = gen_state_input(wf, run.execution_id) -%}
+      {%- if stored_input is not none -%}{%- do ctx.update({'input': stored_input}) -%}{%- endif -%}
       {#- Rebuild the outputs of the steps that completed before the interruption. -#}
       {%- for step in wf['steps'][:run.first_step] -%}
         {%- set outs = {} -%}
@@ -39,21 +41,21 @@
     {%- set run.execution_id = (('exec_' if stateful else 'stateless_exec_') ~ started.strftime('%Y%m%d_%H%M%S') ~ '_'
         ~ local_md5(invocation_id ~ wf['name'] ~ started.isoformat())[:8]) -%}
     {%- do ctx['execution'].update({'started_at': started.isoformat()}) -%}
-    {%- if stateful -%}{%- do gen_state_insert(wf, run.execution_id, wf['steps'][0]['name']) -%}{%- endif -%}
+    {%- if stateful -%}{%- do gen_state_insert(wf, run.execution_id, wf['steps'][0]['name'], ctx['input']) -%}{%- endif -%}
     {{ log(gen_log_prefix(wf, run.execution_id) ~ 'started (' ~ mode ~ ', ' ~ wf['steps'] | length ~ ' steps)', info=true) }}
   {%- endif -%}
   {%- do ctx['execution'].update({'id': run.execution_id}) -%}
 
   {%- for step in wf['steps'][run.first_step:] -%}
     {%- if not run.failed -%}
-      {%- set outcome = gen_run_step(wf, step, ctx, run.execution_id, stateful) -%}
+      {%- set outcome = gen_run_step_when(wf, step, ctx, run.execution_id, stateful) -%}
       {%- set run.http_calls = run.http_calls + outcome['calls'] -%}
       {%- set run.attempts = run.attempts + outcome['attempts'] -%}
       {%- set run.polls = run.polls + outcome['polls'] -%}
       {%- do steps_out.update({step['name']: {'outputs': outcome['outputs'], 'response': outcome['response']}}) -%}
       {%- if outcome['ok'] -%}
         {%- do ctx['steps'].update({step['name']: outcome['outputs']}) -%}
-        {%- if step['sets_status'] is not none -%}{%- set run.status = step['sets_status'] -%}{%- endif -%}
+        {%- if step['sets_status'] is not none and not outcome.get('skipped') -%}{%- set run.status = step['sets_status'] -%}{%- endif -%}
       {%- else -%}
         {%- set run.failed = true -%}
         {%- set run.error = 'step ' ~ (step['index'] + 1) ~ '/' ~ wf['steps'] | length ~ ' ' ~ step['name'] ~ ': ' ~ outcome['error'] -%}

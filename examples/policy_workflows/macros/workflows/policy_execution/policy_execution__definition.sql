@@ -6,16 +6,18 @@
     'name': 'policy_execution',
     'description': 'Create a data governance policy, wait until it is ready, then trigger the circuit breaker.',
     'input': {
-      'policy_name': 'sample_policy',
-      'policy_type': 'data_governance',
-      'description': 'Sample policy for data governance with circuit breaker',
-      'priority': 'high',
-      'created_by': 'dbt_user',
-      'parameters': {
-        'retention_days': 90,
-        'classification': 'sensitive',
-        'compliance_level': 'strict',
-        'circuit_breaker_enabled': true
+      'literal': {
+        'policy_name': 'sample_policy',
+        'policy_type': 'data_governance',
+        'description': 'Sample policy for data governance with circuit breaker',
+        'priority': 'high',
+        'created_by': 'dbt_user',
+        'parameters': {
+          'retention_days': 90,
+          'classification': 'sensitive',
+          'compliance_level': 'strict',
+          'circuit_breaker_enabled': true
+        }
       }
     },
     'final_status': 'completed',
@@ -341,7 +343,8 @@
         'sets_status': 'policy_created',
         'response_column': 'api_response',
         'flags_on_start': [],
-        'flags_on_success': []
+        'flags_on_success': [],
+        'when': none
       },
       {
         'name': 'poll_policy_status',
@@ -396,7 +399,8 @@
         'flags_on_start': [],
         'flags_on_success': [
           'requires_circuit_breaker'
-        ]
+        ],
+        'when': none
       },
       {
         'name': 'trigger_circuit_breaker',
@@ -473,7 +477,10 @@
         ],
         'flags_on_success': [
           'circuit_breaker_completed'
-        ]
+        ],
+        'when': {
+          'flag': 'requires_circuit_breaker'
+        }
       }
     ]
   } -%}

@@ -6,10 +6,12 @@
     'name': 'orders_export',
     'description': 'Export the orders mart as CSV parts and record the manifest.',
     'input': {
-      'dataset': 'analytics.orders',
-      'format': 'csv',
-      'parts': 2,
-      'rows_per_part': 250
+      'literal': {
+        'dataset': 'analytics.orders',
+        'format': 'csv',
+        'parts': 2,
+        'rows_per_part': 250
+      }
     },
     'final_status': 'acknowledged',
     'state': {
@@ -378,7 +380,8 @@
         'sets_status': 'export_requested',
         'response_column': 'request_export_response',
         'flags_on_start': [],
-        'flags_on_success': []
+        'flags_on_success': [],
+        'when': none
       },
       {
         'name': 'wait_for_export',
@@ -430,7 +433,8 @@
         'flags_on_start': [],
         'flags_on_success': [
           'export_ready'
-        ]
+        ],
+        'when': none
       },
       {
         'name': 'download_manifest',
@@ -486,7 +490,8 @@
         'sets_status': 'manifest_loaded',
         'response_column': 'download_manifest_response',
         'flags_on_start': [],
-        'flags_on_success': []
+        'flags_on_success': [],
+        'when': none
       },
       {
         'name': 'acknowledge_export',
@@ -557,7 +562,8 @@
         'flags_on_start': [],
         'flags_on_success': [
           'acknowledged_flag'
-        ]
+        ],
+        'when': none
       }
     ]
   } -%}
