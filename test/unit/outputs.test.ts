@@ -54,9 +54,14 @@ describe("the table of outputs", () => {
       expect(o.path.includes(WORKFLOW_PLACEHOLDER), o.path).toBe(o.scope === "workflow");
   });
 
-  it("copies the runtime into every project (the HTTP plugins where workflows call APIs), under the same folders", () => {
+  it("copies the runtime into every project (the HTTP plugins where workflows call APIs, the fan-out runtime where a workflow has for_each), under the same folders", () => {
     for (const o of OUTPUTS.filter((o) => o.source === "runtime")) {
-      expect(o.features, o.from).toEqual(o.from.startsWith("plugins/") ? ["http"] : ["core"]);
+      const features = o.from.startsWith("plugins/")
+        ? ["http"]
+        : o.from.startsWith("macros/fanout/")
+          ? ["for_each"]
+          : ["core"];
+      expect(o.features, o.from).toEqual(features);
       expect(o.path, o.from).toBe(o.from.startsWith("macros/") ? `macros/gen/${o.from.slice(7)}` : o.from);
     }
   });

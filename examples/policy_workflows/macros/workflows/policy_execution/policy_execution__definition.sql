@@ -475,7 +475,8 @@
           'circuit_breaker_completed'
         ]
       }
-    ]
+    ],
+    'for_each': none
   } -%}
   {{ return(definition) }}
 {% endmacro %}

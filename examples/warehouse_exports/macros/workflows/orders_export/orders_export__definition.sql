@@ -559,7 +559,8 @@
           'acknowledged_flag'
         ]
       }
-    ]
+    ],
+    'for_each': none
   } -%}
   {{ return(definition) }}
 {% endmacro %}
