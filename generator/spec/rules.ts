@@ -1296,6 +1296,29 @@ export function syncWorkflows(ctx: RuleContext): Diagnostic[] {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// for-each-stateless
+
+/** A for_each workflow keeps its rows in the state table: it has no stateless model. */
+export function forEachStateless(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const w of workflowsOf(ctx.data)) {
+    if (!own(w.wf, "for_each") || !modesOf(w).includes("stateless")) continue;
+    const path = [...w.path, "modes"];
+    out.push(
+      diag(
+        "error",
+        "for-each-stateless",
+        `a workflow with for_each runs stateful only, but the modes${wfLabel(w)} include stateless`,
+        ctx.source.locate(path),
+        path,
+        "write modes: [stateful], or leave modes out",
+      ),
+    );
+  }
+  return out;
+}
+
 /** All rules, in the order they run. */
 export const RULES: readonly Rule[] = [
   nothingToDo,
@@ -1312,6 +1335,7 @@ export const RULES: readonly Rule[] = [
   literalSecret,
   snowflakeTarget,
   syncWorkflows,
+  forEachStateless,
 ];
 
 export function runRules(ctx: RuleContext): Diagnostic[] {
