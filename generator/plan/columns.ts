@@ -47,6 +47,8 @@ export interface StateShape {
   flag_columns: string[];
   response_columns: string[];
   input_column: string;
+  /** for_each: the key column, next to execution_id */
+  key_column: string | null;
 }
 
 /** The state table: one row per execution, moved by one statement per transition. */
@@ -57,6 +59,15 @@ export function stateColumns(wf: StateShape): ColumnDef[] {
   const responseOf = new Map(wf.steps.map((s) => [s.response_column, s.name]));
   return [
     { name: "execution_id", type: "string", notNull: true, description: "Unique execution identifier." },
+    ...(wf.key_column === null
+      ? []
+      : [
+          {
+            name: wf.key_column,
+            type: "string",
+            description: "Key of the for_each row this execution runs for (as text).",
+          } satisfies ColumnDef,
+        ]),
     { name: "workflow", type: "string", description: "Workflow name." },
     ...wf.output_columns.map((n): ColumnDef => ({
       name: n,

@@ -133,6 +133,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[], specFile: string | n
       .sort((a, b) => a.name.localeCompare(b.name)),
     secrets,
     callsApis: workflows.length > 0,
+    fansOut: workflows.some((w) => w.definition.for_each !== null),
     autoRestart: spec.auto_restart ? planAutoRestart(spec.auto_restart, sf, inSchemaOf(sf)) : null,
     sync: spec.sync ? planSync(spec.sync, sf, workflows, spec.workflows) : null,
     requireDbtVersion: [...DBT_VERSION_RANGE],
@@ -325,6 +326,7 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
         flag_columns: flagColumns,
         response_columns: responseColumns,
         input_column: state.input_column,
+        key_column: wf.for_each?.key ?? null,
       }),
     ),
     attempts: plannedColumns(ATTEMPT_LOG_COLUMNS),
@@ -348,6 +350,14 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     secrets: [...collectRefs(headerTemplates).secrets].sort(),
     connections,
     steps,
+    for_each: wf.for_each
+      ? {
+          model: wf.for_each.model,
+          key: wf.for_each.key,
+          concurrency: wf.concurrency,
+          row_columns: rowColumnsOf(steps),
+        }
+      : null,
   };
   const modes = wf.modes;
   const n = wf.name;
@@ -362,6 +372,7 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
     stateful: modes.includes("stateful"),
     stateless: modes.includes("stateless"),
     definition,
+    forEachModel: wf.for_each ? sqlIdentifier(wf.for_each.model) : null,
     names: validatedNames(workflowNames(n)),
     stateColumns: columns.state,
     attemptColumns: columns.attempts,
@@ -393,6 +404,22 @@ function validatedNames(names: WorkflowNames): WorkflowPlan["names"] {
   return Object.fromEntries(
     Object.entries(names).map(([key, name]) => [key, sqlIdentifier(name)]),
   ) as WorkflowPlan["names"];
+}
+
+/** The columns `${row.<column>}` reads in the steps' requests, sorted. */
+function rowColumnsOf(steps: StepDef[]): string[] {
+  const templates = steps.flatMap((s) => [
+    s.path,
+    ...s.headers.map(([, v]) => v),
+    ...s.query.map(([, v]) => v),
+    ...valueTemplateParts(s.body),
+    ...(s.idempotency_key ? [s.idempotency_key] : []),
+  ]);
+  const columns = new Set<string>();
+  for (const parts of templates)
+    for (const p of parts)
+      if ("ref" in p && p.ref[0] === "row" && p.ref[1] !== undefined) columns.add(p.ref[1]);
+  return [...columns].sort();
 }
 
 function planStep(step: Step, index: number): StepDef {

@@ -24,7 +24,9 @@ export type ProjectFeature =
   /** the spec has a sync block */
   | "sync"
   /** project.snowflake.dbt_project_source is set: gen creates the dbt project object */
-  | "dbt_project_object";
+  | "dbt_project_object"
+  /** a workflow has for_each: the fan-out runtime */
+  | "for_each";
 
 /** What a workflow must have for a per-workflow output. */
 export type WorkflowFeature =
@@ -96,6 +98,15 @@ export const OUTPUTS: readonly OutputDecl[] = [
   runtime("macros/adapters/gen_type_json.sql"),
   runtime("macros/adapters/gen_type_string.sql"),
   runtime("macros/adapters/gen_type_timestamp.sql"),
+  runtime("macros/fanout/gen_fanout_load.sql", "for_each"),
+  runtime("macros/fanout/gen_fanout_start.sql", "for_each"),
+  runtime("macros/fanout/gen_fanout_step.sql", "for_each"),
+  runtime("macros/fanout/gen_http_batch.sql", "for_each"),
+  runtime("macros/fanout/gen_http_batch_sql.sql", "for_each"),
+  runtime("macros/fanout/gen_log_attempts_batch.sql", "for_each"),
+  runtime("macros/fanout/gen_row_json_sql.sql", "for_each"),
+  runtime("macros/fanout/gen_run_fanout.sql", "for_each"),
+  runtime("macros/fanout/gen_state_update_batch.sql", "for_each"),
   project("macros/gen/gen_project.sql"),
   project("macros/gen/gen_restart_settings.sql", "auto_restart"),
   project("macros/gen/gen_sync_settings.sql", "sync"),
@@ -121,6 +132,8 @@ export const OUTPUTS: readonly OutputDecl[] = [
   runtime("macros/runtime/gen_log_attempts.sql"),
   runtime("macros/runtime/gen_log_prefix.sql"),
   runtime("macros/runtime/gen_mark_stuck_executions.sql"),
+  runtime("macros/runtime/gen_poll_delay.sql"),
+  runtime("macros/runtime/gen_poll_outcome.sql"),
   runtime("macros/runtime/gen_relation.sql"),
   runtime("macros/runtime/gen_resolve_header.sql"),
   runtime("macros/runtime/gen_resolve_part.sql"),
@@ -193,6 +206,8 @@ export function projectHas(p: ProjectPlan, feature: ProjectFeature): boolean {
       return p.sync !== null;
     case "dbt_project_object":
       return p.snowflake.dbtProjectSource !== null;
+    case "for_each":
+      return p.fansOut;
   }
 }
 

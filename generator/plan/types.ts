@@ -103,6 +103,19 @@ export interface WorkflowDef {
   secrets: string[];
   connections: Record<string, ConnectionDef>;
   steps: StepDef[];
+  /** one execution per row of a dbt model (runtime/macros/runtime/gen_run_fanout.sql); null: one execution per run */
+  for_each: ForEachDef | null;
+}
+
+export interface ForEachDef {
+  /** the model or seed, read with ref() */
+  model: string;
+  /** its column naming a row; also the state table's column next to execution_id */
+  key: string;
+  /** HTTP calls in flight at once */
+  concurrency: number;
+  /** the columns `${row.<column>}` reads: checked against the model before any call */
+  row_columns: string[];
 }
 
 export type Target = "duckdb" | "snowflake";
@@ -115,6 +128,8 @@ export interface WorkflowPlan {
   stateful: boolean;
   stateless: boolean;
   definition: WorkflowDef;
+  /** for_each: the model the stateful model depends on (ref() in it, so lineage shows it) */
+  forEachModel: SqlIdentifier | null;
   /** Names of the generated dbt nodes and macros. */
   names: Record<WorkflowNameKey, SqlIdentifier>;
   /** Columns of the state table in order, with a description each (schema.yml, README). */
@@ -157,6 +172,8 @@ export interface ProjectPlan {
   /** the spec has workflows, so the project calls HTTP APIs: false for a spec with only auto_restart (a package
    *  for an existing dbt project: no HTTP plugin, procedure or egress) */
   callsApis: boolean;
+  /** a workflow runs once per row of a model (for_each): the fan-out runtime is part of the project */
+  fansOut: boolean;
   /** the spec's auto_restart block: run-log hooks, the restart plan, RUN_DBT_AUTO_RESTART and its tasks */
   autoRestart: AutoRestartPlan | null;
   /** the spec's sync block: the queue of finished executions and where `gen sync` uploads them */

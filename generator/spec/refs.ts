@@ -3,12 +3,13 @@
  *
  *   ${input}  ${input.a.b}  ${steps.<step>.<output>}  ${execution.id}  ${execution.started_at}
  *   ${now}  ${env.NAME}  ${env.NAME:-default text}  ${var.NAME}  ${var.NAME:-default text}  ${secret.NAME}
+ *   ${row.<column>} (with for_each)
  *
  * `$${` is a literal `${`. Everything else (`{{ }}`, `{% %}`, `$$`, quotes, unicode) is plain text.
  */
 import { didYouMean } from "./suggest.ts";
 
-export const REF_ROOTS = ["input", "steps", "execution", "now", "env", "var", "secret"] as const;
+export const REF_ROOTS = ["input", "row", "steps", "execution", "now", "env", "var", "secret"] as const;
 export type RefRoot = (typeof REF_ROOTS)[number];
 
 export const EXECUTION_FIELDS = ["id", "started_at"] as const;
@@ -90,6 +91,15 @@ function parseRef(raw: string, inner: string, offset: number): RefPart | Omit<Te
   }
   switch (root) {
     case "input":
+      break;
+    case "row":
+      // the column goes into the SQL that reads the model's rows: an identifier, nothing else
+      if (path.length !== 1 || !VAR_NAME.test(path[0]!)) {
+        return {
+          message: `${raw} must name one column of the for_each model`,
+          hint: "write ${row.<column>}: letters, digits and _, not starting with a digit",
+        };
+      }
       break;
     case "steps":
       if (path.length !== 2) {

@@ -31,7 +31,7 @@ import {
   defaultStateTable,
   DEFAULT_TARGETS,
   LOG_SCHEMA,
-  MODES,
+  defaultModes,
 } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
 import { parseHttpUrl, withoutCredentials } from "./url.ts";
@@ -108,7 +108,7 @@ const wfLabel = (w: WorkflowRef) => (w.name !== undefined ? ` of workflow "${w.n
 function modesOf(w: WorkflowRef): string[] {
   return own(w.wf, "modes")
     ? asList(w.wf.modes).filter((m): m is string => typeof m === "string")
-    : [...MODES];
+    : defaultModes(own(w.wf, "for_each"));
 }
 
 /** The optional blocks the spec has: gen writes their tables, models and folders only then. */
@@ -284,6 +284,9 @@ export function invalidIdentifier(ctx: RuleContext): Diagnostic[] {
     check(state?.table, [...statePath, "table"], "state table name");
     check(state?.attempt_log_table, [...statePath, "attempt_log_table"], "attempt log table name");
     check(state?.input_column, [...statePath, "input_column"], "input column name");
+    const forEach = asObj(w.wf.for_each);
+    check(forEach?.model, [...w.path, "for_each", "model"], "for_each model name");
+    check(forEach?.key, [...w.path, "for_each", "key"], "for_each key column");
     if (w.name !== undefined) {
       if (!own(state, "table")) {
         checkDerived(
@@ -418,6 +421,13 @@ function checkRef(
       ref.root === "now" || ref.root === "execution"
         ? `\${${ref.root}${ref.root === "execution" ? ".*" : ""}} is only available in steps`
         : "a connection is shared by all steps: only ${env.NAME}, ${var.NAME} and ${secret.NAME} work here; move it into a step's request",
+    );
+  }
+  if (ref.root === "row" && !own(place.workflow.wf, "for_each")) {
+    return err(
+      "misplaced-reference",
+      `${ref.raw} reads a row of for_each, but ${place.workflow.name !== undefined ? `workflow "${place.workflow.name}"` : "this workflow"} has no for_each`,
+      "add for_each: { model: <model>, key: <column> } to the workflow, or use ${input.<field>}",
     );
   }
   if (ref.root === "input") {
@@ -822,6 +832,15 @@ export function columnCollision(ctx: RuleContext): Diagnostic[] {
         path: [...w.path, "name"],
         kind: "input",
         hint: `the input column defaults to "${DEFAULT_INPUT_COLUMN}"; set state.input_column to rename it`,
+      });
+    }
+    const forEachKey = asStr(asObj(w.wf.for_each)?.key);
+    if (forEachKey !== undefined) {
+      columns.push({
+        name: forEachKey,
+        what: `the key column "${forEachKey}" of for_each`,
+        path: [...w.path, "for_each", "key"],
+        kind: "input",
       });
     }
     for (const s of stepsOf(w)) {
@@ -1436,6 +1455,29 @@ export function syncWorkflows(ctx: RuleContext): Diagnostic[] {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// for-each-stateless
+
+/** A for_each workflow keeps its rows in the state table: it has no stateless model. */
+export function forEachStateless(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const w of workflowsOf(ctx.data)) {
+    if (!own(w.wf, "for_each") || !modesOf(w).includes("stateless")) continue;
+    const path = [...w.path, "modes"];
+    out.push(
+      diag(
+        "error",
+        "for-each-stateless",
+        `a workflow with for_each runs stateful only, but the modes${wfLabel(w)} include stateless`,
+        ctx.source.locate(path),
+        path,
+        "write modes: [stateful], or leave modes out",
+      ),
+    );
+  }
+  return out;
+}
+
 /** All rules, in the order they run. */
 export const RULES: readonly Rule[] = [
   nothingToDo,
@@ -1453,6 +1495,7 @@ export const RULES: readonly Rule[] = [
   literalSecret,
   snowflakeTarget,
   syncWorkflows,
+  forEachStateless,
 ];
 
 export function runRules(ctx: RuleContext): Diagnostic[] {

@@ -19,6 +19,9 @@ export const MODES = ["stateful", "stateless"] as const;
 export const DEFAULT_INPUT_COLUMN = "input_data";
 export const DEFAULT_DUCKDB_PATH = "gen.duckdb";
 
+/** A fan-out run keeps its rows in the state table: it has no stateless form. */
+export const defaultModes = (forEach: boolean): (typeof MODES)[number][] =>
+  forEach ? ["stateful"] : [...MODES];
 export const defaultResponseColumn = (stepName: string): string => `${stepName}_response`;
 export const defaultStateTable = (workflowName: string): string => `${workflowName}_state`;
 export const defaultAttemptLogTable = (workflowName: string): string => `${workflowName}_attempts`;
@@ -286,6 +289,17 @@ const stateSchema = z
 /** `dbt ls --select tag:x,y` splits on commas and spaces, so a tag holds neither (nor anything exotic). */
 const DBT_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
+/** How many HTTP calls a fan-out workflow keeps in flight at once. */
+export const DEFAULT_CONCURRENCY = 8;
+export const MAX_CONCURRENCY = 64;
+
+const forEachSchema = z
+  .strictObject({
+    model: ident("dbt model or seed whose rows the workflow runs for (read with ref())"),
+    key: ident("column of the model that names a row: one execution per distinct value"),
+  })
+  .describe("runs the workflow once per row of a dbt model, ${row.<column>} reads the row");
+
 const workflowSchema = z
   .strictObject({
     name: ident("workflow name"),
@@ -293,8 +307,8 @@ const workflowSchema = z
     modes: z
       .array(z.enum(MODES))
       .min(1)
-      .default([...MODES])
-      .describe("which models to generate"),
+      .optional()
+      .describe("which models to generate; default both, or stateful alone with for_each"),
     tags: z
       .array(
         z.string().regex(DBT_TAG, {
@@ -308,6 +322,13 @@ const workflowSchema = z
       .describe(
         "the workflow input, ${input}; any JSON value. Its values are defaults: a run can give others (dbt run --vars '{<workflow>: {<name>: value}}'); strings may hold ${env.NAME} and ${var.NAME}, read when the run starts",
       ),
+    for_each: forEachSchema.optional(),
+    concurrency: z
+      .int()
+      .min(1)
+      .max(MAX_CONCURRENCY)
+      .default(DEFAULT_CONCURRENCY)
+      .describe("with for_each: HTTP calls in flight at once"),
     steps: z.array(stepSchema).min(1).describe("the steps, run in order"),
     state: stateSchema.prefault({}),
     sync: z
@@ -319,6 +340,7 @@ const workflowSchema = z
   })
   .transform((w) => ({
     ...w,
+    modes: w.modes ?? defaultModes(w.for_each !== undefined),
     state: {
       ...w.state,
       table: w.state.table ?? defaultStateTable(w.name),

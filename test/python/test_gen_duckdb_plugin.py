@@ -47,8 +47,16 @@ class DuckDBPluginTest(unittest.TestCase):
 
     def test_registered_signatures(self) -> None:
         rows = self.request("select function_name, parameter_types, return_type from duckdb_functions() "
-                            "where function_name in ('gen_http_request', 'gen_sleep') order by 1")
-        self.assertEqual(rows, [("gen_http_request", ["VARCHAR"] * 5, "VARCHAR"), ("gen_sleep", ["DOUBLE"], "DOUBLE")])
+                            "where function_name in ('gen_http_request', 'gen_http_batch', 'gen_sleep') order by 1")
+        self.assertEqual(rows, [("gen_http_batch", ["VARCHAR", "INTEGER"], "VARCHAR"),
+                                ("gen_http_request", ["VARCHAR"] * 5, "VARCHAR"), ("gen_sleep", ["DOUBLE"], "DOUBLE")])
+
+    def test_http_batch_sends_every_request_of_one_call(self) -> None:
+        requests = [{"method": "POST", "url": self.server.url("/echo/batch%d" % i), "body": {"i": i}} for i in range(5)]
+        [(raw,)] = self.request("select gen_http_batch(?, 3)", json.dumps(requests))
+        results = json.loads(raw)
+        self.assertEqual([json.loads(r["body"]["body_text"])["i"] for r in results], list(range(5)))
+        self.assertEqual(sum(len(self.server.hits("/echo/batch%d" % i)) for i in range(5)), 5)
 
     def test_http_request_returns_result_json(self) -> None:
         url = self.server.url("/echo/plugin")

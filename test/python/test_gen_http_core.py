@@ -32,6 +32,8 @@ class ScriptedServer:
         self.requests: List[Dict[str, Any]] = []
         self.hit_times: Dict[str, List[float]] = {}
         self.lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -86,6 +88,14 @@ class ScriptedServer:
                         self._send(200, {"slow": True})
                     except OSError:
                         pass
+                elif path.startswith("/inflight"):  # holds the request a moment, counting those held at once
+                    with server.lock:
+                        server.in_flight += 1
+                        server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                    time.sleep(float(params.get("hold", "0.2")))
+                    with server.lock:
+                        server.in_flight -= 1
+                    self._send(200, {"path": path})
                 elif path.startswith("/invalid"):
                     self._send(200, "<html>this is not json</html>", content_type="text/html")
                 elif path.startswith("/status/"):
@@ -546,6 +556,68 @@ class HttpCoreTest(unittest.TestCase):
             exec(compile(source + "\n\ndef handler():\n    return GEN_HTTP_CORE_VERSION\n", "proc", "exec"), namespace)
         self.assertEqual(namespace["handler"](), "1")
         self.assertTrue(callable(namespace["http_request"]))
+
+
+def batch(requests: List[Dict[str, Any]], concurrency: int) -> List[Dict[str, Any]]:
+    return json.loads(gen_http_core.http_batch(json.dumps(requests), concurrency, resolver))
+
+
+class HttpBatchTest(unittest.TestCase):
+    """http_batch: the fan-out primitive, many requests of one step at once."""
+
+    def setUp(self) -> None:
+        self.server = ScriptedServer()
+        self.addCleanup(self.server.close)
+
+    def test_results_in_request_order_each_with_its_own_response(self) -> None:
+        requests = [{"method": "POST", "url": self.server.url("/echo/row%d" % i), "body": {"row": i},
+                     "options": json.loads(fast_retry())} for i in range(20)]
+        results = batch(requests, 8)
+        self.assertEqual(len(results), 20)
+        for i, r in enumerate(results):
+            self.assertTrue(r["ok"], r)
+            self.assertEqual(r["body"]["path"], "/echo/row%d" % i)
+            self.assertEqual(json.loads(r["body"]["body_text"]), {"row": i})
+        self.assertEqual(len(self.server.requests), 20)
+
+    def test_at_most_concurrency_requests_in_flight(self) -> None:
+        requests = [{"url": self.server.url("/inflight/%d" % i), "options": json.loads(fast_retry())}
+                    for i in range(12)]
+        self.assertTrue(all(r["ok"] for r in batch(requests, 3)))
+        self.assertLessEqual(self.server.max_in_flight, 3)
+        self.assertGreaterEqual(self.server.max_in_flight, 2)  # they did overlap
+        self.server.max_in_flight = 0
+        self.assertTrue(all(r["ok"] for r in batch(requests[:4], 1)))
+        self.assertEqual(self.server.max_in_flight, 1)
+
+    def test_each_request_keeps_its_retry_policy(self) -> None:
+        requests = [{"url": self.server.url("/flaky/a?fail=1&status=503"), "options": json.loads(fast_retry())},
+                    {"url": self.server.url("/flaky/b?fail=1&status=503"),
+                     "options": json.loads(fast_retry(max_attempts=1))}]
+        a, b = batch(requests, 2)
+        self.assertTrue(a["ok"], a)
+        self.assertEqual([x["outcome"] for x in a["attempts"]], ["retry", "success"])
+        self.assertFalse(b["ok"])
+        self.assertEqual(b["status_code"], 503)
+
+    def test_one_failure_does_not_stop_the_others(self) -> None:
+        requests = [{"url": self.server.url("/echo/ok1")}, {"url": self.server.url("/status/422")},
+                    {"url": self.server.url("/echo/ok2"), "headers": "not an object"},
+                    {"url": self.server.url("/echo/ok3")}]
+        results = batch(requests, 4)
+        self.assertEqual([r["ok"] for r in results], [True, False, False, True])
+        self.assertEqual(results[1]["status_code"], 422)
+        self.assertEqual(results[2]["error"]["kind"], "bad_request")
+        self.assertEqual(batch([], 8), [])
+
+    def test_secrets_resolved_per_request_and_never_returned(self) -> None:
+        options = {"secrets": ["TOKEN"], "timeout_s": 5}
+        results = batch([{"url": self.server.url("/leak-json/%d" % i), "headers": {"Authorization": bearer("TOKEN")},
+                          "options": options} for i in range(3)], 3)
+        for r in results:
+            self.assertTrue(r["ok"], r)
+            self.assertNotIn(SECRET, json.dumps(r))
+        self.assertEqual(self.server.hits("/leak-json/0")[0]["headers"]["Authorization"], "Bearer " + SECRET)
 
 
 if __name__ == "__main__":

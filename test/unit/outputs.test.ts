@@ -55,7 +55,7 @@ describe("the table of outputs", () => {
   });
 
   it("copies the runtime into every project that has its feature, under the same folders", () => {
-    // a folder of the runtime per feature: auto-restart's and sync's macros, the HTTP plugins
+    // a folder of the runtime per feature: auto-restart's, sync's and fan-out's macros, the HTTP plugins
     const featureOf = (from: string) =>
       from.startsWith("plugins/")
         ? "http"
@@ -63,7 +63,9 @@ describe("the table of outputs", () => {
           ? "auto_restart"
           : from.startsWith("macros/sync/")
             ? "sync"
-            : "core";
+            : from.startsWith("macros/fanout/")
+              ? "for_each"
+              : "core";
     for (const o of OUTPUTS.filter((o) => o.source === "runtime")) {
       expect(o.features, o.from).toEqual([featureOf(o.from)]);
       expect(o.path, o.from).toBe(o.from.startsWith("macros/") ? `macros/gen/${o.from.slice(7)}` : o.from);

@@ -159,7 +159,7 @@ describe("parseTemplate: errors", () => {
     expect(err("${step.a.b}")).toMatchObject({ hint: 'did you mean "steps"?' });
     expect(err("${secrets.K}")).toMatchObject({ hint: 'did you mean "secret"?' });
     expect(err("${foo}")).toMatchObject({
-      message: expect.stringContaining('"foo" is not one of input, steps'),
+      message: expect.stringContaining('"foo" is not one of input, row, steps'),
     });
   });
 

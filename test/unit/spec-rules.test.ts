@@ -14,6 +14,7 @@ import { loadYaml } from "../../generator/spec/load.ts";
 import {
   baseUrl,
   columnCollision,
+  forEachStateless,
   duplicateName,
   invalidIdentifier,
   invalidCondition,
@@ -59,6 +60,7 @@ const RULE_CODES = new Map<Rule, string[]>([
     syncWorkflows,
     ["unknown-workflow", "sync-stateless-workflow", "sync-without-block", "sync-contradiction"],
   ],
+  [forEachStateless, ["for-each-stateless"]],
 ]);
 
 /** Codes of the loader and the schema. */

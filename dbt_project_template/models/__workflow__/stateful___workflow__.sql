@@ -2,4 +2,7 @@
     `dbt compile`, `dbt show`, `dbt docs generate` and `dbt test` never call the API. -#}
 {{ config(materialized='gen_workflow', meta={'gen_mode': 'stateful', 'gen_workflow': << wf.names.definitionMacro | jinja_str >>},
           tags=<< wf.tags.stateful | jinja_str_list >>) }}
+<% if wf.forEachModel %>
+-- one execution per row of << wf.forEachModel >>; depends_on: {{ ref(<< wf.forEachModel | jinja_str >>) }}
+<% endif %>
 select * from {{ source(<< wf.name | jinja_str >>, << wf.definition.state.table | jinja_str >>) }}

@@ -2,6 +2,7 @@
 # dbt-duckdb plugin of a generated project: registers the two runtime primitives as
 # Python UDFs on every connection dbt-duckdb opens.
 #   gen_http_request(method, url, headers_json, body_json, options_json VARCHAR) -> VARCHAR
+#   gen_http_batch(requests_json VARCHAR, concurrency INTEGER) -> VARCHAR  (a fan-out step: many requests at once)
 #   gen_sleep(seconds DOUBLE) -> DOUBLE
 # and, before dbt opens the database file, takes its lock file for the whole run: `gen sync` holds that lock for
 # the milliseconds of each queue transaction, so a dbt run that starts meanwhile waits instead of failing.
@@ -24,7 +25,7 @@ except ImportError:  # plugins/ is not (or no longer, e.g. relative path and ano
     sys.modules["gen_http_core"] = gen_http_core
     _spec.loader.exec_module(gen_http_core)
 
-_FUNCTIONS = ("gen_http_request", "gen_sleep")
+_FUNCTIONS = ("gen_http_request", "gen_http_batch", "gen_sleep")
 
 
 def _env_secret(name: str) -> Optional[str]:
@@ -38,6 +39,10 @@ def gen_http_request(method: Optional[str], url: Optional[str], headers_json: Op
     return gen_http_core.http_request(method or "GET", url or "", headers_json, body_json, options_json, _env_secret)
 
 
+def gen_http_batch(requests_json: Optional[str], concurrency: Optional[int]) -> str:
+    return gen_http_core.http_batch(requests_json, concurrency, _env_secret)
+
+
 def gen_sleep(seconds: Optional[float]) -> Optional[float]:
     return None if seconds is None else gen_http_core.sleep_seconds(seconds)
 
@@ -45,8 +50,9 @@ def gen_sleep(seconds: Optional[float]) -> Optional[float]:
 def register_functions(conn: Any) -> None:
     """Register the UDFs on a DuckDB connection; safe to call again on the same connection/database."""
     existing = {row[0] for row in conn.execute(
-        "select distinct function_name from duckdb_functions() where function_name in (?, ?)", list(_FUNCTIONS)).fetchall()}
+        "select distinct function_name from duckdb_functions() where function_name in (?, ?, ?)", list(_FUNCTIONS)).fetchall()}
     specs = (("gen_http_request", gen_http_request, ["VARCHAR"] * 5, "VARCHAR"),
+             ("gen_http_batch", gen_http_batch, ["VARCHAR", "INTEGER"], "VARCHAR"),
              ("gen_sleep", gen_sleep, ["DOUBLE"], "DOUBLE"))
     for name, func, params, ret in specs:
         if name in existing:

@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 GEN_HTTP_CORE_VERSION = "1"
@@ -22,6 +23,7 @@ GEN_HTTP_CORE_VERSION = "1"
 _SECRET_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOKEN_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 token (methods, header names)
 _RETRY_CLASSES = ("connect", "timeout", "429", "5xx")
+MAX_BATCH_CONCURRENCY = 64
 _DEFAULT_RETRY: Dict[str, Any] = {"max_attempts": 3, "backoff_s": 1, "max_backoff_s": 30, "on": list(_RETRY_CLASSES)}
 
 
@@ -405,3 +407,37 @@ def http_request(method: str, url: str, headers_json: Optional[str], body_json: 
         kind = failure if failure in ("connect", "timeout") else "http"
         return _outcome(kind, redact.text("%s: %s" % (where, message)), status, out_body, out_text, attempts, started)
     raise AssertionError("unreachable: max_attempts >= 1")
+
+
+def http_batch(requests_json: Optional[str], concurrency: Optional[int],
+               secret_resolver: Optional[Callable[[str], Optional[str]]]) -> str:
+    """Send a batch of requests, up to `concurrency` at once (clamped to [1, MAX_BATCH_CONCURRENCY]); each one is
+    http_request with its own options (the connection's timeout and retry policy). requests_json: a JSON array of
+    {method, url, headers, body (any JSON value; absent or null: no body), options}. Returns a JSON array of
+    http_request's results, in the order of the requests. A request that is malformed gets a bad_request result
+    instead of stopping the others."""
+    requests = json.loads(requests_json) if requests_json else []
+    if not isinstance(requests, list):
+        raise ValueError("requests_json must be a JSON array")
+
+    def one(request: Any) -> Dict[str, Any]:
+        started = time.monotonic()
+        try:
+            if not isinstance(request, dict):
+                raise ValueError("a request must be a JSON object")
+            has_body = request.get("body") is not None
+            text = http_request(str(request.get("method") or "GET"), str(request.get("url") or ""),
+                                json.dumps(request.get("headers") or {}),
+                                json.dumps(request["body"]) if has_body else None,
+                                json.dumps(request.get("options") or {}), secret_resolver)
+            return json.loads(text)
+        except ValueError as exc:
+            return json.loads(_outcome("bad_request", str(exc), None, None, None, [], started))
+
+    workers = max(1, min(int(concurrency or 1), MAX_BATCH_CONCURRENCY, len(requests) or 1))
+    if workers == 1:
+        results = [one(r) for r in requests]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(one, requests))
+    return json.dumps(results, ensure_ascii=False)

@@ -17,10 +17,13 @@
       so the trail survives a failure or a killed process. -#}
   {%- set result = gen_run_workflow(wf, mode) -%}
   {#- finished either way: queued for `gen sync` before a failure fails the node -#}
-  {%- if mode == 'stateful' and gen_project_settings()['sync'] -%}{%- do gen_sync_enqueue(wf, result['execution_id']) -%}{%- endif -%}
+  {%- if mode == 'stateful' and gen_project_settings()['sync'] and not result.get('fanout') -%}{%- do gen_sync_enqueue(wf, result['execution_id']) -%}{%- endif -%}
   {%- if not result['ok'] -%}
     {#- A failed workflow is a run-time failure, not a compilation error: raise_dependency_error is the one
         exception of dbt's Jinja context that dbt reports as "Runtime Error in model ..." with this message. -#}
+    {%- if result.get('fanout') -%}
+      {{ exceptions.raise_dependency_error('gen: workflow ' ~ wf['name'] ~ ' (for_each): ' ~ result['error']) }}
+    {%- endif -%}
     {{ exceptions.raise_dependency_error('gen: workflow ' ~ wf['name'] ~ ' (' ~ mode ~ ', execution '
         ~ result['execution_id'] ~ ') failed at ' ~ result['error']) }}
   {%- endif -%}

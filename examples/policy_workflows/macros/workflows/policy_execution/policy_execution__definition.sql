@@ -482,7 +482,8 @@
           'flag': 'requires_circuit_breaker'
         }
       }
-    ]
+    ],
+    'for_each': none
   } -%}
   {{ return(definition) }}
 {% endmacro %}

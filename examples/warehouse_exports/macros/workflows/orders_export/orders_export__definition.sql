@@ -565,7 +565,8 @@
         ],
         'when': none
       }
-    ]
+    ],
+    'for_each': none
   } -%}
   {{ return(definition) }}
 {% endmacro %}

@@ -1,0 +1,135 @@
+{#- Runs one step for every execution of `items` at it, as a batch: each call round is one HTTP batch (up to
+    wf.for_each.concurrency in flight), one attempt-log insert and, for a poll, one state update; a poll round
+    waits once for all rows still pending. Then one update moves the rows that succeeded and one the rows that
+    failed. An item is {execution_id, key, ctx, failed, error, position, calls, attempts, polls}; this macro
+    updates it (position + 1 on success; failed and error on failure). One row's failure never stops the others. -#}
+{% macro gen_fanout_step(wf, step, items) %}
+  {%- set total = wf['steps'] | length -%}
+  {%- set label = 'step ' ~ (step['index'] + 1) ~ '/' ~ total ~ ' ' ~ step['name'] -%}
+  {%- set poll = step['poll'] -%}
+  {%- set max_calls = poll['max_attempts'] if poll is not none else 1 -%}
+  {%- set step_started = modules.datetime.datetime.now(modules.pytz.utc) -%}
+  {%- set ids = items | map(attribute='execution_id') | list -%}
+
+  {%- set on_start = {'current_step': gen_sql_string(step['name']),
+                      'message': gen_sql_string('Executing step ' ~ (step['index'] + 1) ~ ': ' ~ step['name'])} -%}
+  {%- for f in step['flags_on_start'] -%}{%- do on_start.update({f: 'true'}) -%}{%- endfor -%}
+  {%- do gen_state_update_batch(wf, ids, on_start) -%}
+
+  {%- set succeeded = [] -%}
+  {%- set failed = [] -%}
+  {%- set pending = namespace(items=items) -%}
+  {%- for call_number in range(1, max_calls + 1) -%}
+    {%- if pending.items | length > 0 -%}
+      {%- set requests = [] -%}
+      {%- for it in pending.items -%}{%- do requests.append(gen_build_request(wf, step, it['ctx'])) -%}{%- endfor -%}
+      {%- set results = gen_http_batch(requests, wf['for_each']['concurrency']) -%}
+      {%- set entries = [] -%}
+      {%- set still_pending = [] -%}
+      {%- set poll_rows = {} -%}
+      {%- for it in pending.items -%}
+        {%- set request = requests[loop.index0] -%}
+        {%- set res = results[loop.index0] -%}
+        {%- do entries.append({'execution_id': it['execution_id'], 'call_number': call_number, 'request': request, 'result': res}) -%}
+        {%- set call_label = request['method'] ~ ' ' ~ request['display_url'] -%}
+        {%- do it.update({'calls': it['calls'] + 1, 'attempts': it['attempts'] + res['attempts'] | length,
+                          'response': res['body'] if res['body'] is not none else res['text'],
+                          'label': call_label, 'http_status': res['status_code']}) -%}
+        {%- if not res['ok'] -%}
+          {%- do it.update({'error': res['error']['message'] if res['error'] is not none else (call_label ~ ': HTTP ' ~ res['status_code'])}) -%}
+          {%- do failed.append(it) -%}
+        {%- elif poll is none -%}
+          {%- do succeeded.append(it) -%}
+        {%- else -%}
+          {%- do it.update({'polls': it['polls'] + 1}) -%}
+          {%- set found = gen_jsonpath(res['body'], poll['status']) -%}
+          {%- set status = (found['value'] | string) if found['found'] and found['value'] is not none else none -%}
+          {%- do poll_rows.update({it['execution_id']: {
+              step['response_column']: gen_json_literal(it['response']),
+              'message': gen_sql_string('Poll ' ~ call_number ~ '/' ~ max_calls ~ ': status ' ~ (status if status is not none else 'missing'))}}) -%}
+          {%- set outcome = gen_poll_outcome(poll, status) -%}
+          {%- if outcome == 'success' -%}
+            {%- do succeeded.append(it) -%}
+          {%- elif outcome == 'pending' and call_number < max_calls -%}
+            {%- do still_pending.append(it) -%}
+          {%- else -%}
+            {%- if outcome == 'missing' -%}
+              {%- do it.update({'error': call_label ~ ': HTTP ' ~ res['status_code'] ~ ': status path ' ~ poll['status_path'] ~ ' not found in the response'}) -%}
+            {%- elif outcome == 'failure' -%}
+              {%- do it.update({'error': call_label ~ ": terminal status '" ~ status ~ "'"}) -%}
+            {%- elif outcome == 'unexpected' -%}
+              {%- do it.update({'error': call_label ~ ": unexpected status '" ~ status ~ "' (expected one of: "
+                  ~ (poll['success'] + poll['pending'] + poll['failure']) | join(', ') ~ ')'}) -%}
+            {%- else -%}
+              {%- do it.update({'error': 'still ' ~ status ~ ' after ' ~ max_calls ~ ' polls (max_attempts ' ~ max_calls ~ ' exhausted)'}) -%}
+            {%- endif -%}
+            {%- do failed.append(it) -%}
+          {%- endif -%}
+        {%- endif -%}
+      {%- endfor -%}
+      {%- do gen_log_attempts_batch(wf, step, entries) -%}
+      {%- if poll_rows | length > 0 -%}
+        {%- do gen_state_update_batch(wf, poll_rows.keys() | list,
+            {'poll_count': 'poll_count + 1', 'last_poll_time': gen_current_timestamp()}, poll_rows) -%}
+      {%- endif -%}
+      {{ log(gen_log_prefix(wf, 'for_each') ~ label ~ ': call ' ~ call_number ~ '/' ~ max_calls ~ ' for ' ~ pending.items | length
+             ~ ' row(s): ' ~ still_pending | length ~ ' pending', info=true) }}
+      {%- set pending.items = still_pending -%}
+      {%- if still_pending | length > 0 -%}
+        {%- set delay = gen_poll_delay(poll, call_number, invocation_id ~ step['name']) -%}
+        {%- set elapsed = (modules.datetime.datetime.now(modules.pytz.utc) - step_started).total_seconds() -%}
+        {%- if elapsed + delay > poll['timeout_s'] -%}
+          {%- for it in still_pending -%}
+            {%- do it.update({'error': 'still pending after ' ~ call_number ~ ' polls: the next poll would pass timeout_s ' ~ poll['timeout_s']}) -%}
+            {%- do failed.append(it) -%}
+          {%- endfor -%}
+          {%- set pending.items = [] -%}
+        {%- else -%}
+          {%- do dbt.run_query(gen_sleep_sql(delay)) -%}
+        {%- endif -%}
+      {%- endif -%}
+    {%- endif -%}
+  {%- endfor -%}
+
+  {#- outputs of the rows that succeeded; a missing one fails its row -#}
+  {%- set moved = {} -%}
+  {%- for it in succeeded -%}
+    {%- set outputs = {} -%}
+    {%- set ok = namespace(value=true) -%}
+    {%- for o in step['outputs'] -%}
+      {%- set found = gen_jsonpath(it['response'], o[1]) -%}
+      {%- if found['found'] and found['value'] is not none -%}
+        {%- do outputs.update({o[0]: found['value'] if found['value'] is string else tojson(found['value'])}) -%}
+      {%- elif ok.value -%}
+        {%- set ok.value = false -%}
+        {%- do it.update({'error': it['label'] ~ ': HTTP ' ~ it['http_status'] ~ ': output ' ~ o[0] ~ ': ' ~ o[2] ~ ' not found in the response'}) -%}
+      {%- endif -%}
+    {%- endfor -%}
+    {%- if ok.value -%}
+      {%- do it['ctx']['steps'].update({step['name']: outputs}) -%}
+      {%- do it.update({'position': step['index'] + 1}) -%}
+      {%- set values = {step['response_column']: gen_json_literal(it['response'])} -%}
+      {%- for o in step['outputs'] -%}{%- do values.update({o[0]: gen_sql_string(outputs[o[0]])}) -%}{%- endfor -%}
+      {%- do moved.update({it['execution_id']: values}) -%}
+    {%- else -%}
+      {%- do failed.append(it) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- set on_success = {'steps_completed': (step['index'] + 1) | string,
+                        'message': gen_sql_string('Step ' ~ (step['index'] + 1) ~ ' ' ~ step['name'] ~ ' completed')} -%}
+  {%- if step['sets_status'] is not none -%}{%- do on_success.update({'status': gen_sql_string(step['sets_status'])}) -%}{%- endif -%}
+  {%- for f in step['flags_on_success'] -%}{%- do on_success.update({f: 'true'}) -%}{%- endfor -%}
+  {%- do gen_state_update_batch(wf, moved.keys() | list, on_success, moved) -%}
+
+  {%- set errors = {} -%}
+  {%- for it in failed -%}
+    {%- set error = label ~ ': ' ~ it['error'] -%}
+    {%- do it.update({'failed': true, 'error': error}) -%}
+    {%- do errors.update({it['execution_id']: {
+        step['response_column']: gen_json_literal(it.get('response')),
+        'error_message': gen_sql_string(error),
+        'message': gen_sql_string('Workflow failed at ' ~ error)}}) -%}
+  {%- endfor -%}
+  {%- do gen_state_update_batch(wf, errors.keys() | list, {'status': "'error'", 'end_time': gen_current_timestamp()}, errors) -%}
+  {{ log(gen_log_prefix(wf, 'for_each') ~ label ~ ': ' ~ moved | length ~ ' row(s) completed, ' ~ failed | length ~ ' failed', info=true) }}
+{% endmacro %}

@@ -1,0 +1,141 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { TEST_SECRET, useProjects, type Project } from "./harness.ts";
+
+// Real dbt + real DuckDB + the bundled mock API: a for_each workflow runs one execution per row of a model.
+const SPEC = `
+version: 1
+project:
+  name: fanout_it
+connections:
+  api:
+    base_url: \${env.FANOUT_API_URL:-http://127.0.0.1:1}
+    auth: { type: bearer, token: "\${secret.FANOUT_API_KEY}" }
+    retry: { max_attempts: 2, backoff_s: 0.01 }
+workflows:
+  - name: customer_policy
+    for_each: { model: active_customers, key: customer_id }
+    concurrency: 16
+    steps:
+      - name: create_policy
+        request:
+          connection: api
+          method: POST
+          path: /createpolicy
+          body: { policy_name: "policy-\${row.customer_id}", tier: "\${row.tier}" }
+        outputs: { policy_id: $.policy_id }
+      - name: poll_policy
+        request: { connection: api, method: GET, path: "/policy/\${steps.create_policy.policy_id}" }
+        poll: { status: $.status, success: [success], pending: [pending], failure: [failed], max_attempts: 4, interval_s: 0.05 }
+      - name: trigger_circuit
+        request:
+          connection: api
+          method: POST
+          path: /circuit
+          body: { policy_id: "\${steps.create_policy.policy_id}" }
+        outputs: { circuit_breaker_id: $.circuit_breaker_id }
+`;
+
+/** The user's model of the rows: customers first..last, tier by parity. */
+function writeCustomers(project: Project, first: number, last: number): void {
+  writeFileSync(
+    join(project.dir, "models", "active_customers.sql"),
+    `select i as customer_id, case when i % 2 = 0 then 'gold' else 'silver' end as tier\n` +
+      `from range(${first}, ${last + 1}) as t(i)\n`,
+  );
+}
+
+const creates = (project: Project) => project.api.requests().filter((r) => r.endpoint === "create_policy");
+
+describe("for_each on DuckDB", { timeout: 300_000 }, () => {
+  const build = useProjects();
+
+  it("200 rows complete with their own outputs, in batches", async () => {
+    const project = await build({ text: SPEC }, { pendingPolls: 1 });
+    writeCustomers(project, 1, 200);
+    const run = await project.dbt(["run"]);
+    expect(run.exitCode, run.output).toBe(0);
+
+    const rows = await project.query(
+      "select customer_id, status, completed, steps_completed, poll_count, policy_id, circuit_breaker_id, create_policy_response from customer_policy_state order by cast(customer_id as integer)",
+    );
+    expect(rows).toHaveLength(200);
+    expect(rows.map((r) => r.customer_id)).toEqual(Array.from({ length: 200 }, (_, i) => String(i + 1)));
+    for (const r of rows) {
+      expect(r).toMatchObject({ status: "completed", completed: true, steps_completed: 3, poll_count: 2 });
+      expect(r.policy_id).toBe(JSON.parse(String(r.create_policy_response)).policy_id);
+    }
+    expect(new Set(rows.map((r) => r.policy_id)).size).toBe(200);
+    expect(new Set(rows.map((r) => r.circuit_breaker_id)).size).toBe(200);
+
+    // each create carried its own row, the secret and its execution's idempotency key
+    const sent = creates(project);
+    expect(sent).toHaveLength(200);
+    const byPolicyName = new Map(sent.map((r) => [(r.body as { policy_name: string }).policy_name, r]));
+    const r7 = byPolicyName.get("policy-7")!;
+    expect(r7.body).toEqual({ policy_name: "policy-7", tier: "silver" });
+    expect(r7.headers["authorization"]).toBe(`Bearer ${TEST_SECRET}`);
+    const exec7 = await project.query(
+      "select execution_id from customer_policy_state where customer_id = '7'",
+    );
+    expect(r7.headers["idempotency-key"]).toBe(`${String(exec7[0]!.execution_id)}:create_policy`);
+    // 200 creates, 2 polls each, 200 circuit calls; one attempt-log row per attempt
+    expect(project.api.requests()).toHaveLength(800);
+    const attempts = await project.query("select count(*) as n from customer_policy_attempts");
+    expect(Number(attempts[0]!.n)).toBe(800);
+    expect(run.summaries).toMatchObject([
+      { workflow: "customer_policy", ok: true, http_calls: 800, rows: { completed: 200 } },
+    ]);
+
+    // lineage: the model is a dbt dependency of the workflow model
+    const ls = await project.dbt(["ls", "--select", "+stateful_customer_policy", "--output", "name"]);
+    expect(ls.output).toMatch(/\bactive_customers\b/);
+
+    // a rerun after completion sends nothing
+    const again = await project.dbt(["run", "--select", "stateful_customer_policy"]);
+    expect(again.exitCode, again.output).toBe(0);
+    expect(project.api.requests()).toHaveLength(800);
+  });
+
+  it("one row's API failure leaves the others completed and fails the node", async () => {
+    const project = await build({ text: SPEC }, { rejectBodyContaining: '"policy-13"' });
+    writeCustomers(project, 1, 30);
+    const run = await project.dbt(["run"]);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toMatch(
+      /customer_policy \(for_each\): 1 of 30 row\(s\) failed \(first: customer_id 13,/,
+    );
+    expect(run.output).toMatch(/HTTP 422/);
+    expect(run.output).toMatch(/rows per status: \{"completed": 29, "error": 1\}/);
+    const rows = await project.query(
+      "select customer_id, status, completed, error_message from customer_policy_state",
+    );
+    expect(rows).toHaveLength(30);
+    const failed = rows.filter((r) => r.status === "error");
+    expect(failed.map((r) => r.customer_id)).toEqual(["13"]);
+    expect(String(failed[0]!.error_message)).toMatch(
+      /^step 1\/3 create_policy: POST .*\/createpolicy: HTTP 422/,
+    );
+    expect(rows.filter((r) => r.completed === true)).toHaveLength(29);
+    expect(project.api.requests().filter((r) => r.endpoint === "circuit")).toHaveLength(29);
+  });
+
+  it("new rows run on the next run, completed ones do not", async () => {
+    const project = await build({ text: SPEC });
+    writeCustomers(project, 1, 20);
+    expect((await project.dbt(["run"])).exitCode).toBe(0);
+    expect(creates(project)).toHaveLength(20);
+
+    writeCustomers(project, 1, 25);
+    const run = await project.dbt(["run"]);
+    expect(run.exitCode, run.output).toBe(0);
+    const sent = creates(project).map((r) => (r.body as { policy_name: string }).policy_name);
+    expect(sent).toHaveLength(25);
+    expect(sent.slice(20).sort()).toEqual(["policy-21", "policy-22", "policy-23", "policy-24", "policy-25"]);
+    const rows = await project.query(
+      "select count(*) as n, count(distinct customer_id) as keys from customer_policy_state where completed",
+    );
+    expect(rows[0]).toMatchObject({ n: 25, keys: 25 });
+  });
+});
