@@ -371,7 +371,8 @@
               'export',
               'id'
             ],
-            '$.export.id'
+            '$.export.id',
+            'string'
           ]
         ],
         'poll': none,
@@ -463,14 +464,16 @@
             [
               'row_count'
             ],
-            '$.row_count'
+            '$.row_count',
+            'string'
           ],
           [
             'checksum',
             [
               'checksum'
             ],
-            '$.checksum'
+            '$.checksum',
+            'string'
           ],
           [
             'first_file',
@@ -479,7 +482,8 @@
               0,
               'name'
             ],
-            '$.files[0].name'
+            '$.files[0].name',
+            'string'
           ]
         ],
         'poll': none,
