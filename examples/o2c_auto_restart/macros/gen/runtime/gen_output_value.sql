@@ -4,7 +4,10 @@
     text: the value as ${steps.<step>.<output>} references see it (text as it is, any other JSON value as JSON).
     sql: the value as an expression of its column's type, converted in SQL by the database's own cast; a value
     the cast refuses (try_cast gives null) is an error that names the output, rather than a failing statement.
-    error: why the output has no value (not found, or does not convert), else none. -#}
+    error: why the output has no value (not found, or does not convert), else none.
+    try_cast takes text on both adapters (Snowflake: "The column argument must be a string column",
+    https://docs.snowflake.com/en/developer-guide/snowpark/reference/python/api/snowflake.snowpark.functions.try_cast),
+    so the value goes to it as a string literal. -#}
 {% macro gen_output_value(output, response) %}
   {%- set name = output[0] -%}
   {%- set type = output[3] if output | length > 3 else 'string' -%}
