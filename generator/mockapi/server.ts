@@ -78,6 +78,8 @@ interface StoredExport {
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const INVALID_JSON_TEXT = '{"policy_id": "broken';
+/** When a ready policy says it became ready: a fixed instant, so that typed outputs have a known value. */
+const READY_AT = "2026-01-15T10:30:00Z";
 
 function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
   return headers === undefined
@@ -267,14 +269,30 @@ export function startMockApi(options: MockApiOptions = {}): Promise<MockApi> {
         policy.polls += 1;
         const poll = policy.polls;
         if (poll <= scenario.pendingPolls) {
-          return json(200, { policy_id: id, status: "pending", message: "Policy is being processed", poll });
+          return json(200, {
+            policy_id: id,
+            status: "pending",
+            completed: false,
+            message: "Policy is being processed",
+            poll,
+          });
         }
         if (scenario.terminalFailure) {
-          return json(200, { policy_id: id, status: "failed", message: "Policy creation failed", poll });
+          return json(200, {
+            policy_id: id,
+            status: "failed",
+            completed: true,
+            message: "Policy creation failed",
+            poll,
+          });
         }
+        // completed (a boolean, as the status API of the policy workflows answers) and typed values for outputs
         return json(200, {
           policy_id: id,
           status: scenario.readyStatus,
+          completed: true,
+          compliance_score: 99.5,
+          ready_at: READY_AT,
           message: "Policy is ready for circuit breaker",
           poll,
         });

@@ -5,7 +5,10 @@
  * builds the rows by looping over them), and `gen sync` creates and fills its Snowflake copies from them.
  */
 
-export type ColumnType = "string" | "integer" | "timestamp" | "boolean" | "json";
+export type ColumnType = "string" | "integer" | "number" | "timestamp" | "boolean" | "json";
+
+/** An output as the columns see it: [name, JSONPath segments, JSONPath as written, column type]. */
+type OutputDef = [string, unknown, string, ColumnType];
 
 export interface ColumnDef {
   name: string;
@@ -38,7 +41,7 @@ export function runtimeColumns(columns: readonly ColumnDef[]): RuntimeColumn[] {
 export interface StateShape {
   steps: {
     name: string;
-    outputs: [string, unknown, string][];
+    outputs: OutputDef[];
     response_column: string;
     flags_on_start: string[];
     flags_on_success: string[];
@@ -54,7 +57,7 @@ export interface StateShape {
 /** The state table: one row per execution, moved by one statement per transition. */
 export function stateColumns(wf: StateShape): ColumnDef[] {
   const outputsByName = new Map(
-    wf.steps.flatMap((s) => s.outputs.map(([n, , p]) => [n, { step: s.name, p }] as const)),
+    wf.steps.flatMap((s) => s.outputs.map(([n, , p, type]) => [n, { step: s.name, p, type }] as const)),
   );
   const responseOf = new Map(wf.steps.map((s) => [s.response_column, s.name]));
   return [
@@ -71,7 +74,7 @@ export function stateColumns(wf: StateShape): ColumnDef[] {
     { name: "workflow", type: "string", description: "Workflow name." },
     ...wf.output_columns.map((n): ColumnDef => ({
       name: n,
-      type: "string",
+      type: outputsByName.get(n)?.type ?? "string",
       description: `Output of step ${outputsByName.get(n)?.step}: \`${outputsByName.get(n)?.p}\` of its response.`,
     })),
     {
@@ -152,8 +155,12 @@ export const RESULT_COLUMNS_BEFORE_OUTPUTS: readonly ColumnDef[] = [
     description: "Identifier of this stateless execution (not persisted elsewhere).",
   },
   { name: "workflow", type: "string", description: "Workflow name." },
-  { name: "workflow_status", type: "string", description: "Final status of the workflow." },
-  { name: "message", type: "string", description: "Human-readable outcome." },
+  {
+    name: "workflow_status",
+    type: "string",
+    description: "Final status of the workflow; error when it failed.",
+  },
+  { name: "message", type: "string", description: "Human-readable outcome; the failure when it failed." },
 ];
 
 export const RESULT_COLUMNS_AFTER_OUTPUTS: readonly ColumnDef[] = [
@@ -174,14 +181,16 @@ export const RESULT_COLUMNS_AFTER_OUTPUTS: readonly ColumnDef[] = [
 ];
 
 /** The stateless model's one-row result. */
-export function resultColumns(outputColumns: readonly string[]): ColumnDef[] {
+export function resultColumns(steps: readonly { outputs: OutputDef[] }[]): ColumnDef[] {
   return [
     ...RESULT_COLUMNS_BEFORE_OUTPUTS,
-    ...outputColumns.map((o): ColumnDef => ({
-      name: o,
-      type: "string",
-      description: `Output \`${o}\` extracted from the API response.`,
-    })),
+    ...steps.flatMap((s) =>
+      s.outputs.map(([o, , , type]): ColumnDef => ({
+        name: o,
+        type,
+        description: `Output \`${o}\` extracted from the API response.`,
+      })),
+    ),
     ...RESULT_COLUMNS_AFTER_OUTPUTS,
   ];
 }

@@ -330,7 +330,7 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
       }),
     ),
     attempts: plannedColumns(ATTEMPT_LOG_COLUMNS),
-    result: plannedColumns(resultColumns(outputColumns)),
+    result: plannedColumns(resultColumns(steps)),
   } satisfies Record<string, PlannedColumn[]>;
   const definition: WorkflowDef = {
     name: wf.name,
@@ -439,7 +439,10 @@ function planStep(step: Step, index: number): StepDef {
     headers: Object.entries(step.request.headers ?? {}).map(([k, v]) => [k, compileTemplate(v)]),
     body: step.request.body === undefined ? null : compileValue(step.request.body),
     idempotency_key: idempotency === null ? null : compileTemplate(idempotency),
-    outputs: Object.entries(step.outputs).map(([name, path]) => [name, segments(path), path]),
+    outputs: Object.entries(step.outputs).map(([name, output]) => {
+      const { path, type } = typeof output === "string" ? { path: output, type: "string" as const } : output;
+      return [name, segments(path), path, type];
+    }),
     poll: poll
       ? {
           status: segments(poll.status),

@@ -41,12 +41,15 @@ export interface ConnectionDef {
   retry: { max_attempts: number; backoff_s: number; max_backoff_s: number; on: string[] };
 }
 
+export type StatusValue = string | number | boolean;
+
 export interface PollDef {
   status: (string | number)[];
   status_path: string;
-  success: string[];
-  pending: string[];
-  failure: string[];
+  /** status values as the spec gives them; the runtime matches them by JSON type */
+  success: StatusValue[];
+  pending: StatusValue[];
+  failure: StatusValue[];
   max_attempts: number;
   interval_s: number;
   backoff: "fixed" | "exponential";
@@ -65,8 +68,8 @@ export interface StepDef {
   headers: [string, TemplatePartDef[]][];
   body: ValueTemplate | null;
   idempotency_key: TemplatePartDef[] | null;
-  /** [output name, JSONPath segments, JSONPath as written] */
-  outputs: [string, (string | number)[], string][];
+  /** [output name, JSONPath segments, JSONPath as written, column type] */
+  outputs: [string, (string | number)[], string, ColumnType][];
   poll: PollDef | null;
   sets_status: string | null;
   response_column: string;

@@ -744,7 +744,12 @@ export function invalidJsonPath(ctx: RuleContext): Diagnostic[] {
   };
   for (const w of workflowsOf(ctx.data)) {
     for (const s of stepsOf(w)) {
-      for (const [name, v] of outputsOf(s)) check(v, [...s.path, "outputs", name]);
+      for (const [name, v] of outputsOf(s)) {
+        // an output is its JSONPath, or { path, type }
+        const typed = asObj(v);
+        if (typed) check(typed.path, [...s.path, "outputs", name, "path"]);
+        else check(v, [...s.path, "outputs", name]);
+      }
       check(asObj(s.step.poll)?.status, [...s.path, "poll", "status"]);
     }
   }
@@ -754,7 +759,8 @@ export function invalidJsonPath(ctx: RuleContext): Diagnostic[] {
 // ---------------------------------------------------------------------------------------------
 // poll-status-lists
 
-/** success, pending and failure must not share a status. */
+/** success, pending and failure must not share a status. Statuses are compared by JSON type, as the runtime
+ * does: true and "true" are two statuses. */
 export function pollStatusLists(ctx: RuleContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const w of workflowsOf(ctx.data)) {
@@ -764,8 +770,8 @@ export function pollStatusLists(ctx: RuleContext): Diagnostic[] {
       const seen = new Map<string, string>();
       for (const list of ["success", "pending", "failure"] as const) {
         asList(poll[list]).forEach((v, i) => {
-          if (typeof v !== "string" && typeof v !== "number") return;
-          const status = String(v);
+          if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") return;
+          const status = JSON.stringify(v);
           const other = seen.get(status);
           if (other === undefined) {
             seen.set(status, list);
@@ -777,7 +783,7 @@ export function pollStatusLists(ctx: RuleContext): Diagnostic[] {
             diag(
               "error",
               "poll-status-lists",
-              `status "${status}" is listed in both ${other} and ${list}`,
+              `status ${status} is listed in both ${other} and ${list}`,
               ctx.source.locate(path),
               path,
               "a status belongs to one of success, pending and failure",

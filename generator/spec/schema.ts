@@ -193,7 +193,10 @@ const connectionSchema = z
   })
   .describe("an HTTP API that steps call");
 
-const statusValue = z.union([z.string(), z.number()]).transform((v) => String(v));
+/** A status as the API answers it: compared with the response's value by JSON type (true is not "true", 1 is not "1"). */
+const statusValue = z
+  .union([z.string(), z.number(), z.boolean()])
+  .describe('a status value: text, number or boolean, matched with the same JSON type (true is not "true")');
 
 const pollSchema = z
   .strictObject({
@@ -225,6 +228,21 @@ const requestSchema = z
     idempotency_key: templated("sent as the Idempotency-Key header").optional(),
   })
   .describe("the HTTP request of a step");
+
+export const OUTPUT_TYPES = ["string", "number", "boolean", "json", "timestamp"] as const;
+export type OutputType = (typeof OUTPUT_TYPES)[number];
+
+const typedOutputSchema = z
+  .strictObject({
+    path: text("JSONPath into the response, e.g. $.score"),
+    type: z
+      .enum(OUTPUT_TYPES)
+      .default("string")
+      .describe(
+        "type of the column: string, number, boolean, json (the value as it is) or timestamp; a value that does not convert fails the step",
+      ),
+  })
+  .describe("an output with the type of its column");
 
 const flagsSchema = z
   .strictObject({
@@ -258,9 +276,14 @@ const stepSchema = z
     description: text("what the step does").optional(),
     request: requestSchema,
     outputs: z
-      .record(ident("output name"), text("JSONPath into the response, e.g. $.id"))
+      .record(
+        ident("output name"),
+        z.union([text("JSONPath into the response, e.g. $.id"), typedOutputSchema]),
+      )
       .default({})
-      .describe("values taken from the response; each becomes a state-table column"),
+      .describe(
+        "values taken from the response; each becomes a state-table column (text unless it declares a type)",
+      ),
     poll: pollSchema.optional(),
     sets_status: text("workflow status after this step succeeds").optional(),
     response_column: ident(
@@ -717,6 +740,10 @@ function issueToDiagnostic(issue: Issue, data: unknown, source: SourceIndex): Di
           location: loc(),
         };
       }
+      // a value with the shape of one member (a mapping, for an output's { path, type }): that member's own issue
+      const member = issue.errors.find((b) => b.length > 0 && b.every((sub) => sub.path.length > 0));
+      if (member?.[0])
+        return issueToDiagnostic({ ...member[0], path: [...path, ...member[0].path] } as Issue, data, source);
       const expectation = unionExpectation(issue);
       const hint =
         typeof input === "string"

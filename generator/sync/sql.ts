@@ -14,6 +14,7 @@ export type Bind = string | number | boolean | null;
 const SNOWFLAKE_TYPE: Record<ColumnType, string> = {
   string: "VARCHAR",
   integer: "NUMBER(38,0)",
+  number: "FLOAT",
   timestamp: "TIMESTAMP_NTZ",
   boolean: "BOOLEAN",
   json: "VARIANT",
@@ -75,7 +76,7 @@ export function bindsFor(columns: SyncColumn[], row: Record<string, unknown>): B
     if (v === undefined || v === null) return null;
     if (c.type === "json") return typeof v === "string" ? v : JSON.stringify(v);
     if (c.type === "boolean") return v === true || v === "true" || v === 1;
-    if (c.type === "integer") return Number(v);
+    if (c.type === "integer" || c.type === "number") return Number(v);
     return typeof v === "string" ? v : String(v);
   });
 }

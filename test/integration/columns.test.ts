@@ -6,6 +6,7 @@ import { useProjects } from "./harness.ts";
 const DUCKDB_TYPE: Record<ColumnType, string> = {
   string: "VARCHAR",
   integer: "INTEGER",
+  number: "DOUBLE",
   timestamp: "TIMESTAMP",
   boolean: "BOOLEAN",
   json: "JSON",

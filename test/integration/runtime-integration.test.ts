@@ -17,6 +17,7 @@ const TESTED = [
   "column_type",
   "json_literal",
   "jsonpath",
+  "output_value",
   "resolve_header",
   "resolve_text",
   "resolve_value",

@@ -110,7 +110,7 @@ describe("good specs", () => {
     const push = spec.workflows[0]!.steps[1]!;
     expect(push.poll).toMatchObject({
       status: "$.state",
-      success: ["done", "200"],
+      success: ["done", 200],
       max_attempts: 5,
       backoff: "exponential",
     });

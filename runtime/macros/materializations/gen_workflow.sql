@@ -3,7 +3,8 @@
     config meta (custom config keys belong there from dbt 1.10 on): gen_workflow (definition macro name),
     gen_mode ('stateful' | 'stateless').
     stateful:  runs the flow, then the model is a view over the state table (the model SQL).
-    stateless: runs the flow in memory, then the model is a one-row table of the result. -#}
+    stateless: runs the flow in memory, then the model is a one-row table of the result; a failed run writes
+               its row too (workflow_status 'error' and the message), then fails the node. -#}
 {% materialization gen_workflow, default %}
   {%- set gen_meta = config.require('meta') -%}
   {%- set mode = gen_meta['gen_mode'] -%}
@@ -18,15 +19,15 @@
   {%- set result = gen_run_workflow(wf, mode) -%}
   {#- finished either way: queued for `gen sync` before a failure fails the node -#}
   {%- if mode == 'stateful' and gen_project_settings()['sync'] and not result.get('fanout') -%}{%- do gen_sync_enqueue(wf, result['execution_id']) -%}{%- endif -%}
-  {%- if not result['ok'] -%}
-    {#- A failed workflow is a run-time failure, not a compilation error: raise_dependency_error is the one
-        exception of dbt's Jinja context that dbt reports as "Runtime Error in model ..." with this message. -#}
-    {%- if result.get('fanout') -%}
-      {{ exceptions.raise_dependency_error('gen: workflow ' ~ wf['name'] ~ ' (for_each): ' ~ result['error']) }}
-    {%- endif -%}
-    {{ exceptions.raise_dependency_error('gen: workflow ' ~ wf['name'] ~ ' (' ~ mode ~ ', execution '
-        ~ result['execution_id'] ~ ') failed at ' ~ result['error']) }}
+  {%- if not result['ok'] and result.get('fanout') -%}
+    {{ exceptions.raise_dependency_error('gen: workflow ' ~ wf['name'] ~ ' (for_each): ' ~ result['error']) }}
   {%- endif -%}
+  {%- set failure = 'gen: workflow ' ~ wf['name'] ~ ' (' ~ mode ~ ', execution ' ~ result['execution_id']
+                   ~ ') failed at ' ~ result['error'] -%}
+  {#- A failed workflow is a run-time failure, not a compilation error: raise_dependency_error is the one
+      exception of dbt's Jinja context that dbt reports as "Runtime Error in model ..." with this message.
+      The state table holds a stateful failure already; a stateless one is its result row, written first. -#}
+  {%- if not result['ok'] and mode == 'stateful' -%}{{ exceptions.raise_dependency_error(failure) }}{%- endif -%}
 
   {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
   {%- if existing is not none -%}{%- do adapter.drop_relation(existing) -%}{%- endif -%}
@@ -41,13 +42,15 @@
   {%- endcall -%}
   {{ run_hooks(post_hooks, inside_transaction=True) }}
   {%- do adapter.commit() -%}
+  {%- if not result['ok'] -%}{{ exceptions.raise_dependency_error(failure) }}{%- endif -%}
   {{ run_hooks(post_hooks, inside_transaction=False) }}
 
   {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
 
 {#- The stateless result as a one-row select, in the order of columns.result of the workflow definition. The
-    literals keep their own types; an output is cast to its column's type, since a missing one is a bare null. -#}
+    literals keep their own types; an output is converted to its column's type from the step's last response,
+    and is a null of that type when its step did not run or the value is missing or does not convert. -#}
 {% macro gen_result_row_sql(wf, result) %}
   {%- set columns = wf['columns']['result'] -%}
   {%- set values = {
@@ -55,7 +58,7 @@
       'workflow': gen_sql_string(wf['name']),
       'workflow_status': gen_sql_string(result['status']),
       'message': gen_sql_string(result['message']),
-      'steps_completed': result['steps_total'] | string,
+      'steps_completed': (result['steps_total'] if result['ok'] else [result['steps'] | length - 1, 0] | max) | string,
       'http_calls': result['http_calls'] | string,
       'poll_count': result['polls'] | string,
       'elapsed_ms': result['elapsed_ms'] | string,
@@ -64,9 +67,9 @@
   {%- for c in columns if c['name'] in wf['output_columns'] -%}
     {%- for step in wf['steps'] -%}
       {%- for o in step['outputs'] if o[0] == c['name'] -%}
-        {%- set value = result['steps'].get(step['name'], {}).get('outputs', {}).get(o[0]) -%}
-        {%- do values.update({c['name']: 'cast(' ~ (gen_sql_string(value) if value is not none else 'null')
-                                         ~ ' as ' ~ gen_column_type(c['type']) ~ ')'}) -%}
+        {%- set ran = result['steps'].get(step['name']) -%}
+        {%- set value = gen_output_value(o, ran['response']) if ran is not none else {'sql': 'null'} -%}
+        {%- do values.update({c['name']: 'cast(' ~ value['sql'] ~ ' as ' ~ gen_column_type(c['type']) ~ ')'}) -%}
       {%- endfor -%}
     {%- endfor -%}
   {%- endfor -%}

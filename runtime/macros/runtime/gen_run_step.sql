@@ -3,6 +3,7 @@
   {%- set prefix = gen_log_prefix(wf, execution_id) ~ 'step ' ~ (step['index'] + 1) ~ '/' ~ wf['steps'] | length ~ ' ' ~ step['name'] -%}
   {%- set st = namespace(ok=false, error=none, response=none, calls=0, attempts=0, polls=0, done=false, label='', http_status=none) -%}
   {%- set outputs = {} -%}
+  {%- set output_sql = {} -%}
   {%- set poll = step['poll'] -%}
   {%- set max_calls = poll['max_attempts'] if poll is not none else 1 -%}
   {%- set step_started = modules.datetime.datetime.now(modules.pytz.utc) -%}
@@ -34,13 +35,15 @@
       {%- else -%}
         {%- set st.polls = st.polls + 1 -%}
         {%- set found = gen_jsonpath(res['body'], poll['status']) -%}
-        {%- set status = (found['value'] | string) if found['found'] and found['value'] is not none else none -%}
+        {#- the status keeps its JSON type: gen_poll_outcome matches it by type -#}
+        {%- set status = found['value'] if found['found'] else none -%}
+        {%- set shown = gen_status_text(status) if status is not none else none -%}
         {%- if stateful -%}
           {%- do gen_state_update(wf, execution_id, {'poll_count': 'poll_count + 1', 'last_poll_time': gen_current_timestamp(),
               step['response_column']: gen_json_literal(st.response),
-              'message': gen_sql_string('Poll ' ~ call_number ~ '/' ~ max_calls ~ ': status ' ~ (status if status is not none else 'missing'))}) -%}
+              'message': gen_sql_string('Poll ' ~ call_number ~ '/' ~ max_calls ~ ': status ' ~ (shown if shown is not none else 'missing'))}) -%}
         {%- endif -%}
-        {{ log(prefix ~ ': poll ' ~ call_number ~ '/' ~ max_calls ~ ' -> ' ~ (status if status is not none else '(no status)'), info=true) }}
+        {{ log(prefix ~ ': poll ' ~ call_number ~ '/' ~ max_calls ~ ' -> ' ~ (shown if shown is not none else '(no status)'), info=true) }}
         {%- set outcome = gen_poll_outcome(poll, status) -%}
         {%- if outcome == 'missing' -%}
           {%- set st.error = st.label ~ ': HTTP ' ~ st.http_status ~ ': status path ' ~ poll['status_path'] ~ ' not found in the response' -%}
@@ -49,20 +52,20 @@
           {%- set st.ok = true -%}
           {%- set st.done = true -%}
         {%- elif outcome == 'failure' -%}
-          {%- set st.error = st.label ~ ": terminal status '" ~ status ~ "'" -%}
+          {%- set st.error = st.label ~ ": terminal status '" ~ shown ~ "'" -%}
           {%- set st.done = true -%}
         {%- elif outcome == 'unexpected' -%}
-          {%- set st.error = st.label ~ ": unexpected status '" ~ status ~ "' (expected one of: "
-              ~ (poll['success'] + poll['pending'] + poll['failure']) | join(', ') ~ ')' -%}
+          {%- set st.error = st.label ~ ": unexpected status '" ~ shown ~ "' (expected one of: "
+              ~ gen_status_text(poll['success'] + poll['pending'] + poll['failure']) ~ ')' -%}
           {%- set st.done = true -%}
         {%- elif call_number == max_calls -%}
-          {%- set st.error = 'still ' ~ status ~ ' after ' ~ max_calls ~ ' polls (max_attempts ' ~ max_calls ~ ' exhausted)' -%}
+          {%- set st.error = 'still ' ~ shown ~ ' after ' ~ max_calls ~ ' polls (max_attempts ' ~ max_calls ~ ' exhausted)' -%}
           {%- set st.done = true -%}
         {%- else -%}
           {%- set delay = gen_poll_delay(poll, call_number, execution_id ~ step['name']) -%}
           {%- set elapsed = (modules.datetime.datetime.now(modules.pytz.utc) - step_started).total_seconds() -%}
           {%- if elapsed + delay > poll['timeout_s'] -%}
-            {%- set st.error = 'still ' ~ status ~ ' after ' ~ call_number ~ ' polls: the next poll would pass timeout_s ' ~ poll['timeout_s'] -%}
+            {%- set st.error = 'still ' ~ shown ~ ' after ' ~ call_number ~ ' polls: the next poll would pass timeout_s ' ~ poll['timeout_s'] -%}
             {%- set st.done = true -%}
           {%- else -%}
             {%- do dbt.run_query(gen_sleep_sql(delay)) -%}
@@ -74,12 +77,13 @@
 
   {%- if st.ok -%}
     {%- for o in step['outputs'] -%}
-      {%- set found = gen_jsonpath(st.response, o[1]) -%}
-      {%- if found['found'] and found['value'] is not none -%}
-        {%- do outputs.update({o[0]: found['value'] if found['value'] is string else tojson(found['value'])}) -%}
+      {%- set value = gen_output_value(o, st.response) -%}
+      {%- if value['error'] is none -%}
+        {%- do outputs.update({o[0]: value['text']}) -%}
+        {%- do output_sql.update({o[0]: value['sql']}) -%}
       {%- elif st.ok -%}
         {%- set st.ok = false -%}
-        {%- set st.error = st.label ~ ': HTTP ' ~ st.http_status ~ ': output ' ~ o[0] ~ ': ' ~ o[2] ~ ' not found in the response' -%}
+        {%- set st.error = st.label ~ ': HTTP ' ~ st.http_status ~ ': ' ~ value['error'] -%}
       {%- endif -%}
     {%- endfor -%}
   {%- endif -%}
@@ -90,7 +94,7 @@
       {%- set assignments = {'steps_completed': (step['index'] + 1) | string, step['response_column']: gen_json_literal(st.response),
                              'message': gen_sql_string('Step ' ~ (step['index'] + 1) ~ ' ' ~ step['name'] ~ ' completed')} -%}
       {%- if step['sets_status'] is not none -%}{%- do assignments.update({'status': gen_sql_string(step['sets_status'])}) -%}{%- endif -%}
-      {%- for name, value in outputs.items() -%}{%- do assignments.update({name: gen_sql_string(value)}) -%}{%- endfor -%}
+      {%- for name, value in output_sql.items() -%}{%- do assignments.update({name: value}) -%}{%- endfor -%}
       {%- for f in step['flags_on_success'] -%}{%- do assignments.update({f: 'true'}) -%}{%- endfor -%}
       {%- do gen_state_update(wf, execution_id, assignments) -%}
     {%- endif -%}

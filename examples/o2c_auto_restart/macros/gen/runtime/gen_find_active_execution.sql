@@ -5,7 +5,8 @@
   {%- set cols = ["'s:' || execution_id as execution_id", "steps_completed",
                   "'s:' || cast(start_time as " ~ gen_type_string() ~ ") as start_time"] -%}
   {%- for c in wf['output_columns'] -%}
-    {%- do cols.append("case when " ~ c ~ " is null then null else 's:' || " ~ c ~ " end as " ~ c) -%}
+    {#- as text, whatever the output's type: the steps after it read outputs as text -#}
+    {%- do cols.append("case when " ~ c ~ " is null then null else 's:' || cast(" ~ c ~ " as " ~ gen_type_string() ~ ") end as " ~ c) -%}
   {%- endfor -%}
   {%- set rows = dbt.run_query('select ' ~ cols | join(', ') ~ ' from ' ~ gen_relation(wf['state']['table'])
       ~ ' where workflow = ' ~ gen_sql_string(wf['name']) ~ " and completed = false and status <> 'error'"

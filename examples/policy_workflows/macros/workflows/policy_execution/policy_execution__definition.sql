@@ -329,14 +329,16 @@
             [
               'policy_id'
             ],
-            '$.policy_id'
+            '$.policy_id',
+            'string'
           ],
           [
             'api_execution_id',
             [
               'execution_id'
             ],
-            '$.execution_id'
+            '$.execution_id',
+            'string'
           ]
         ],
         'poll': none,

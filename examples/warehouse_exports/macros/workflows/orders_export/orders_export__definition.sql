@@ -373,7 +373,8 @@
               'export',
               'id'
             ],
-            '$.export.id'
+            '$.export.id',
+            'string'
           ]
         ],
         'poll': none,
@@ -467,14 +468,16 @@
             [
               'row_count'
             ],
-            '$.row_count'
+            '$.row_count',
+            'string'
           ],
           [
             'checksum',
             [
               'checksum'
             ],
-            '$.checksum'
+            '$.checksum',
+            'string'
           ],
           [
             'first_file',
@@ -483,7 +486,8 @@
               0,
               'name'
             ],
-            '$.files[0].name'
+            '$.files[0].name',
+            'string'
           ]
         ],
         'poll': none,
