@@ -129,7 +129,7 @@ export const OUTPUTS: readonly OutputDecl[] = [
   runtime("macros/tests/gen_accepted_values.sql"),
   workflow("macros/workflows/__workflow__/__workflow____definition.sql"),
   workflow("macros/workflows/__workflow__/cleanup___workflow__.sql", "stateful"),
-  workflow("macros/workflows/__workflow__/drop___workflow___objects.sql", "stateful"),
+  workflow("macros/workflows/__workflow__/drop___workflow___objects.sql"),
   workflow("macros/workflows/__workflow__/get___workflow___state.sql", "stateful"),
   workflow("macros/workflows/__workflow__/run___workflow__.sql"),
   workflow("models/__workflow__/__workflow___hourly_stats.sql", "stateful"),

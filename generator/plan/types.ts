@@ -84,6 +84,10 @@ export interface WorkflowDef {
     attempt_log_table: string;
     input_column: string;
     retention_days: number;
+    /** state.archive: expired executions move to these tables (same columns) instead of being deleted */
+    archive: boolean;
+    archive_table: string | null;
+    attempt_log_archive_table: string | null;
     stuck_after_hours: number;
   };
   output_columns: string[];

@@ -27,6 +27,7 @@ import { parseTemplate, type RefPart } from "./refs.ts";
 import {
   DEFAULT_INPUT_COLUMN,
   defaultAttemptLogTable,
+  archiveTableOf,
   defaultResponseColumn,
   defaultStateTable,
   DEFAULT_TARGETS,
@@ -803,8 +804,23 @@ export function tableCollision(ctx: RuleContext): Diagnostic[] {
         });
       }
     };
+    const firstOfWorkflow = tables.length;
     add("table", "state table", defaultStateTable);
     add("attempt_log_table", "attempt log table", defaultAttemptLogTable);
+    if (state?.archive === true) {
+      // the archive tables are named after the tables they archive: a collision is resolved by renaming those
+      const archived = tables.slice(firstOfWorkflow);
+      for (const t of archived) {
+        const name = archiveTableOf(t.name);
+        tables.push({
+          name,
+          what: `archive table "${name}"${wfLabel(w)}`,
+          path: [...w.path, "state", "archive"],
+          explicit: false,
+          setting: t.setting,
+        });
+      }
+    }
   }
   const seen = new Map<string, TableName>();
   for (const t of tables) {

@@ -22,6 +22,8 @@ export const DEFAULT_DUCKDB_PATH = "gen.duckdb";
 export const defaultResponseColumn = (stepName: string): string => `${stepName}_response`;
 export const defaultStateTable = (workflowName: string): string => `${workflowName}_state`;
 export const defaultAttemptLogTable = (workflowName: string): string => `${workflowName}_attempts`;
+/** The archive of a state table or attempt log (`state.archive`): its name with `_archive` appended. */
+export const archiveTableOf = (table: string): string => `${table}_archive`;
 
 const ident = (description: string) =>
   z.string().meta({ description, pattern: IDENTIFIER_PATTERN_SOURCE, maxLength: MAX_IDENTIFIER_LENGTH });
@@ -260,7 +262,17 @@ const stateSchema = z
     table: ident("state table; default <workflow>_state").optional(),
     attempt_log_table: ident("attempt log table; default <workflow>_attempts").optional(),
     input_column: ident("state-table column holding the input").default(DEFAULT_INPUT_COLUMN),
-    retention_days: z.number().positive().default(7).describe("completed rows older than this are deleted"),
+    retention_days: z
+      .number()
+      .positive()
+      .default(7)
+      .describe("completed executions older than this are deleted (or archived, with archive: true)"),
+    archive: z
+      .boolean()
+      .default(false)
+      .describe(
+        "true: completed executions older than retention_days move, with their attempt rows, to the tables <state table>_archive and <attempt log table>_archive instead of being deleted",
+      ),
     stuck_after_hours: z
       .number()
       .positive()
@@ -299,14 +311,20 @@ const workflowSchema = z
         "false: this workflow's executions are not queued for `gen sync` (default: the sync block decides)",
       ),
   })
-  .transform((w) => ({
-    ...w,
-    state: {
-      ...w.state,
-      table: w.state.table ?? defaultStateTable(w.name),
-      attempt_log_table: w.state.attempt_log_table ?? defaultAttemptLogTable(w.name),
-    },
-  }))
+  .transform((w) => {
+    const table = w.state.table ?? defaultStateTable(w.name);
+    const attemptLogTable = w.state.attempt_log_table ?? defaultAttemptLogTable(w.name);
+    return {
+      ...w,
+      state: {
+        ...w.state,
+        table,
+        attempt_log_table: attemptLogTable,
+        archive_table: w.state.archive ? archiveTableOf(table) : null,
+        attempt_log_archive_table: w.state.archive ? archiveTableOf(attemptLogTable) : null,
+      },
+    };
+  })
   .describe("a chain of HTTP calls");
 
 const taskSchema = z.strictObject({
@@ -385,7 +403,7 @@ const syncSchema = z
       .optional()
       .describe("the stateful workflows whose executions are synced; default every stateful workflow"),
   })
-  .describe("queue every finished stateful execution for `gen sync` to Snowflake (seed 004)");
+  .describe("queue every finished stateful execution for `gen sync` to upload to Snowflake");
 
 export const specSchema = z
   .strictObject({
@@ -446,7 +464,7 @@ export function specJsonSchema(): Record<string, unknown> {
     $id: JSON_SCHEMA_ID,
     title: "gen spec (v1)",
     description:
-      "A gen workflow spec, compiled by `gen build` into a dbt project. See DESIGN.md, section The spec (v1).",
+      "A gen workflow spec, compiled by `gen build` into a dbt project (README.md of gen, section The spec).",
     ...rest,
     // top-level x-* keys are ignored (room for YAML anchors)
     patternProperties: { [EXTENSION_KEY.source]: {} },

@@ -1,5 +1,5 @@
-{#- The sync queue (seed 004): every stateful execution that finishes (completed or error) is queued here, the
-    way the seed's database trigger queues a finished execution, and `gen sync` uploads it to Snowflake with
+{#- The sync queue: every stateful execution that finishes (completed or error) is queued here, once, as a
+    database trigger would queue it, and `gen sync` uploads it to Snowflake with
     retries (reading and writing this table directly, without dbt). One row per execution: pending ->
     processing -> completed, or back to pending with a growing delay after a failed upload, and failed after
     max_retries attempts. -#}
