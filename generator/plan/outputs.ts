@@ -24,7 +24,9 @@ export type ProjectFeature =
   /** the spec has a sync block */
   | "sync"
   /** project.snowflake.dbt_project_source is set: gen creates the dbt project object */
-  | "dbt_project_object";
+  | "dbt_project_object"
+  /** the spec has an alerts block: alert tests, and on Snowflake an ALERT */
+  | "alerts";
 
 /** What a workflow must have for a per-workflow output. */
 export type WorkflowFeature =
@@ -127,6 +129,10 @@ export const OUTPUTS: readonly OutputDecl[] = [
   runtime("macros/runtime/gen_state_update.sql"),
   project("macros/gen/sync/gen_sync.sql", "sync"),
   runtime("macros/tests/gen_accepted_values.sql"),
+  runtime("macros/tests/gen_alert_exhausted_restarts.sql", "alerts", "auto_restart"),
+  runtime("macros/tests/gen_alert_failed_execution.sql", "alerts"),
+  runtime("macros/tests/gen_alert_failed_syncs.sql", "alerts", "sync"),
+  runtime("macros/tests/gen_alert_stuck_executions.sql", "alerts"),
   workflow("macros/workflows/__workflow__/__workflow____definition.sql"),
   workflow("macros/workflows/__workflow__/cleanup___workflow__.sql", "stateful"),
   workflow("macros/workflows/__workflow__/drop___workflow___objects.sql"),
@@ -156,6 +162,7 @@ export const OUTPUTS: readonly OutputDecl[] = [
   project("snowflake/05_dbt_project.sql", "snowflake", "dbt_project_object"),
   project("snowflake/06_grants.sql", "snowflake"),
   project("snowflake/07_auto_restart.sql", "snowflake", "auto_restart"),
+  project("snowflake/08_alerts.sql", "snowflake", "alerts"),
   project("snowflake/README.md", "snowflake"),
 ];
 
@@ -174,6 +181,8 @@ export function projectHas(p: ProjectPlan, feature: ProjectFeature): boolean {
       return p.sync !== null;
     case "dbt_project_object":
       return p.snowflake.dbtProjectSource !== null;
+    case "alerts":
+      return p.alerts !== null;
   }
 }
 

@@ -405,6 +405,76 @@ const syncSchema = z
   })
   .describe("queue every finished stateful execution for `gen sync` to upload to Snowflake");
 
+/**
+ * An alert's schedule, from Snowflake's CREATE ALERT reference
+ * (https://docs.snowflake.com/en/sql-reference/sql/create-alert): `'<num> MINUTE'` or
+ * `'USING CRON <expr> <time_zone>'` (the plural MINUTES is accepted as for tasks).
+ */
+export const ALERT_SCHEDULE =
+  /^(?:[1-9][0-9]{0,6} MINUTES?|USING CRON(?: [0-9A-Za-z*,/#?-]+){5} [A-Za-z][A-Za-z0-9_+/-]*)$/;
+
+/** An email address as it may appear in a SQL string literal: no quotes, commas, spaces or backslashes. */
+export const EMAIL_ADDRESS = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/;
+
+const alertsSchema = z
+  .strictObject({
+    severity: z
+      .enum(["error", "warn"])
+      .default("error")
+      .describe(
+        "what `dbt test` and `dbt build` do when an alert condition holds: error fails the command, warn only warns",
+      ),
+    stuck_after_minutes: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "an unfinished execution older than this is reported as stuck; default each workflow's state.stuck_after_hours",
+      ),
+    notification_integration: formatted(
+      SNOWFLAKE_SINGLE_NAME,
+      "must be an unquoted Snowflake integration name: letters, digits, _ and $",
+      "the name of an existing notification integration (CREATE NOTIFICATION INTEGRATION), unquoted",
+    )
+      .refine((v) => !v.includes("$$"), { message: DOLLAR_QUOTE_MESSAGE })
+      .optional()
+      .describe(
+        "Snowflake notification integration the alert sends with; required when the project targets Snowflake",
+      ),
+    recipients: z
+      .array(
+        formatted(
+          EMAIL_ADDRESS,
+          "must be an email address",
+          "e.g. ops@example.com; each address must be verified in Snowflake and allowed by the integration",
+        ),
+      )
+      .min(1)
+      .optional()
+      .describe(
+        "email addresses the Snowflake alert writes to (SYSTEM$SEND_EMAIL); default the integration's own recipients",
+      ),
+    schedule: formatted(
+      ALERT_SCHEDULE,
+      'must be a Snowflake alert schedule: "<n> MINUTE" or "USING CRON <5 fields> <time zone>"',
+      'e.g. "60 MINUTE" or "USING CRON 0 * * * * UTC"',
+    )
+      .default("60 MINUTE")
+      .describe("how often the Snowflake alert checks"),
+    warehouse: formatted(
+      SNOWFLAKE_SINGLE_NAME,
+      "must be an unquoted Snowflake warehouse name: letters, digits, _ and $",
+      "the warehouse goes into CREATE ALERT unquoted: no spaces, dots, quotes or other punctuation",
+    )
+      .refine((v) => !v.includes("$$"), { message: DOLLAR_QUOTE_MESSAGE })
+      .optional()
+      .describe("warehouse the Snowflake alert runs on; default project.snowflake.warehouse"),
+  })
+  .describe(
+    "report failed and stuck executions (and exhausted auto-restarts, failed syncs): dbt tests on every target, a Snowflake alert that sends a notification",
+  );
+
 export const specSchema = z
   .strictObject({
     version: z.literal(SPEC_VERSION).describe("spec format version"),
@@ -423,6 +493,7 @@ export const specSchema = z
       .default([]),
     auto_restart: autoRestartSchema.optional(),
     sync: syncSchema.optional(),
+    alerts: alertsSchema.optional(),
   })
   .describe("gen workflow spec");
 
@@ -436,6 +507,7 @@ export type RetryPolicy = Connection["retry"];
 export type Auth = NonNullable<Connection["auth"]>;
 export type AutoRestart = NonNullable<Spec["auto_restart"]>;
 export type SyncSettings = NonNullable<Spec["sync"]>;
+export type AlertSettings = NonNullable<Spec["alerts"]>;
 
 export const JSON_SCHEMA_ID = "https://gen.dev/schema/gen-spec.schema.json";
 

@@ -18,7 +18,9 @@ describe("archiving and dropping a workflow's objects", { timeout: 240_000 }, ()
     );
     expect(executions).toHaveLength(2);
     const [old, recent] = executions as [string, string];
-    await project.exec(`update export_runs set start_time = start_time - interval 40 day where execution_id = '${old}'`);
+    await project.exec(
+      `update export_runs set start_time = start_time - interval 40 day where execution_id = '${old}'`,
+    );
     const before = await project.query(`select * from export_runs where execution_id = '${old}'`);
     const attemptsBefore = await project.query(
       `select * from export_http_log where execution_id = '${old}' order by logged_at, attempt`,
@@ -31,14 +33,14 @@ describe("archiving and dropping a workflow's objects", { timeout: 240_000 }, ()
 
     // moved: row for row, column for column
     expect(await project.query("select * from export_runs_archive")).toEqual(before);
-    expect(
-      await project.query("select * from export_http_log_archive order by logged_at, attempt"),
-    ).toEqual(attemptsBefore);
+    expect(await project.query("select * from export_http_log_archive order by logged_at, attempt")).toEqual(
+      attemptsBefore,
+    );
     // recent: kept, with its attempts
     expect(await project.query("select execution_id from export_runs")).toEqual([{ execution_id: recent }]);
-    expect(await project.query(`select count(*) as n from export_http_log where execution_id = '${old}'`)).toEqual([
-      { n: 0 },
-    ]);
+    expect(
+      await project.query(`select count(*) as n from export_http_log where execution_id = '${old}'`),
+    ).toEqual([{ n: 0 }]);
     expect(
       await project.query(`select count(*) as n from export_http_log where execution_id = '${recent}'`),
     ).toEqual([{ n: attemptsBefore.length }]);
@@ -61,7 +63,10 @@ describe("archiving and dropping a workflow's objects", { timeout: 240_000 }, ()
 
   it("a stateless-only workflow has a drop operation that drops its result table", async () => {
     const text = (await import("node:fs")).readFileSync("specs/data_export.yaml", "utf8");
-    project = await build({ text: text.replace(/^(\s*)modes: .*$/m, "$1modes: [stateless]"), name: "x.yaml" });
+    project = await build({
+      text: text.replace(/^(\s*)modes: .*$/m, "$1modes: [stateless]"),
+      name: "x.yaml",
+    });
     expect(text).toMatch(/^\s*modes: /m);
     const run = await project.dbt(["run"]);
     expect(run.exitCode, run.output).toBe(0);
