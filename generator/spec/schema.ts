@@ -464,7 +464,7 @@ const alertsSchema = z
       .describe("how often the Snowflake alert checks"),
     warehouse: formatted(
       SNOWFLAKE_SINGLE_NAME,
-      "must be an unquoted Snowflake warehouse name: letters, digits, _ and $",
+      "must be an unquoted Snowflake warehouse name (letters, digits, _ and $)",
       "the warehouse goes into CREATE ALERT unquoted: no spaces, dots, quotes or other punctuation",
     )
       .refine((v) => !v.includes("$$"), { message: DOLLAR_QUOTE_MESSAGE })

@@ -22,7 +22,7 @@ describe("alerts: dbt tests on DuckDB", { timeout: 300_000 }, () => {
     for (const test of [
       "gen_alert_failed_execution_stateful_policy_execution_",
       "gen_alert_stuck_executions_stateful_policy_execution_60",
-      "gen_alert_exhausted_restarts_gen_restart_plan_",
+      "gen_alert_retries_exhausted_gen_restart_plan_",
       "gen_alert_failed_syncs_gen_sync_failures_",
     ])
       expect(listed.output).toContain(test);

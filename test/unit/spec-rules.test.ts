@@ -24,6 +24,7 @@ import {
   RULES,
   snowflakeTarget,
   syncWorkflows,
+  alertsSettings,
   tableCollision,
   unknownConnection,
   unknownReference,
@@ -57,6 +58,7 @@ const RULE_CODES = new Map<Rule, string[]>([
     syncWorkflows,
     ["unknown-workflow", "sync-stateless-workflow", "sync-without-block", "sync-contradiction"],
   ],
+  [alertsSettings, ["alerts-settings"]],
 ]);
 
 /** Codes of the loader and the schema. */
