@@ -1,5 +1,5 @@
 /**
- * The bundled mock policy API (node:http only). Serves the policy flow of the seeds
+ * The bundled mock policy API (node:http only). Serves the policy flow of specs/policy.yaml
  * (create policy, poll, circuit breaker), a data-export flow, health and admin endpoints,
  * and injects faults according to a Scenario.
  */

@@ -25,6 +25,7 @@ import type {
   StepCondition,
   StepDef,
   SyncPlan,
+  AlertsPlan,
   TemplatePartDef,
   WorkflowDef,
   PlannedColumn,
@@ -136,6 +137,7 @@ function planProject(spec: Spec, workflows: WorkflowPlan[], specFile: string | n
     fansOut: workflows.some((w) => w.definition.for_each !== null),
     autoRestart: spec.auto_restart ? planAutoRestart(spec.auto_restart, sf, inSchemaOf(sf)) : null,
     sync: spec.sync ? planSync(spec.sync, sf, workflows, spec.workflows) : null,
+    alerts: spec.alerts ? planAlerts(spec.alerts, name, sf, workflows) : null,
     requireDbtVersion: [...DBT_VERSION_RANGE],
     genVersion: GEN_VERSION,
     specFile,
@@ -154,6 +156,33 @@ function objectSchema(sf: SnowflakeSettings): SnowflakeName | null {
 function inSchemaOf(sf: SnowflakeSettings): (name: string) => SnowflakeName {
   const schema = objectSchema(sf);
   return (n) => snowflakeName(n.includes(".") || !schema ? n : `${schema}.${n}`);
+}
+
+function planAlerts(
+  alerts: NonNullable<Spec["alerts"]>,
+  project: SqlIdentifier,
+  sf: SnowflakeSettings,
+  workflows: WorkflowPlan[],
+): AlertsPlan {
+  const inSchema = inSchemaOf(sf);
+  const warehouse = alerts.warehouse ?? sf.warehouse;
+  return {
+    severity: alerts.severity,
+    workflows: workflows
+      .filter((wf) => wf.stateful)
+      .map((wf) => ({
+        workflow: wf.name,
+        stateTable: inSchema(wf.definition.state.table),
+        stuckAfterMinutes:
+          alerts.stuck_after_minutes ?? Math.round(wf.definition.state.stuck_after_hours * 60),
+      })),
+    alert: inSchema(`GEN_ALERT_${project.toUpperCase()}`),
+    integration:
+      alerts.notification_integration === undefined ? null : snowflakeName(alerts.notification_integration),
+    recipients: alerts.recipients ?? [],
+    schedule: alerts.schedule,
+    warehouse: warehouse === undefined ? null : snowflakeName(warehouse),
+  };
 }
 
 function planAutoRestart(

@@ -26,7 +26,9 @@ export type ProjectFeature =
   /** project.snowflake.dbt_project_source is set: gen creates the dbt project object */
   | "dbt_project_object"
   /** a workflow has for_each: the fan-out runtime */
-  | "for_each";
+  | "for_each"
+  /** the spec has an alerts block: alert tests, and on Snowflake an ALERT */
+  | "alerts";
 
 /** What a workflow must have for a per-workflow output. */
 export type WorkflowFeature =
@@ -161,9 +163,13 @@ export const OUTPUTS: readonly OutputDecl[] = [
   runtime("macros/sync/gen_sync_on_run_start.sql", "sync"),
   runtime("macros/sync/gen_sync_queue_relation.sql", "sync"),
   runtime("macros/tests/gen_accepted_values.sql"),
+  runtime("macros/tests/gen_alert_failed_execution.sql"),
+  runtime("macros/tests/gen_alert_failed_syncs.sql"),
+  runtime("macros/tests/gen_alert_retries_exhausted.sql"),
+  runtime("macros/tests/gen_alert_stuck_executions.sql"),
   workflow("macros/workflows/__workflow__/__workflow____definition.sql"),
   workflow("macros/workflows/__workflow__/cleanup___workflow__.sql", "stateful"),
-  workflow("macros/workflows/__workflow__/drop___workflow___objects.sql", "stateful"),
+  workflow("macros/workflows/__workflow__/drop___workflow___objects.sql"),
   workflow("macros/workflows/__workflow__/get___workflow___state.sql", "stateful"),
   workflow("macros/workflows/__workflow__/run___workflow__.sql"),
   workflow("models/__workflow__/__workflow___hourly_stats.sql", "stateful"),
@@ -190,6 +196,7 @@ export const OUTPUTS: readonly OutputDecl[] = [
   project("snowflake/05_dbt_project.sql", "snowflake", "dbt_project_object"),
   project("snowflake/06_grants.sql", "snowflake"),
   project("snowflake/07_auto_restart.sql", "snowflake", "auto_restart"),
+  project("snowflake/08_alerts.sql", "snowflake", "alerts"),
   project("snowflake/README.md", "snowflake"),
 ];
 
@@ -210,6 +217,8 @@ export function projectHas(p: ProjectPlan, feature: ProjectFeature): boolean {
       return p.snowflake.dbtProjectSource !== null;
     case "for_each":
       return p.fansOut;
+    case "alerts":
+      return p.alerts !== null;
   }
 }
 

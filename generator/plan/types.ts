@@ -95,6 +95,10 @@ export interface WorkflowDef {
     attempt_log_table: string;
     input_column: string;
     retention_days: number;
+    /** state.archive: expired executions move to these tables (same columns) instead of being deleted */
+    archive: boolean;
+    archive_table: string | null;
+    attempt_log_archive_table: string | null;
     stuck_after_hours: number;
   };
   output_columns: string[];
@@ -181,11 +185,28 @@ export interface ProjectPlan {
   autoRestart: AutoRestartPlan | null;
   /** the spec's sync block: the queue of finished executions and where `gen sync` uploads them */
   sync: SyncPlan | null;
+  /** the spec's alerts block */
+  alerts: AlertsPlan | null;
   /** dbt_project.yml's require-dbt-version: the dbt Core versions the generated project parses and runs on */
   requireDbtVersion: string[];
   genVersion: string;
   /** the spec's file name without its directory, for the header of each generated file; null: not known */
   specFile: string | null;
+}
+
+/** The spec's alerts block: dbt tests on every target, a Snowflake alert on the snowflake target. */
+export interface AlertsPlan {
+  /** the dbt tests' severity */
+  severity: "error" | "warn";
+  /** the stateful workflows watched: their state table and when an unfinished execution counts as stuck */
+  workflows: { workflow: SqlIdentifier; stateTable: SnowflakeName; stuckAfterMinutes: number }[];
+  /** the Snowflake ALERT object, named after the project */
+  alert: SnowflakeName;
+  integration: SnowflakeName | null;
+  /** verified email addresses (schema-checked); empty: the integration's own recipients */
+  recipients: string[];
+  schedule: string;
+  warehouse: SnowflakeName | null;
 }
 
 export interface SyncPlan {

@@ -55,7 +55,7 @@ export const WORKFLOW_NAMES = {
   },
   dropOperation: {
     kind: "macro",
-    mode: "stateful",
+    mode: null,
     what: "drop operation",
     make: (w) => `drop_${w}_objects`,
   },

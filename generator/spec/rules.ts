@@ -27,6 +27,7 @@ import { parseTemplate, type RefPart } from "./refs.ts";
 import {
   DEFAULT_INPUT_COLUMN,
   defaultAttemptLogTable,
+  archiveTableOf,
   defaultResponseColumn,
   defaultStateTable,
   DEFAULT_TARGETS,
@@ -987,8 +988,23 @@ export function tableCollision(ctx: RuleContext): Diagnostic[] {
         });
       }
     };
+    const firstOfWorkflow = tables.length;
     add("table", "state table", defaultStateTable);
     add("attempt_log_table", "attempt log table", defaultAttemptLogTable);
+    if (state?.archive === true) {
+      // the archive tables are named after the tables they archive: a collision is resolved by renaming those
+      const archived = tables.slice(firstOfWorkflow);
+      for (const t of archived) {
+        const name = archiveTableOf(t.name);
+        tables.push({
+          name,
+          what: `archive table "${name}"${wfLabel(w)}`,
+          path: [...w.path, "state", "archive"],
+          explicit: false,
+          setting: t.setting,
+        });
+      }
+    }
   }
   const seen = new Map<string, TableName>();
   for (const t of tables) {
@@ -1484,6 +1500,49 @@ export function forEachStateless(ctx: RuleContext): Diagnostic[] {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// alerts-settings
+
+/**
+ * The Snowflake alert sends through a notification integration the spec names: on a Snowflake target the
+ * alerts block must name one. An alerts block with nothing to watch (no stateful workflow, no auto_restart,
+ * no sync) generates nothing and is a mistake.
+ */
+export function alertsSettings(ctx: RuleContext): Diagnostic[] {
+  const alerts = asObj(ctx.data.alerts);
+  if (!alerts) return [];
+  const out: Diagnostic[] = [];
+  const location = ctx.source.locate(["alerts"], { key: true });
+  const project = asObj(ctx.data.project);
+  const targets = ctx.targets ?? (own(project, "targets") ? asList(project?.targets) : [...DEFAULT_TARGETS]);
+  if (targets.includes("snowflake") && !own(alerts, "notification_integration"))
+    out.push(
+      diag(
+        "error",
+        "alerts-settings",
+        "the project targets snowflake, but alerts does not set notification_integration",
+        location,
+        ["alerts"],
+        "name the notification integration the Snowflake alert sends with, e.g. notification_integration: " +
+          "OPS_EMAIL (CREATE NOTIFICATION INTEGRATION OPS_EMAIL TYPE=EMAIL ENABLED=TRUE ...)",
+      ),
+    );
+  const stateful = workflowsOf(ctx.data).some((w) => modesOf(w).includes("stateful"));
+  if (!stateful && !own(ctx.data, "auto_restart") && !own(ctx.data, "sync"))
+    out.push(
+      diag(
+        "warning",
+        "alerts-settings",
+        "alerts has nothing to watch: no stateful workflow, no auto_restart and no sync block",
+        location,
+        ["alerts"],
+        "alerts report failed and stuck executions of stateful workflows, exhausted auto-restarts and failed " +
+          "syncs; remove the alerts block, or add stateful to a workflow's modes",
+      ),
+    );
+  return out;
+}
+
 /** All rules, in the order they run. */
 export const RULES: readonly Rule[] = [
   nothingToDo,
@@ -1502,6 +1561,7 @@ export const RULES: readonly Rule[] = [
   snowflakeTarget,
   syncWorkflows,
   forEachStateless,
+  alertsSettings,
 ];
 
 export function runRules(ctx: RuleContext): Diagnostic[] {

@@ -25,6 +25,8 @@ export const defaultModes = (forEach: boolean): (typeof MODES)[number][] =>
 export const defaultResponseColumn = (stepName: string): string => `${stepName}_response`;
 export const defaultStateTable = (workflowName: string): string => `${workflowName}_state`;
 export const defaultAttemptLogTable = (workflowName: string): string => `${workflowName}_attempts`;
+/** The archive of a state table or attempt log (`state.archive`): its name with `_archive` appended. */
+export const archiveTableOf = (table: string): string => `${table}_archive`;
 
 const ident = (description: string) =>
   z.string().meta({ description, pattern: IDENTIFIER_PATTERN_SOURCE, maxLength: MAX_IDENTIFIER_LENGTH });
@@ -300,7 +302,17 @@ const stateSchema = z
     table: ident("state table; default <workflow>_state").optional(),
     attempt_log_table: ident("attempt log table; default <workflow>_attempts").optional(),
     input_column: ident("state-table column holding the input").default(DEFAULT_INPUT_COLUMN),
-    retention_days: z.number().positive().default(7).describe("completed rows older than this are deleted"),
+    retention_days: z
+      .number()
+      .positive()
+      .default(7)
+      .describe("completed executions older than this are deleted (or archived, with archive: true)"),
+    archive: z
+      .boolean()
+      .default(false)
+      .describe(
+        "true: completed executions older than retention_days move, with their attempt rows, to the tables <state table>_archive and <attempt log table>_archive instead of being deleted",
+      ),
     stuck_after_hours: z
       .number()
       .positive()
@@ -361,15 +373,21 @@ const workflowSchema = z
         "false: this workflow's executions are not queued for `gen sync` (default: the sync block decides)",
       ),
   })
-  .transform((w) => ({
-    ...w,
-    modes: w.modes ?? defaultModes(w.for_each !== undefined),
-    state: {
-      ...w.state,
-      table: w.state.table ?? defaultStateTable(w.name),
-      attempt_log_table: w.state.attempt_log_table ?? defaultAttemptLogTable(w.name),
-    },
-  }))
+  .transform((w) => {
+    const table = w.state.table ?? defaultStateTable(w.name);
+    const attemptLogTable = w.state.attempt_log_table ?? defaultAttemptLogTable(w.name);
+    return {
+      ...w,
+      modes: w.modes ?? defaultModes(w.for_each !== undefined),
+      state: {
+        ...w.state,
+        table,
+        attempt_log_table: attemptLogTable,
+        archive_table: w.state.archive ? archiveTableOf(table) : null,
+        attempt_log_archive_table: w.state.archive ? archiveTableOf(attemptLogTable) : null,
+      },
+    };
+  })
   .describe("a chain of HTTP calls");
 
 const taskSchema = z.strictObject({
@@ -448,7 +466,77 @@ const syncSchema = z
       .optional()
       .describe("the stateful workflows whose executions are synced; default every stateful workflow"),
   })
-  .describe("queue every finished stateful execution for `gen sync` to Snowflake (seed 004)");
+  .describe("queue every finished stateful execution for `gen sync` to upload to Snowflake");
+
+/**
+ * An alert's schedule, from Snowflake's CREATE ALERT reference
+ * (https://docs.snowflake.com/en/sql-reference/sql/create-alert): `'<num> MINUTE'` or
+ * `'USING CRON <expr> <time_zone>'` (the plural MINUTES is accepted as for tasks).
+ */
+export const ALERT_SCHEDULE =
+  /^(?:[1-9][0-9]{0,6} MINUTES?|USING CRON(?: [0-9A-Za-z*,/#?-]+){5} [A-Za-z][A-Za-z0-9_+/-]*)$/;
+
+/** An email address as it may appear in a SQL string literal: no quotes, commas, spaces or backslashes. */
+export const EMAIL_ADDRESS = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/;
+
+const alertsSchema = z
+  .strictObject({
+    severity: z
+      .enum(["error", "warn"])
+      .default("error")
+      .describe(
+        "what `dbt test` and `dbt build` do when an alert condition holds: error fails the command, warn only warns",
+      ),
+    stuck_after_minutes: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "an unfinished execution older than this is reported as stuck; default each workflow's state.stuck_after_hours",
+      ),
+    notification_integration: formatted(
+      SNOWFLAKE_SINGLE_NAME,
+      "must be an unquoted Snowflake integration name: letters, digits, _ and $",
+      "the name of an existing notification integration (CREATE NOTIFICATION INTEGRATION), unquoted",
+    )
+      .refine((v) => !v.includes("$$"), { message: DOLLAR_QUOTE_MESSAGE })
+      .optional()
+      .describe(
+        "Snowflake notification integration the alert sends with; required when the project targets Snowflake",
+      ),
+    recipients: z
+      .array(
+        formatted(
+          EMAIL_ADDRESS,
+          "must be an email address",
+          "e.g. ops@example.com; each address must be verified in Snowflake and allowed by the integration",
+        ),
+      )
+      .min(1)
+      .optional()
+      .describe(
+        "email addresses the Snowflake alert writes to (SYSTEM$SEND_EMAIL); default the integration's own recipients",
+      ),
+    schedule: formatted(
+      ALERT_SCHEDULE,
+      'must be a Snowflake alert schedule: "<n> MINUTE" or "USING CRON <5 fields> <time zone>"',
+      'e.g. "60 MINUTE" or "USING CRON 0 * * * * UTC"',
+    )
+      .default("60 MINUTE")
+      .describe("how often the Snowflake alert checks"),
+    warehouse: formatted(
+      SNOWFLAKE_SINGLE_NAME,
+      "must be an unquoted Snowflake warehouse name (letters, digits, _ and $)",
+      "the warehouse goes into CREATE ALERT unquoted: no spaces, dots, quotes or other punctuation",
+    )
+      .refine((v) => !v.includes("$$"), { message: DOLLAR_QUOTE_MESSAGE })
+      .optional()
+      .describe("warehouse the Snowflake alert runs on; default project.snowflake.warehouse"),
+  })
+  .describe(
+    "report failed and stuck executions (and exhausted auto-restarts, failed syncs): dbt tests on every target, a Snowflake alert that sends a notification",
+  );
 
 export const specSchema = z
   .strictObject({
@@ -468,6 +556,7 @@ export const specSchema = z
       .default([]),
     auto_restart: autoRestartSchema.optional(),
     sync: syncSchema.optional(),
+    alerts: alertsSchema.optional(),
   })
   .describe("gen workflow spec");
 
@@ -481,6 +570,7 @@ export type RetryPolicy = Connection["retry"];
 export type Auth = NonNullable<Connection["auth"]>;
 export type AutoRestart = NonNullable<Spec["auto_restart"]>;
 export type SyncSettings = NonNullable<Spec["sync"]>;
+export type AlertSettings = NonNullable<Spec["alerts"]>;
 
 export const JSON_SCHEMA_ID = "https://gen.dev/schema/gen-spec.schema.json";
 
@@ -509,7 +599,7 @@ export function specJsonSchema(): Record<string, unknown> {
     $id: JSON_SCHEMA_ID,
     title: "gen spec (v1)",
     description:
-      "A gen workflow spec, compiled by `gen build` into a dbt project. See DESIGN.md, section The spec (v1).",
+      "A gen workflow spec, compiled by `gen build` into a dbt project (README.md of gen, section The spec).",
     ...rest,
     // top-level x-* keys are ignored (room for YAML anchors)
     patternProperties: { [EXTENSION_KEY.source]: {} },

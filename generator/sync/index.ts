@@ -1,6 +1,6 @@
 /**
- * `gen sync`: uploads the finished executions queued by the runtime (gen_sync_queue) to Snowflake, with retries
- * (seed 004). One round: claim a batch from the project's DuckDB file (SyncQueue: a short transaction, no dbt
+ * `gen sync`: uploads the finished executions queued by the runtime (gen_sync_queue) to Snowflake, with retries.
+ * One round: claim a batch from the project's DuckDB file (SyncQueue: a short transaction, no dbt
  * start), MERGE the state rows and attempt rows into Snowflake with snowflake-sdk (one statement pair per chunk
  * of executions, `concurrency` chunks at a time), then record each outcome (completed, or pending again after a delay, failed after max_retries). A round that
  * finds nothing due costs one small query; one that finds the database in use by a dbt run waits a moment, then

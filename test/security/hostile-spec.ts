@@ -92,6 +92,7 @@ auto_restart:
     - { name: NIGHTLY, schedule: "USING CRON 0 6 * * * UTC", args: build, warehouse: NIGHT_WH }
     - { name: HOURLY, schedule: "60 MINUTES", args: "run --select tag:hourly" }
 sync: { schema: ANALYTICS.SYNCED }
+alerts: { notification_integration: OPS_EMAIL, recipients: [ops@example.com] }
 `;
 }
 

@@ -51,6 +51,8 @@ const SQLGLOT_EXPECTED: Record<string, string> = {
   "GRANT ON DBT PROJECT": "Command",
   "CREATE OR REPLACE TASK": "Command",
   "ALTER TASK": "Command", // RESUME
+  "CREATE OR REPLACE ALERT": "Command",
+  "ALTER ALERT": "Command", // RESUME
 };
 
 function kindOf(sql: string): string {
@@ -60,7 +62,7 @@ function kindOf(sql: string): string {
     );
   if (grant) return `GRANT ON ${(grant[1] as string).toUpperCase().replace(/\s+/g, " ")}`;
   const m =
-    /^(USE\s+ROLE|(?:CREATE|ALTER)\s+DBT\s+PROJECT|CREATE\s+OR\s+REPLACE\s+PROCEDURE|CREATE\s+OR\s+REPLACE\s+TASK|ALTER\s+TASK|CREATE\s+SCHEMA|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE|CREATE\s+OR\s+REPLACE\s+EXTERNAL\s+ACCESS\s+INTEGRATION|(?:CREATE|ALTER)\s+SECRET)\b/i.exec(
+    /^(USE\s+ROLE|(?:CREATE|ALTER)\s+DBT\s+PROJECT|CREATE\s+OR\s+REPLACE\s+PROCEDURE|CREATE\s+OR\s+REPLACE\s+TASK|ALTER\s+TASK|CREATE\s+OR\s+REPLACE\s+ALERT|ALTER\s+ALERT|CREATE\s+SCHEMA|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE|CREATE\s+OR\s+REPLACE\s+EXTERNAL\s+ACCESS\s+INTEGRATION|(?:CREATE|ALTER)\s+SECRET)\b/i.exec(
       sql,
     );
   return m ? (m[1] as string).toUpperCase().replace(/\s+/g, " ") : `UNKNOWN: ${sql.slice(0, 40)}`;
@@ -120,7 +122,7 @@ describe("snowflake setup SQL: properties", () => {
       for (const s of statements)
         expect(s.sql, `${s.file}:${s.line}`).toMatch(
           // ALTER DBT PROJECT ... ADD VERSION takes the source's current files: the object converges on them
-          /^(USE\s+ROLE\s+\S+$|ALTER\s+DBT\s+PROJECT\s+\S+\s+(ADD\s+VERSION|SET)\s|CREATE\s+(SCHEMA|SECRET|DBT\s+PROJECT)\s+IF\s+NOT\s+EXISTS\s|CREATE\s+OR\s+REPLACE\s+(PROCEDURE|EXTERNAL\s+ACCESS\s+INTEGRATION|TASK)\s|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE\s|GRANT\s|ALTER\s+TASK\s+\S+\s+RESUME$)/,
+          /^(USE\s+ROLE\s+\S+$|ALTER\s+DBT\s+PROJECT\s+\S+\s+(ADD\s+VERSION|SET)\s|CREATE\s+(SCHEMA|SECRET|DBT\s+PROJECT)\s+IF\s+NOT\s+EXISTS\s|CREATE\s+OR\s+REPLACE\s+(PROCEDURE|EXTERNAL\s+ACCESS\s+INTEGRATION|TASK|ALERT)\s|CREATE\s+OR\s+ALTER\s+NETWORK\s+RULE\s|GRANT\s|ALTER\s+(TASK|ALERT)\s+\S+\s+RESUME$)/,
         );
     });
 
@@ -313,5 +315,31 @@ workflows:
         );
       }
     }
+  });
+});
+
+describe("snowflake/08_alerts.sql", () => {
+  it("sqlglot and gen deploy's splitter see the same three statements: USE ROLE, CREATE ALERT, RESUME", async () => {
+    requireVenv();
+    const project = build({ file: "specs/policy.yaml" });
+    const file = project.files.find((f) => f.path === "snowflake/08_alerts.sql");
+    expect(file, "policy.yaml has an alerts block and targets snowflake").toBeDefined();
+    const script =
+      "import sqlglot, sys\n" +
+      "print(len([s for s in sqlglot.parse(open(sys.argv[1]).read(), read='snowflake') if s is not None]))\n";
+    const path = join(tempDir("gen-sf-alert-"), "08_alerts.sql");
+    writeFileSync(path, file!.content);
+    const r = await execa(PYTHON, ["-c", script, path], { reject: false, all: true });
+    expect(r.exitCode, r.all).toBe(0);
+    const split = setupStatements([file!]).map((s) => s.sql);
+    expect(Number(r.stdout.trim())).toBe(split.length);
+    expect(split.map(kindOf)).toEqual(["USE ROLE", "CREATE OR REPLACE ALERT", "ALTER ALERT"]);
+    const alert = split[1]!;
+    // the named integration and the spec's recipients, as SQL string literals
+    expect(alert).toContain("CALL SYSTEM$SEND_EMAIL(\n      'OPS_EMAIL',\n      'data-oncall@example.com',");
+    expect(alert).toMatch(
+      /from EDW\.O2C_AUDIT\.policy_execution_state, check_window\s+where status = 'error'/,
+    );
+    expect(alert).toContain("from EDW.O2C_AUDIT.GEN_RESTART_PLAN, check_window");
   });
 });

@@ -129,6 +129,7 @@ describe("the files of a plan", () => {
     const statefulOnly = paths(policy.replace("modes: [stateful, stateless]", "modes: [stateful]"));
     const perWorkflow = (ps: string[]) => ps.filter((p) => p.includes("policy_execution"));
     expect(perWorkflow(statelessOnly).sort()).toEqual([
+      "macros/workflows/policy_execution/drop_policy_execution_objects.sql",
       "macros/workflows/policy_execution/policy_execution__definition.sql",
       "macros/workflows/policy_execution/run_policy_execution.sql",
       "models/policy_execution/schema.yml",

@@ -120,7 +120,7 @@ describe("plan of specs/policy.yaml", () => {
     const statelessOnly = plan(policy.replace("modes: [stateful, stateless]", "modes: [stateless]"));
     const paths = statelessOnly.files.map((f) => f.path);
     expect(paths).toContain("models/policy_execution/stateless_policy_execution.sql");
-    expect(paths.some((x) => /stateful_|_success_rate|get_policy|drop_policy/.test(x))).toBe(false);
+    expect(paths.some((x) => /stateful_|_success_rate|get_policy|cleanup_policy/.test(x))).toBe(false);
     expect(p.files.map((f) => f.path)).toContain("models/policy_execution/stateful_policy_execution.sql");
   });
 });

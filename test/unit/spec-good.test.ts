@@ -45,6 +45,9 @@ describe("good specs", () => {
       attempt_log_table: "ping_attempts",
       input_column: "input_data",
       retention_days: 7,
+      archive: false,
+      archive_table: null,
+      attempt_log_archive_table: null,
       stuck_after_hours: 1,
     });
     const step = wf.steps[0]!;

@@ -26,6 +26,7 @@ import {
   RULES,
   snowflakeTarget,
   syncWorkflows,
+  alertsSettings,
   tableCollision,
   unknownConnection,
   unknownReference,
@@ -61,6 +62,7 @@ const RULE_CODES = new Map<Rule, string[]>([
     ["unknown-workflow", "sync-stateless-workflow", "sync-without-block", "sync-contradiction"],
   ],
   [forEachStateless, ["for-each-stateless"]],
+  [alertsSettings, ["alerts-settings"]],
 ]);
 
 /** Codes of the loader and the schema. */

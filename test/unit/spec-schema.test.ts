@@ -26,6 +26,7 @@ describe("schema/gen-spec.schema.json", () => {
       "workflows",
       "auto_restart",
       "sync",
+      "alerts",
     ]);
     // connections and workflows are optional: a spec with only auto_restart builds a package
     expect(schema.required).toEqual(["version", "project"]);

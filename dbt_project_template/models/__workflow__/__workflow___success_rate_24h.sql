@@ -1,4 +1,4 @@
-{#- Success rate of workflow << wf.name >> over the last 24 hours (seed monitoring query, on both adapters). -#}
+{#- Success rate of workflow << wf.name >> over the last 24 hours (a health-check query, on both adapters). -#}
 {{ config(materialized='view', tags=<< wf.tags.monitoring | jinja_str_list >>) }}
 select
     count(*) as total_executions,

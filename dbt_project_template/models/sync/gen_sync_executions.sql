@@ -1,4 +1,4 @@
-{#- When each queued execution was synced to Snowflake (seed 004's "update execution record"): one row per
+{#- When each queued execution was synced to Snowflake: one row per
     execution, to join to a state table on execution_id. synced_at is null until an upload succeeded. -#}
 {{ config(materialized='view', tags=['gen', 'gen_sync']) }}
 select

@@ -1,4 +1,4 @@
-{#- Executions whose upload failed max_retries times (seed 004's snowflake_sync_failures); `gen sync --retry-failed`
+{#- Executions whose upload failed max_retries times; `gen sync --retry-failed`
     queues them again. -#}
 {{ config(materialized='view', tags=['gen', 'gen_sync']) }}
 select execution_id, workflow, retry_count, max_retries, error_message, created_at, updated_at

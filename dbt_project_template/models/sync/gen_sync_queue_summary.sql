@@ -1,4 +1,4 @@
-{#- The sync queue by status (seed 004's snowflake_sync_queue_summary). -#}
+{#- The sync queue by status. -#}
 {{ config(materialized='view', tags=['gen', 'gen_sync']) }}
 select
     status,

@@ -26,7 +26,10 @@
       'attempt_log_table': 'policy_execution_attempts',
       'input_column': 'policy_data',
       'retention_days': 7,
-      'stuck_after_hours': 1
+      'archive': false,
+      'stuck_after_hours': 1,
+      'archive_table': none,
+      'attempt_log_archive_table': none
     },
     'output_columns': [
       'policy_id',

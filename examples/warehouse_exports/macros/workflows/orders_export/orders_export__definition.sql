@@ -19,7 +19,10 @@
       'attempt_log_table': 'export_http_log',
       'input_column': 'export_request',
       'retention_days': 30,
-      'stuck_after_hours': 2
+      'archive': true,
+      'stuck_after_hours': 2,
+      'archive_table': 'export_runs_archive',
+      'attempt_log_archive_table': 'export_http_log_archive'
     },
     'output_columns': [
       'export_id',
