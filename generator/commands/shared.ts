@@ -7,7 +7,7 @@ import type { Plan, Target } from "../plan/index.ts";
 import { readSpecFile } from "../spec/file.ts";
 import { TARGETS } from "../spec/schema.ts";
 import type { Term } from "../util/term.ts";
-import { outputCollisions } from "../write/collisions.ts";
+import { builtByAnotherSpec, outputCollisions } from "../write/collisions.ts";
 import { assertUsableOutputDir, keptWarnings, writeOutput, type WriteResult } from "../write/index.ts";
 import { UsageError, type OptionSpec } from "./command.ts";
 
@@ -75,14 +75,13 @@ export function compileAll(
   printDiagnostics(diagnostics, term);
   // Before anything is written: every output directory is usable and belongs to one spec only.
   for (const b of built) assertUsableOutputDir(b.outDir);
-  const collisions = outputCollisions(
-    built.map((b) => ({
-      file: b.specPath,
-      text: b.text,
-      project: b.result.plan?.project.name ?? "",
-      outDir: b.outDir,
-    })),
-  );
+  const claims = built.map((b) => ({
+    file: b.specPath,
+    text: b.text,
+    project: b.result.plan?.project.name ?? "",
+    outDir: b.outDir,
+  }));
+  const collisions = [...outputCollisions(claims), ...claims.flatMap((c) => builtByAnotherSpec(c) ?? [])];
   if (collisions.length > 0)
     throw new GenError("output-collision", collisions[0]?.message ?? "", { diagnostics: collisions });
   return built;

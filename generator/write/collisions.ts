@@ -2,7 +2,9 @@
  * Two specs that generate one project into one directory would overwrite each other's files (and each
  * remove the other's as "no longer generated"): found before anything is written, by build and watch alike.
  */
-import { resolve } from "node:path";
+import { existsSync, lstatSync, readFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { headerSpecFile } from "../render/header.ts";
 import type { Diagnostic } from "../errors.ts";
 import { loadYaml } from "../spec/load.ts";
 import { printablePath } from "./index.ts";
@@ -38,4 +40,22 @@ export function outputCollisions(claims: OutputClaim[]): Diagnostic[] {
     else first.set(dir, claim);
   }
   return diagnostics;
+}
+
+/**
+ * A project directory that another spec generated (its dbt_project.yml's header names another spec file):
+ * building this spec there would replace that project. Reads the one file; a link is never followed.
+ */
+export function builtByAnotherSpec(claim: OutputClaim): Diagnostic | null {
+  const file = join(claim.outDir, "dbt_project.yml");
+  if (!existsSync(file) || !lstatSync(file).isFile()) return null;
+  const other = headerSpecFile(readFileSync(file, "utf8").split("\n", 1)[0] ?? "");
+  if (other === null || other === basename(claim.file)) return null;
+  return {
+    severity: "error",
+    code: "output-collision",
+    message: `${printablePath(claim.outDir)} holds project ${claim.project} generated from ${other}: building ${printablePath(claim.file)} there would overwrite it`,
+    hint: `give this spec its own project.name, or build it elsewhere with -o DIR; if you renamed ${other}, delete ${printablePath(claim.outDir)} first (nothing was written)`,
+    location: loadYaml(claim.text, claim.file).source.locate(["project", "name"]),
+  };
 }

@@ -87,6 +87,37 @@ describe("gen CLI", () => {
     expect(readFileSync(join(dir, "out", "dbt_project.yml"), "utf8")).toBe("name: mine\n");
   });
 
+  it("init names the project after the file, past the names of the specs next to it; one directory, one spec", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "existing.yaml"),
+      readFileSync(join(process.cwd(), "specs/policy.yaml"), "utf8").replace(
+        /^(\s+name: )policy_workflows/m,
+        "$1orders_workflows",
+      ),
+    );
+    const first = await gen(["init", "orders.yaml"], dir);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toContain("(project orders_workflows_2)");
+    expect(readFileSync(join(dir, "orders.yaml"), "utf8")).toMatch(/^\s+name: orders_workflows_2\b/m);
+    // both build, each into its own project
+    const both = await gen(["build", "existing.yaml", "orders.yaml", "-o", "out"], dir);
+    expect(both.exitCode, both.stderr).toBe(0);
+    expect(readdirSync(join(dir, "out")).sort()).toEqual(["orders_workflows", "orders_workflows_2"]);
+    // a second spec with the project name of the first, built on its own, is refused: nothing is overwritten
+    writeFileSync(join(dir, "copy.yaml"), readFileSync(join(dir, "existing.yaml"), "utf8"));
+    const before = readFileSync(join(dir, "out", "orders_workflows", "dbt_project.yml"), "utf8");
+    const copy = await gen(["build", "copy.yaml", "-o", "out/orders_workflows", "--json"], dir);
+    expect(copy.exitCode).toBe(1);
+    expect(JSON.parse(copy.stdout)).toMatchObject({ ok: false, diagnostics: [{ code: "output-collision" }] });
+    expect(copy.stderr).toMatch(
+      /generated from existing\.yaml: building copy\.yaml there would overwrite it/,
+    );
+    expect(readFileSync(join(dir, "out", "orders_workflows", "dbt_project.yml"), "utf8")).toBe(before);
+    // the spec that made it builds there again
+    expect((await gen(["build", "existing.yaml", "-o", "out/orders_workflows"], dir)).exitCode).toBe(0);
+  });
+
   it("init writes a starter spec that builds", async () => {
     const dir = tempDir();
     expect((await gen(["init", "my.yaml"], dir)).exitCode).toBe(0);
