@@ -1,5 +1,7 @@
 import { execa } from "execa";
-import { readdirSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const specs = readdirSync("specs")
@@ -36,19 +38,21 @@ describe("golden output", () => {
   });
 
   it("--check exits 1 and names the files when the output is stale", { timeout: 60_000 }, async () => {
-    // the policy spec checked against the export project's directory: everything differs
-    const r = await execa(
-      "node",
-      ["bin/gen.js", "build", "--check", "specs/policy.yaml", "-o", "examples/warehouse_exports"],
-      {
+    // a copy of the policy project with one file gone and one edited by hand
+    const dir = mkdtempSync(join(tmpdir(), "gen-golden-"));
+    try {
+      cpSync("examples/policy_workflows", dir, { recursive: true });
+      rmSync(join(dir, "models", "policy_execution", "stateful_policy_execution.sql"));
+      appendFileSync(join(dir, "dbt_project.yml"), "# edited\n");
+      const r = await execa("node", ["bin/gen.js", "build", "--check", "specs/policy.yaml", "-o", dir], {
         reject: false,
         env: { NO_COLOR: "1" },
-      },
-    );
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(
-      /examples\/warehouse_exports\/models\/policy_execution\/stateful_policy_execution\.sql {2}missing/,
-    );
-    expect(r.stderr).toMatch(/dbt_project\.yml {2}stale/);
+      });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/models\/policy_execution\/stateful_policy_execution\.sql {2}missing/);
+      expect(r.stderr).toMatch(/dbt_project\.yml {2}stale/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -137,11 +137,12 @@ describe("gen CLI", () => {
       expect(plan.exitCode, plan.stderr).toBe(0);
       expect(JSON.parse(plan.stdout)).toMatchObject({
         plan: { verdict: "no_run", decision: "FULL BUILD", max_retries: 3, max_age_hours: 24 },
-        args: ["build"],
+        // the run is keyed by its command, so that its failure plans the retry of this command only
+        args: ["build", "--vars", JSON.stringify({ gen_restart_key: "build", gen_restart_retry: 0 })],
         exit_code: null,
       });
       expect(plan.stderr).toContain(
-        "restart plan: full build: no earlier run of policy_workflows in DBT_RUN_LOG",
+        "restart plan: full build: no earlier run of build in DBT_RUN_LOG",
       );
       const none = await gen([
         "restart",

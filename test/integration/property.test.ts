@@ -84,7 +84,7 @@ workflows:
   - name: prop_flow
     description: ${q(s.description)}
     modes: [stateless, stateful]
-    input: { ${q(s.key)}: ${q(s.value)}, list: ${JSON.stringify(s.list)} }
+    input: { ${q(s.key)}: ${q(escapeRefs(s.value))}, list: ${JSON.stringify(s.list.map(escapeRefs))} }
     steps:
       - name: create_policy
         description: ${q(s.description)}

@@ -66,7 +66,7 @@ connections:
 workflows:
   - name: hostile_flow
     description: ${q(v.workflow_description)}
-    input: { ${q(v.input_key)}: ${q(v.input_value)}, list: [${q(v.input_value)}, 1, true, null] }
+    input: { ${q(v.input_key)}: ${q(literal(v.input_value))}, list: [${q(literal(v.input_value))}, 1, true, null] }
     steps:
       - name: create_policy
         description: ${q(v.step_description)}

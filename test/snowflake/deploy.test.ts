@@ -38,6 +38,8 @@ const NOT_RUNNABLE_ON_FAKESNOW = [
   "^CREATE\\s+OR\\s+REPLACE\\s+TASK\\s",
   "^ALTER\\s+TASK\\s",
   "^(CREATE|ALTER)\\s+DBT\\s+PROJECT\\s",
+  "^CREATE\\s+OR\\s+REPLACE\\s+ALERT\\s",
+  "^ALTER\\s+ALERT\\s",
 ];
 const GRANTS = "^GRANT\\s";
 
@@ -147,13 +149,14 @@ describe("gen deploy against fakesnow's server (snowflake-sdk over HTTP)", () =>
       // 00: USE ROLE + 2 schemas (sync's too); 01, 02: USE ROLE + 1 (02: + the ALTER SECRET); 03: USE ROLE
       // ACCOUNTADMIN, the integration, USAGE and EXECUTE TASK for the owner, USE ROLE back; 04: the procedure;
       // 05: USE ROLE, the dbt project object (CREATE, ADD VERSION, SET); 06: USE ROLE + 5 grants; 07: USE ROLE,
-      // the restart procedure, its grant, 2 tasks with RESUME
-      expect(plan.statements.length).toBe(31);
+      // the restart procedure, its grant, 2 tasks with RESUME; 08: USE ROLE, the alert and its RESUME
+      expect(plan.statements.length).toBe(34);
       expect(sent.map((s) => s.sql).filter((sql) => sql.startsWith("USE ROLE"))).toEqual([
         "USE ROLE WORKFLOW_ADMIN",
         "USE ROLE WORKFLOW_ADMIN",
         "USE ROLE WORKFLOW_ADMIN",
         "USE ROLE ACCOUNTADMIN",
+        "USE ROLE WORKFLOW_ADMIN",
         "USE ROLE WORKFLOW_ADMIN",
         "USE ROLE WORKFLOW_ADMIN",
         "USE ROLE WORKFLOW_ADMIN",

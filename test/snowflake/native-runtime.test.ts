@@ -183,7 +183,18 @@ describe("specs/policy.yaml as EXECUTE DBT PROJECT runs it, on fakesnow", () => 
         query: "attempts_after_cleanup",
         sql: "select count(*) as n from policy_execution_attempts where execution_id = 'exec_old_fakesnow'",
       },
-      { dbt: ["test", "--select", "stateful_policy_execution", "stateless_policy_execution"] },
+      // the alert tests: the last execution failed (above), so the failed-execution alert fails
+      { dbt: ["test", "--select", "tag:gen_alert,stateful_policy_execution"] },
+      {
+        dbt: [
+          "test",
+          "--select",
+          "stateful_policy_execution",
+          "stateless_policy_execution",
+          "--exclude",
+          "tag:gen_alert",
+        ],
+      },
       { dbt: ["run-operation", "get_policy_execution_state"] },
       { dbt: ["run-operation", "drop_policy_execution_objects"] },
       {
@@ -336,7 +347,9 @@ describe("specs/policy.yaml as EXECUTE DBT PROJECT runs it, on fakesnow", () => 
   });
 
   it("cleanup deletes completed executions older than the retention, with their attempt rows", () => {
-    const cleanup = dbtSteps()[3];
+    const cleanup = dbtSteps().find(
+      (st) => st.step.dbt?.join(" ") === "run-operation cleanup_policy_execution",
+    );
     expect(cleanup?.success, cleanup?.exception ?? "").toBe(true);
     const ids = rows("after_cleanup").map((r) => r.EXECUTION_ID);
     expect(ids).not.toContain("exec_old_fakesnow");
@@ -346,7 +359,26 @@ describe("specs/policy.yaml as EXECUTE DBT PROJECT runs it, on fakesnow", () => 
   });
 
   it("dbt test, get_<wf>_state and drop_<wf>_objects run on the snowflake target", () => {
-    const [, , , , test, getState, drop] = dbtSteps();
+    // each step by its command: positions shift whenever a step is added above
+    const step = (first: string, ...more: string[]) =>
+      dbtSteps().find((st) => st.step.dbt?.join(" ") === [first, ...more].join(" "));
+    const alert = step("test", "--select", "tag:gen_alert,stateful_policy_execution");
+    const test = step(
+      "test",
+      "--select",
+      "stateful_policy_execution",
+      "stateless_policy_execution",
+      "--exclude",
+      "tag:gen_alert",
+    );
+    const getState = step("run-operation", "get_policy_execution_state");
+    const drop = step("run-operation", "drop_policy_execution_objects");
+    // the failed-execution alert runs on Snowflake's SQL and reports the failure the run left
+    expect(alert?.success).toBe(false);
+    expect(
+      alert?.results?.some((r) => /gen_alert_failed_execution/.test(r.unique_id) && r.status === "fail"),
+    ).toBe(true);
+    expect(test?.results?.length).toBeGreaterThan(0);
     expect(test?.success, test?.exception ?? "").toBe(true);
     expect(getState?.success, getState?.exception ?? "").toBe(true);
     expect(drop?.success, drop?.exception ?? "").toBe(true);
