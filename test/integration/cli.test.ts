@@ -141,9 +141,7 @@ describe("gen CLI", () => {
         args: ["build", "--vars", JSON.stringify({ gen_restart_key: "build", gen_restart_retry: 0 })],
         exit_code: null,
       });
-      expect(plan.stderr).toContain(
-        "restart plan: full build: no earlier run of build in DBT_RUN_LOG",
-      );
+      expect(plan.stderr).toContain("restart plan: full build: no earlier run of build in DBT_RUN_LOG");
       const none = await gen([
         "restart",
         "specs/data_export.yaml",
