@@ -309,7 +309,8 @@ export function startMockApi(options: MockApiOptions = {}): Promise<MockApi> {
           return errorReply(400, "unknown_policy", `Policy ${policyId} does not exist`);
         }
         return json(200, {
-          circuit_breaker_id: `cb_${stamp(new Date())}_${hex(2)}`,
+          // unique per call, like the policy's id: many breakers start within one second under fan-out
+          circuit_breaker_id: `cb_${stamp(new Date())}_${randomUUID().slice(0, 8)}`,
           status: "initiated",
           message: "Circuit breaker initiated successfully",
           policy_id: policyId,

@@ -84,7 +84,7 @@ describe("mock API: policy flow", () => {
       message: "Circuit breaker initiated successfully",
       policy_id: policyId,
     });
-    expect(cb.json["circuit_breaker_id"]).toMatch(/^cb_\d{8}_\d{6}_[0-9a-f]{4}$/);
+    expect(cb.json["circuit_breaker_id"]).toMatch(/^cb_\d{8}_\d{6}_[0-9a-f]{8}$/);
 
     const log = m.requests();
     expect(log.map((e) => e.endpoint)).toEqual([

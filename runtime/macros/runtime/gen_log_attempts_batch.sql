@@ -1,4 +1,4 @@
-{#- The attempt-log rows of every call of a batch in one statement (the columns of gen_log_attempts). entries:
+{#- The attempt-log rows of every call of a batch in one statement (fan-out, and gen_log_attempts for one call). entries:
     [{execution_id, call_number, request, result}]. -#}
 {% macro gen_log_attempts_batch(wf, step, entries) %}
   {%- set columns = wf['columns']['attempts'] -%}
