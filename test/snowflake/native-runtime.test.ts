@@ -656,3 +656,65 @@ describe("specs/data_export.yaml as a task runs it (dbt build), with a failure a
     for (const step of dbtSteps()) expect(step.statements?.join("\n")).not.toContain(TOKEN);
   });
 });
+
+describe("specs/policy.yaml: inputs given per run with --vars, as a task's args give them (no env_var)", () => {
+  let api: MockApi;
+  let report: Report;
+
+  beforeAll(async () => {
+    requireNativeVenv();
+    api = await startMockApi({ port: 0 });
+    const project = build({
+      text: withEndpoint(readFileSync(SPECS[0] as string, "utf8"), api.url),
+      name: "policy.yaml",
+    });
+    ({ report } = await runNative<Report>(project, {
+      database: "EDW",
+      schema: "O2C_AUDIT",
+      mockUrl: api.url,
+      secrets: { POLICY_API_KEY: SECRET },
+      steps: [
+        {
+          dbt: [
+            "run",
+            "--select",
+            "stateless_policy_execution",
+            "--vars",
+            // a value given per run is text: a ${secret.X} in it is not resolved
+            "{policy_execution: {policy_name: given_per_run, created_by: '${secret.POLICY_API_KEY}'}}",
+          ],
+        },
+        {
+          dbt: [
+            "run",
+            "--select",
+            "stateless_policy_execution",
+            "--vars",
+            "{policy_execution: {polcy_name: x}}",
+          ],
+        },
+      ],
+    }));
+  }, 300_000);
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it("reach the API under EXECUTE DBT PROJECT; an undeclared name is refused before any call", () => {
+    const [given, misspelt] = report.steps.filter((s) => s.step.dbt);
+    expect(report.env_var_contexts_patched).toBeGreaterThan(0);
+    expect(given?.success, given?.exception ?? "").toBe(true);
+    const creates = api.requests().filter((r) => r.endpoint === "create_policy");
+    expect(creates).toHaveLength(1);
+    expect(creates[0]?.body).toMatchObject({
+      policy_name: "given_per_run",
+      created_by: "${secret.POLICY_API_KEY}",
+      policy_type: "data_governance",
+    });
+    expect(JSON.stringify(creates[0]?.body)).not.toContain(SECRET);
+    // the misspelt name failed its node, and no second create was made (above)
+    expect(misspelt?.success).toBe(false);
+    expect(misspelt?.results?.map((r) => r.status)).toContain("error");
+  });
+});
