@@ -129,6 +129,7 @@ export const OUTPUTS: readonly OutputDecl[] = [
   runtime("macros/runtime/gen_ensure_table.sql"),
   runtime("macros/runtime/gen_find_active_execution.sql"),
   runtime("macros/runtime/gen_http.sql"),
+  runtime("macros/runtime/gen_insert_attempt_rows.sql"),
   runtime("macros/runtime/gen_jsonpath.sql"),
   runtime("macros/runtime/gen_log_attempts.sql"),
   runtime("macros/runtime/gen_log_attempts_batch.sql"),

@@ -7,7 +7,6 @@
   {%- if stateful -%}
     {%- do gen_state_update(wf, execution_id, {'current_step': gen_sql_string(step['name']),
         'steps_completed': (step['index'] + 1) | string, 'message': gen_sql_string(label)}) -%}
-    {%- set columns = wf['columns']['attempts'] -%}
     {%- set values = {
         'execution_id': gen_sql_string(execution_id),
         'workflow': gen_sql_string(wf['name']),
@@ -17,11 +16,9 @@
         'latency_ms': '0',
         'logged_at': gen_current_timestamp()} -%}
     {#- the columns of a call (method, url, status, attempt, ...) have no value: no call was made -#}
-    {%- for c in columns if c['name'] not in values -%}
+    {%- for c in wf['columns']['attempts'] if c['name'] not in values -%}
       {%- do values.update({c['name']: 'cast(null as ' ~ gen_column_type(c['type']) ~ ')'}) -%}
     {%- endfor -%}
-    {%- do dbt.run_query('insert into ' ~ gen_relation(wf['state']['attempt_log_table'])
-        ~ ' (' ~ columns | map(attribute='name') | join(', ') ~ ') select '
-        ~ gen_row_values(columns, values) | join(', ')) -%}
+    {%- do gen_insert_attempt_rows(wf, [values]) -%}
   {%- endif -%}
 {% endmacro %}

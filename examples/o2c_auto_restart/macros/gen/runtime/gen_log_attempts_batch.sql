@@ -2,7 +2,6 @@
 {#- The attempt-log rows of every call of a batch in one statement (fan-out, and gen_log_attempts for one call). entries:
     [{execution_id, call_number, request, result}]. -#}
 {% macro gen_log_attempts_batch(wf, step, entries) %}
-  {%- set columns = wf['columns']['attempts'] -%}
   {%- set rows = [] -%}
   {%- for e in entries -%}
     {%- set result = e['result'] -%}
@@ -24,11 +23,8 @@
           'response': gen_json_literal(result['body'] if is_last and result['body'] is not none
                                        else (result['text'] if is_last else none)),
           'logged_at': gen_current_timestamp()} -%}
-      {%- do rows.append('select ' ~ gen_row_values(columns, values) | join(', ')) -%}
+      {%- do rows.append(values) -%}
     {%- endfor -%}
   {%- endfor -%}
-  {%- if rows | length > 0 -%}
-    {%- do dbt.run_query('insert into ' ~ gen_relation(wf['state']['attempt_log_table'])
-        ~ ' (' ~ columns | map(attribute='name') | join(', ') ~ ') ' ~ rows | join(' union all ')) -%}
-  {%- endif -%}
+  {%- do gen_insert_attempt_rows(wf, rows) -%}
 {% endmacro %}
