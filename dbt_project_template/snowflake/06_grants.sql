@@ -12,7 +12,7 @@ USE ROLE << sf.ownerRole >>;
 <% else %>
 -- What the role that runs the dbt project (project.snowflake.role, the role of profiles.yml) needs, and no more:
 -- the warehouse, the database and the schema, where dbt creates its tables and views<% if project.callsApis %>; USAGE on the HTTP
--- procedure, which runs with its owner's rights (EXECUTE AS OWNER), so this role never reads the secrets nor uses
+-- procedure<% if project.fansOut %>s (one call; a batch, for for_each)<% endif %>, which run<% if not project.fansOut %>s<% endif %> with the owner's rights (EXECUTE AS OWNER), so this role never reads the secrets nor uses
 -- the integration itself<% endif %><% if sf.dbtProjectSource %>; USAGE on the dbt project object, to EXECUTE it<% endif %>.
 -- Granting twice is a no-op, so this file is safe to re-run. The warehouse and database grants need a role that
 -- owns them or holds MANAGE GRANTS (e.g. ACCOUNTADMIN) if the owner role does not.
@@ -21,6 +21,9 @@ GRANT USAGE ON DATABASE << sf.database >> TO ROLE << sf.role >>;
 GRANT USAGE, CREATE TABLE, CREATE VIEW ON SCHEMA << o.schema >> TO ROLE << sf.role >>;
 <% if project.callsApis %>
 GRANT USAGE ON PROCEDURE << o.procedure >>(VARCHAR, VARCHAR, VARCHAR, VARCHAR, VARCHAR) TO ROLE << sf.role >>;
+<% endif %>
+<% if project.fansOut %>
+GRANT USAGE ON PROCEDURE << o.batchProcedure >>(VARCHAR, NUMBER) TO ROLE << sf.role >>;
 <% endif %>
 <% if sf.dbtProjectSource %>
 GRANT USAGE ON DBT PROJECT << o.dbtProject >> TO ROLE << sf.role >>;

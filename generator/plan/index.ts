@@ -277,14 +277,13 @@ function snowflakeObjects(
           : sf.secrets_schema,
       )
     : null;
-  const procedureName = sqlIdentifier(`${upper}_HTTP_REQUEST`);
   return {
     schema,
     secretsSchema,
     networkRule: inSchema(sf.network_rule ?? `${upper}_API_EGRESS`),
     integration: snowflakeName(sf.external_access_integration ?? defaultExternalAccessIntegration(project)),
-    procedure: inSchema(procedureName),
-    procedureName,
+    procedure: inSchema(`${upper}_HTTP_REQUEST`),
+    batchProcedure: inSchema(`${upper}_HTTP_BATCH`),
     secrets: secrets.map((n) => ({
       name: n,
       object: secretsSchema ? snowflakeName(`${secretsSchema}.${n}`) : inSchema(n),

@@ -264,7 +264,9 @@ export interface SnowflakeObjects {
   integration: SnowflakeName;
   /** the HTTP procedure, named after the project so that two gen projects in one schema never clash */
   procedure: SnowflakeName;
-  procedureName: SqlIdentifier;
+  /** the batch HTTP procedure of for_each workflows (many requests per CALL), named like the HTTP procedure;
+   *  the setup creates it when a workflow has for_each */
+  batchProcedure: SnowflakeName;
   secrets: { name: SqlIdentifier; object: SnowflakeName }[];
   dbtProject: SnowflakeName;
   /** the profiles.yml output the dbt project object runs with (its DEFAULT_TARGET) */

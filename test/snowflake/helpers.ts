@@ -53,6 +53,37 @@ workflows:
         request: { connection: other, method: GET, path: /b }
 `;
 
+/**
+ * A for_each workflow on the snowflake target (the batch procedure, its grant): one execution per row of the
+ * model active_customers, which the test writes into the built project. `${env.FANOUT_API_URL:-...}` is the API.
+ */
+export const FANOUT_SPEC = `version: 1
+project:
+  name: sf_fanout
+  targets: [duckdb, snowflake]
+  snowflake: { warehouse: COMPUTE_WH, database: EDW, schema: FANOUT, role: DBT_RUNNER }
+connections:
+  api:
+    base_url: \${env.FANOUT_API_URL:-http://127.0.0.1:1}
+    auth: { type: bearer, token: "\${secret.FANOUT_API_KEY}" }
+    retry: { max_attempts: 2, backoff_s: 0.01 }
+workflows:
+  - name: customer_policy
+    for_each: { model: active_customers, key: customer_id }
+    concurrency: 4
+    steps:
+      - name: create_policy
+        request:
+          connection: api
+          method: POST
+          path: /createpolicy
+          body: { policy_name: "policy-\${row.customer_id}", tier: "\${row.tier}" }
+        outputs: { policy_id: $.policy_id }
+      - name: poll_policy
+        request: { connection: api, method: GET, path: "/policy/\${steps.create_policy.policy_id}" }
+        poll: { status: $.status, success: [success], pending: [pending], failure: [failed], max_attempts: 4, interval_s: 0.05 }
+`;
+
 const created: string[] = [];
 
 /** A fresh temp directory, removed by removeTempDirs() (each test file calls it in afterAll). */

@@ -8,15 +8,19 @@
 {% macro gen_package_name() %}{{ return(<< project.name | jinja_str >>) }}{% endmacro %}
 
 {#- sync: whether finished executions are queued for `gen sync`.
-    http_procedure: the Snowflake procedure that makes HTTP calls, unless --vars sets gen_http_procedure. -#}
+    http_procedure: the Snowflake procedure that makes HTTP calls, unless --vars sets gen_http_procedure.
+    http_batch_procedure: the one that makes the HTTP calls of a for_each step (many per CALL; the setup creates
+    it when a workflow has for_each), unless --vars sets gen_http_batch_procedure. -#}
 {% macro gen_project_settings() %}
 <% set o = project.snowflake.objects %>
 <% if o.schema and '.' in o.schema %>
-  {%- set http_procedure = << o.procedure | jinja_str >> -%}
+  {%- set prefix = '' -%}
 <% elif o.schema %>
-  {%- set http_procedure = target.database ~ '.' ~ << o.procedure | jinja_str >> -%}
+  {%- set prefix = target.database ~ '.' -%}
 <% else %>
-  {%- set http_procedure = target.database ~ '.' ~ target.schema ~ '.' ~ << o.procedureName | jinja_str >> -%}
+  {%- set prefix = target.database ~ '.' ~ target.schema ~ '.' -%}
 <% endif %>
-  {{ return({'sync': <% if project.sync %>true<% else %>false<% endif %>, 'http_procedure': http_procedure}) }}
+  {{ return({'sync': <% if project.sync %>true<% else %>false<% endif %>,
+             'http_procedure': prefix ~ << o.procedure | jinja_str >>,
+             'http_batch_procedure': prefix ~ << o.batchProcedure | jinja_str >>}) }}
 {% endmacro %}

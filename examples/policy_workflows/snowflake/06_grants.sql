@@ -4,7 +4,7 @@
 USE ROLE WORKFLOW_ADMIN;
 -- What the role that runs the dbt project (project.snowflake.role, the role of profiles.yml) needs, and no more:
 -- the warehouse, the database and the schema, where dbt creates its tables and views; USAGE on the HTTP
--- procedure, which runs with its owner's rights (EXECUTE AS OWNER), so this role never reads the secrets nor uses
+-- procedure, which runs with the owner's rights (EXECUTE AS OWNER), so this role never reads the secrets nor uses
 -- the integration itself; USAGE on the dbt project object, to EXECUTE it.
 -- Granting twice is a no-op, so this file is safe to re-run. The warehouse and database grants need a role that
 -- owns them or holds MANAGE GRANTS (e.g. ACCOUNTADMIN) if the owner role does not.

@@ -26,7 +26,8 @@ What `native` reproduces of Snowflake's managed runtime:
   * A schema exists only once something creates it (the setup creates the target schema, as the account's setup
     SQL does: "the target schema must exist"); connecting to a missing one does not create it.
 What is not real: fakesnow (Snowflake SQL emulated on DuckDB) stands in for the account. `CALL <...>_HTTP_REQUEST(...)`
-is served by the procedure's own Python handler (the body of snowflake/04_gen_http_request_procedure.sql) and
+and `CALL <...>_HTTP_BATCH(...)` are served by the procedures' own Python handlers (the bodies of
+snowflake/04_gen_http_request_procedure.sql, sfproc.serve_http_call) and
 `select system$wait(N, 'MILLISECONDS')` by a sleep (`select system$cancel_all_queries(N)` of --fail-fast is a no-op); each rewrite is written to the report. The setup DDL (network
 rule, secrets, integration, procedures, grants, tasks) is not run: fakesnow supports none of it.
 A restart step is `CALL RUN_DBT_AUTO_RESTART(dbt_project, full_args)`: the procedure's own Python handler (the
@@ -54,9 +55,8 @@ from fakesnow.cursor import FakeSnowflakeCursor  # noqa: E402
 from fakesnow.instance import FakeSnow  # noqa: E402
 
 from project_check import profile_output, setup_sql  # noqa: E402
-from sfproc import load_handler  # noqa: E402
+from sfproc import load_handler, load_http_handlers, serve_http_call  # noqa: E402
 
-_CALL_RE = re.compile(r"^\s*call\s+(?:[A-Za-z_][A-Za-z0-9_$]*\.){0,2}[A-Za-z0-9_$]*_HTTP_REQUEST\s*\(", re.IGNORECASE)
 _EXECUTE_DBT_RE = re.compile(
     r"^\s*EXECUTE\s+DBT\s+PROJECT\s+(\S+)\s+ARGS\s*=\s*'((?:[^'\\]|''|\\.)*)'(?:\s+DBT_VERSION\s*=\s*'([^']*)')?\s*$",
     re.IGNORECASE | re.DOTALL)
@@ -162,19 +162,11 @@ def main() -> int:
     report: Dict[str, Any] = {"env_var_contexts_patched": disable_env_var() if config.get("native") else 0,
                               "dbt_version": dbt_version}
     procedure_sql = config.get("procedure_sql")
-    handler = (load_handler(open(procedure_sql, encoding="utf-8").read(), config.get("secrets", {}))
-               if procedure_sql else None)
+    http_handlers = (load_http_handlers(open(procedure_sql, encoding="utf-8").read(), config.get("secrets", {}))
+                     if procedure_sql else {})
     rewrites: List[Dict[str, Any]] = []
     statements: List[str] = []
-    http_results: List[Any] = []
-
-    def http_udf(method: Optional[str], url: Optional[str], headers: Optional[str], body: Optional[str],
-                 options: Optional[str]) -> str:
-        if handler is None:
-            raise RuntimeError("no procedure to serve the CALL (procedure_sql not given)")
-        result = handler.gen_http_request_handler(None, method, url, headers, body, options)
-        http_results.append(result)
-        return json.dumps(result)
+    http_results: List[Any] = []  # one per HTTP request, a batch's in its order
 
     def sleep_udf(ms: Optional[int]) -> int:
         time.sleep(max(0, ms or 0) / 1000.0)
@@ -189,11 +181,7 @@ def main() -> int:
             conn.session_id = id(conn)
         duck = conn._duck_conn  # noqa: SLF001 - each fakesnow connection is a DuckDB cursor: register on it
         names = {r[0] for r in duck.execute(
-            "select function_name from duckdb_functions() where function_name in ('gen_http_request', 'gen_sleep_ms')"
-        ).fetchall()}
-        if "gen_http_request" not in names:
-            duck.create_function("gen_http_request", http_udf, ["VARCHAR"] * 5, "VARCHAR",
-                                 null_handling="special", side_effects=True)
+            "select function_name from duckdb_functions() where function_name = 'gen_sleep_ms'").fetchall()}
         if "gen_sleep_ms" not in names:
             duck.create_function("gen_sleep_ms", sleep_udf, ["BIGINT"], "BIGINT", side_effects=True)
         return conn
@@ -202,11 +190,17 @@ def main() -> int:
 
     def execute(self: Any, command: str, *args: Any, **kwargs: Any) -> Any:
         statements.append(command)
-        if _CALL_RE.match(command):
-            rewritten = _CALL_RE.sub("select gen_http_request(", command, count=1)
-            rewrites.append({"kind": "call", "original": command})
-            command = rewritten
-        elif _CANCEL_RE.match(command):
+        served = serve_http_call(command, http_handlers)  # raises for a procedure the setup does not create
+        if served is not None:
+            batch = served["procedure"] == "HTTP_BATCH"
+            rewrites.append({"kind": "batch_call" if batch else "call", "original": command})
+            if batch:
+                http_results.extend(served["result"])
+            else:
+                http_results.append(served["result"])
+            # the one VARIANT cell of the CALL, bound as a parameter: its text never becomes SQL
+            return original_execute(self, "select %s as response", [served["json"]])
+        if _CANCEL_RE.match(command):
             rewrites.append({"kind": "cancel", "original": command})
             command = "select 'cancelled' as status"
         else:

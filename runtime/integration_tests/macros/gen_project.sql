@@ -2,7 +2,8 @@
 {% macro gen_package_name() %}{{ return('gen_runtime_tests') }}{% endmacro %}
 
 {% macro gen_project_settings() %}
-  {{ return({'sync': false, 'http_procedure': 'GEN_RUNTIME_TESTS.PUBLIC.HTTP_REQUEST'}) }}
+  {{ return({'sync': false, 'http_procedure': 'GEN_RUNTIME_TESTS.PUBLIC.HTTP_REQUEST',
+             'http_batch_procedure': 'GEN_RUNTIME_TESTS.PUBLIC.HTTP_BATCH'}) }}
 {% endmacro %}
 
 {#- auto-restart's settings: a generous age limit (the seeded runs are years old), and the two log tables are

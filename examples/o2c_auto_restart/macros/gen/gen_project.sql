@@ -9,8 +9,12 @@
 {% macro gen_package_name() %}{{ return('o2c_auto_restart') }}{% endmacro %}
 
 {#- sync: whether finished executions are queued for `gen sync`.
-    http_procedure: the Snowflake procedure that makes HTTP calls, unless --vars sets gen_http_procedure. -#}
+    http_procedure: the Snowflake procedure that makes HTTP calls, unless --vars sets gen_http_procedure.
+    http_batch_procedure: the one that makes the HTTP calls of a for_each step (many per CALL; the setup creates
+    it when a workflow has for_each), unless --vars sets gen_http_batch_procedure. -#}
 {% macro gen_project_settings() %}
-  {%- set http_procedure = 'EDW.O2C_AUDIT.O2C_AUTO_RESTART_HTTP_REQUEST' -%}
-  {{ return({'sync': false, 'http_procedure': http_procedure}) }}
+  {%- set prefix = '' -%}
+  {{ return({'sync': false,
+             'http_procedure': prefix ~ 'EDW.O2C_AUDIT.O2C_AUTO_RESTART_HTTP_REQUEST',
+             'http_batch_procedure': prefix ~ 'EDW.O2C_AUDIT.O2C_AUTO_RESTART_HTTP_BATCH'}) }}
 {% endmacro %}
