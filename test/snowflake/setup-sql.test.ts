@@ -16,6 +16,7 @@ import { compileSpec } from "../../generator/pipeline.ts";
 import { PYTHON, requireVenv } from "../integration/harness.ts";
 import {
   build,
+  FANOUT_SPEC,
   FULL_OPTIONS_SPEC,
   HERE,
   setupStatements,
@@ -71,6 +72,7 @@ function kindOf(sql: string): string {
 const projects: [string, BuiltProject][] = [
   ...SPECS.map((file) => [file.split("/").slice(-2).join("/"), build({ file })] as [string, BuiltProject]),
   ["full options", build({ text: FULL_OPTIONS_SPEC, name: "full.yaml" })],
+  ["for_each", build({ text: FANOUT_SPEC, name: "fanout.yaml" })],
 ];
 
 /** The statements gen deploy sends, the ALTER SECRETs included (every secret's variable set). */
@@ -170,6 +172,9 @@ describe("snowflake setup SQL: properties", () => {
       // without a source the setup does not create the object: the README gives this grant
       if (sf.dbtProjectSource) expect(text).toContain(projectGrant);
       else expect(text).not.toContain(projectGrant);
+      const batchGrant = `GRANT USAGE ON PROCEDURE ${sf.objects.batchProcedure}(VARCHAR, NUMBER) TO ROLE ${role}`;
+      if (project.plan.project.fansOut) expect(text).toContain(batchGrant);
+      else expect(text).not.toContain(batchGrant);
       const restartGrant = `GRANT USAGE ON PROCEDURE ${sf.objects.restartProcedure}(VARCHAR, VARCHAR) TO ROLE ${role}`;
       if (project.plan.project.autoRestart) expect(text).toContain(restartGrant);
       else expect(text).not.toContain(restartGrant);
@@ -314,6 +319,33 @@ workflows:
           `      ${key}: "{{ var('snowflake_${key}', '${value}') }}"`,
         );
       }
+    }
+  });
+});
+
+describe("snowflake/04_gen_http_request_procedure.sql", () => {
+  it("sqlglot's tokenizer and gen deploy's splitter see the same statements: the HTTP procedure, and the batch one with for_each", async () => {
+    requireVenv();
+    // statements as runs of tokens between semicolons ($$ bodies are one token): sqlglot's parser cannot count
+    // them per file, it reads a CREATE PROCEDURE ... AS $$...$$ and everything after it as one statement
+    const script =
+      "import sqlglot, sys\n" +
+      "tokens = sqlglot.Dialect.get_or_raise('snowflake').tokenize(open(sys.argv[1]).read())\n" +
+      "runs = ' '.join('|' if t.token_type == sqlglot.TokenType.SEMICOLON else 'x' for t in tokens)\n" +
+      "print(len([r for r in runs.split('|') if r.strip()]))\n";
+    for (const [name, project] of projects) {
+      const file = project.files.find((f) => f.path === "snowflake/04_gen_http_request_procedure.sql")!;
+      const path = join(tempDir("gen-sf-proc-"), "04.sql");
+      writeFileSync(path, file.content);
+      const r = await execa(PYTHON, ["-c", script, path], { reject: false, all: true });
+      expect(r.exitCode, r.all).toBe(0);
+      const split = setupStatements([file]).map((st) => st.sql);
+      expect(Number(r.stdout.trim()), name).toBe(split.length);
+      const sf = project.plan.project.snowflake.objects;
+      expect(
+        split.map((sql) => /^CREATE OR REPLACE PROCEDURE (\S+)\(/.exec(sql)?.[1]),
+        name,
+      ).toEqual(project.plan.project.fansOut ? [sf.procedure, sf.batchProcedure] : [sf.procedure]);
     }
   });
 });

@@ -56,7 +56,8 @@ def load_http_handlers(procedure_sql: str, secrets: Dict[str, str]) -> Dict[str,
     out: Dict[str, Any] = {}
     for suffix, handler in HTTP_HANDLERS.items():
         if re.search(r"^\s*HANDLER = '%s'$" % handler, procedure_sql, re.MULTILINE):
-            module = load_handler(procedure_sql, secrets, name=handler.replace("_handler", "_procedure"), handler=handler)
+            module = load_handler(procedure_sql, secrets, name=handler.replace("_handler", "_procedure"),
+                                  handler=handler)
             out[suffix] = getattr(module, handler)
     return out
 

@@ -1,5 +1,5 @@
 {#- A whole row of a relation alias as JSON text (the values `${row.<column>}` reads), keyed by the column names
-    in lower case, as a spec writes them. -#}
+    as a spec writes them. -#}
 {% macro gen_row_json_sql(alias) %}
   {{ return(adapter.dispatch('gen_row_json_sql', gen_package_name())(alias)) }}
 {% endmacro %}
