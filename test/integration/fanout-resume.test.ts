@@ -31,7 +31,8 @@ workflows:
         outputs: { policy_id: $.policy_id }
       - name: poll_policy
         request: { connection: api, method: GET, path: "/policy/\${steps.create_policy.policy_id}" }
-        poll: { status: $.status, success: [success], pending: [pending], max_attempts: 10, interval_s: 0.05 }
+        # a boolean status, matched as a boolean
+        poll: { status: $.completed, success: [true], pending: [false], max_attempts: 10, interval_s: 0.05 }
       - name: trigger_circuit
         request:
           connection: api

@@ -90,10 +90,12 @@
         {%- else -%}
           {%- do it.update({'polls': it['polls'] + 1}) -%}
           {%- set found = gen_jsonpath(res['body'], poll['status']) -%}
-          {%- set status = (found['value'] | string) if found['found'] and found['value'] is not none else none -%}
+          {#- the status keeps its JSON type: gen_poll_outcome matches it by type, as for a single execution -#}
+          {%- set status = found['value'] if found['found'] else none -%}
+          {%- set shown = gen_status_text(status) if status is not none else none -%}
           {%- do poll_rows.update({it['execution_id']: {
               step['response_column']: gen_json_literal(it['response']),
-              'message': gen_sql_string('Poll ' ~ call_number ~ '/' ~ max_calls ~ ': status ' ~ (status if status is not none else 'missing'))}}) -%}
+              'message': gen_sql_string('Poll ' ~ call_number ~ '/' ~ max_calls ~ ': status ' ~ (shown if shown is not none else 'missing'))}}) -%}
           {%- set outcome = gen_poll_outcome(poll, status) -%}
           {%- if outcome == 'success' -%}
             {%- do succeeded.append(it) -%}
@@ -103,12 +105,12 @@
             {%- if outcome == 'missing' -%}
               {%- do it.update({'error': call_label ~ ': HTTP ' ~ res['status_code'] ~ ': status path ' ~ poll['status_path'] ~ ' not found in the response'}) -%}
             {%- elif outcome == 'failure' -%}
-              {%- do it.update({'error': call_label ~ ": terminal status '" ~ status ~ "'"}) -%}
+              {%- do it.update({'error': call_label ~ ": terminal status '" ~ shown ~ "'"}) -%}
             {%- elif outcome == 'unexpected' -%}
-              {%- do it.update({'error': call_label ~ ": unexpected status '" ~ status ~ "' (expected one of: "
-                  ~ (poll['success'] + poll['pending'] + poll['failure']) | join(', ') ~ ')'}) -%}
+              {%- do it.update({'error': call_label ~ ": unexpected status '" ~ shown ~ "' (expected one of: "
+                  ~ gen_status_text(poll['success'] + poll['pending'] + poll['failure']) ~ ')'}) -%}
             {%- else -%}
-              {%- do it.update({'error': 'still ' ~ status ~ ' after ' ~ max_calls ~ ' polls (max_attempts ' ~ max_calls ~ ' exhausted)'}) -%}
+              {%- do it.update({'error': 'still ' ~ shown ~ ' after ' ~ max_calls ~ ' polls (max_attempts ' ~ max_calls ~ ' exhausted)'}) -%}
             {%- endif -%}
             {%- do failed.append(it) -%}
           {%- endif -%}
