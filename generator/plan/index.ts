@@ -383,6 +383,7 @@ function planWorkflow(spec: Spec, wf: Workflow): WorkflowPlan {
           model: wf.for_each.model,
           key: wf.for_each.key,
           concurrency: wf.concurrency,
+          max_failed_rows: wf.for_each.max_failed_rows,
           row_columns: rowColumnsOf(steps),
         }
       : null,

@@ -149,6 +149,7 @@ export const OUTPUTS: readonly OutputDecl[] = [
   runtime("macros/runtime/gen_run_step_when.sql"),
   runtime("macros/runtime/gen_run_workflow.sql"),
   runtime("macros/runtime/gen_runs_nodes.sql"),
+  runtime("macros/runtime/gen_skip_record.sql"),
   runtime("macros/runtime/gen_skip_step.sql"),
   runtime("macros/runtime/gen_state_flags.sql"),
   runtime("macros/runtime/gen_state_input.sql"),

@@ -121,6 +121,8 @@ export interface ForEachDef {
   key: string;
   /** HTTP calls in flight at once */
   concurrency: number;
+  /** the model fails when more rows than this failed in one run */
+  max_failed_rows: number;
   /** the columns `${row.<column>}` reads: checked against the model before any call */
   row_columns: string[];
 }

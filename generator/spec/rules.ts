@@ -390,6 +390,8 @@ interface InputPlace {
 }
 type Place = ConnectionPlace | StepPlace | InputPlace;
 
+const IDEMPOTENCY_KEY_PLACE = "idempotency_key";
+
 const SECRET_HINT =
   "secrets are only sent in headers (connection headers and auth, step headers), never in a URL, query or body";
 
@@ -422,6 +424,14 @@ function checkRef(
       ref.root === "now" || ref.root === "execution"
         ? `\${${ref.root}${ref.root === "execution" ? ".*" : ""}} is only available in steps`
         : "a connection is shared by all steps: only ${env.NAME}, ${var.NAME} and ${secret.NAME} work here; move it into a step's request",
+    );
+  }
+  if (ref.root === "now" && place.where === IDEMPOTENCY_KEY_PLACE) {
+    return err(
+      "misplaced-reference",
+      `${ref.raw} in idempotency_key changes from one run to the next: a call sent again after an interruption would carry a new key, and the API could act twice`,
+      "build the key from ${execution.id}, or ${row.<column>} with for_each: they stay the same when an execution resumes",
+      "warning",
     );
   }
   if (ref.root === "row" && !own(place.workflow.wf, "for_each")) {
@@ -604,7 +614,7 @@ export function unknownReference(ctx: RuleContext): Diagnostic[] {
         out.push(...checkTemplateValue(ctx, request.body, [...rp, "body"], place("the body")));
       if (typeof request.idempotency_key === "string") {
         const p = [...rp, "idempotency_key"];
-        out.push(...checkTemplateString(ctx, request.idempotency_key, p, place("idempotency_key")));
+        out.push(...checkTemplateString(ctx, request.idempotency_key, p, place(IDEMPOTENCY_KEY_PLACE)));
       }
     }
   }

@@ -332,6 +332,13 @@ const forEachSchema = z
   .strictObject({
     model: ident("dbt model or seed whose rows the workflow runs for (read with ref())"),
     key: ident("column of the model that names a row: one execution per distinct value"),
+    max_failed_rows: z
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        "how many rows may fail in one run before the model fails; default 0: any failed row fails it",
+      ),
   })
   .describe("runs the workflow once per row of a dbt model, ${row.<column>} reads the row");
 

@@ -37,6 +37,52 @@ workflows:
         outputs: { circuit_breaker_id: $.circuit_breaker_id }
 `;
 
+// Per-row conditions, per-run input and a failure threshold: an export per request row, its manifest's
+// row_count (parts x rows_per_part of the row) decides per row whether the export is acknowledged.
+const EXPORT_SPEC = `
+version: 1
+project:
+  name: fanout_rows_it
+connections:
+  api:
+    base_url: \${env.FANOUT_ROWS_API_URL:-http://127.0.0.1:1}
+    retry: { max_attempts: 2, backoff_s: 0.01 }
+workflows:
+  - name: request_export
+    input: { requester: spec_default }
+    for_each: { model: export_requests, key: request_id, max_failed_rows: 1 }
+    steps:
+      - name: create_export
+        request:
+          connection: api
+          method: POST
+          path: /exports
+          body: { parts: 2, rows_per_part: "\${row.rows_per_part}", label: "\${input.requester}-\${row.request_id}" }
+        outputs: { export_id: $.export.id }
+      - name: wait_export
+        request: { connection: api, method: GET, path: "/exports/\${steps.create_export.export_id}" }
+        poll: { status: $.export.state, success: [done], pending: [queued, running], failure: [failed], max_attempts: 3, interval_s: 0.05 }
+      - name: manifest
+        request: { connection: api, method: GET, path: "/exports/\${steps.create_export.export_id}/manifest" }
+        outputs: { row_count: $.row_count }
+      - name: acknowledge
+        when: { output: manifest.row_count, not_equals: 0 }
+        request: { connection: api, method: POST, path: "/exports/\${steps.create_export.export_id}/ack" }
+        flags: { on_success: [acknowledged] }
+      - name: confirm
+        when: { flag: acknowledged }
+        request: { connection: api, method: GET, path: "/exports/\${steps.create_export.export_id}" }
+`;
+
+/** Export requests first..last: an even request asks for empty parts (its manifest counts 0 rows). */
+function writeExportRequests(project: Project, first: number, last: number): void {
+  writeFileSync(
+    join(project.dir, "models", "export_requests.sql"),
+    `select i as request_id, case when i % 2 = 0 then 0 else 5 end as rows_per_part\n` +
+      `from range(${first}, ${last + 1}) as t(i)\n`,
+  );
+}
+
 /** The user's model of the rows: customers first..last, tier by parity. */
 function writeCustomers(project: Project, first: number, last: number): void {
   writeFileSync(
@@ -119,6 +165,79 @@ describe("for_each on DuckDB", { timeout: 300_000 }, () => {
     );
     expect(rows.filter((r) => r.completed === true)).toHaveLength(29);
     expect(project.api.requests().filter((r) => r.endpoint === "circuit")).toHaveLength(29);
+  });
+
+  it("when: per row, skipped rows recorded; per-run input next to the row; failures within max_failed_rows", async () => {
+    const project = await build({ text: EXPORT_SPEC }, { rejectBodyContaining: '"night-7"' });
+    writeExportRequests(project, 1, 10);
+    const vars = JSON.stringify({ request_export: { requester: "night" } });
+    const run = await project.dbt(["run", "--vars", vars]);
+    // row 7 failed, and one failed row is within max_failed_rows: 1
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.output).toMatch(
+      /1 of 10 row\(s\) failed, within max_failed_rows 1 \(first: request_id 7,.*HTTP 422.*\); rows per status: \{"completed": 9, "error": 1\}/,
+    );
+    expect(run.output).toMatch(
+      /step 4\/5 acknowledge: 5 row\(s\) skipped \(first: request_id \d+: manifest\.row_count is 0/,
+    );
+    expect(run.summaries).toMatchObject([
+      { workflow: "request_export", ok: true, error: null, rows: { completed: 9, error: 1 } },
+    ]);
+
+    // ${input.x} (given per run) and ${row.x} in one request body
+    const creates = project.api.requests().filter((r) => r.endpoint === "create_export");
+    expect(creates.map((r) => (r.body as { label: string }).label).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `night-${i + 1}`).sort(),
+    );
+    expect(creates.find((r) => (r.body as { label: string }).label === "night-4")!.body).toEqual({
+      parts: 2,
+      rows_per_part: 0,
+      label: "night-4",
+    });
+    const state = await project.query(
+      "select request_id, status, completed, steps_completed, acknowledged, input_data::varchar as input from request_export_state order by cast(request_id as integer)",
+    );
+    expect(state.map((r) => [r.request_id, r.status])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [String(i + 1), i + 1 === 7 ? "error" : "completed"]),
+    );
+    for (const r of state) expect(JSON.parse(String(r.input))).toEqual({ requester: "night" });
+    // the acknowledgement (and the confirmation, on its flag) only for the odd rows that got there
+    expect(state.filter((r) => r.acknowledged === true).map((r) => r.request_id)).toEqual([
+      "1",
+      "3",
+      "5",
+      "9",
+    ]);
+    const acks = project.api.requests().filter((r) => r.endpoint === "ack_export");
+    expect(acks).toHaveLength(4);
+    const log = await project.query(
+      "select s.request_id, a.step, a.outcome, a.http_method from request_export_attempts a join request_export_state s using (execution_id) where a.outcome = 'skipped' order by cast(s.request_id as integer), a.step_index",
+    );
+    expect(log.map((l) => `${String(l.request_id)}:${String(l.step)}`)).toEqual(
+      ["2", "4", "6", "8", "10"].flatMap((k) => [`${k}:acknowledge`, `${k}:confirm`]),
+    );
+    expect(log.every((l) => l.http_method === null)).toBe(true);
+    const confirms = project.api
+      .requests()
+      .filter((r) => r.endpoint === "get_export" && r.seq > acks[0]!.seq);
+    expect(confirms).toHaveLength(4);
+
+    // run-operation gives the input too; row 7 starts again with it, new rows 11 and 12 fail: more than 1
+    project.api.setScenario({ rejectBodyContaining: '"day-1' });
+    writeExportRequests(project, 1, 12);
+    expect((await project.dbt(["run", "--select", "export_requests"])).exitCode).toBe(0);
+    const args = JSON.stringify({ input: { requester: "day" } });
+    const again = await project.dbt(["run-operation", "run_request_export", "--args", args]);
+    expect(again.exitCode).not.toBe(0);
+    expect(again.output).toMatch(
+      /2 of 3 row\(s\) failed, more than max_failed_rows 1 \(first: request_id 1[12],/,
+    );
+    const later = project.api
+      .requests()
+      .filter((r) => r.endpoint === "create_export")
+      .slice(10)
+      .map((r) => (r.body as { label: string }).label);
+    expect(later.sort()).toEqual(["day-11", "day-12", "day-7"]);
   });
 
   it("new rows run on the next run, completed ones do not", async () => {

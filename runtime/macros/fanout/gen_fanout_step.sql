@@ -1,15 +1,62 @@
-{#- Runs one step for every execution of `items` at it, as a batch: each call round is one HTTP batch (up to
+{#- Runs one step for every execution of `items` at it, as a batch. A step with `when:` first checks its condition
+    for each row (gen_step_condition, as a single execution does): the rows where it does not hold are recorded
+    as skipped (gen_skip_record: state message and an attempt-log row with outcome 'skipped'), two statements
+    for all of them, and move past the step. For the others, each call round is one HTTP batch (up to
     wf.for_each.concurrency in flight), one attempt-log insert and, for a poll, one state update; a poll round
     waits once for all rows still pending. Then one update moves the rows that succeeded and one the rows that
     failed. An item is {execution_id, key, ctx, failed, error, position, calls, attempts, polls}; this macro
-    updates it (position + 1 on success; failed and error on failure). One row's failure never stops the others. -#}
+    updates it (position + 1 on success or skip; failed and error on failure). One row's failure never stops
+    the others. -#}
 {% macro gen_fanout_step(wf, step, items) %}
   {%- set total = wf['steps'] | length -%}
   {%- set label = 'step ' ~ (step['index'] + 1) ~ '/' ~ total ~ ' ' ~ step['name'] -%}
   {%- set poll = step['poll'] -%}
   {%- set max_calls = poll['max_attempts'] if poll is not none else 1 -%}
   {%- set step_started = modules.datetime.datetime.now(modules.pytz.utc) -%}
-  {%- set ids = items | map(attribute='execution_id') | list -%}
+
+  {%- set to_run = [] -%}
+  {%- set when = step['when'] -%}
+  {%- if when is none -%}
+    {%- set to_run = items -%}
+  {%- else -%}
+    {#- a flag condition reads the flag from the state rows: a resumed row keeps the flags of its earlier steps -#}
+    {%- if when.get('flag') is not none -%}
+      {%- set flag_ids = [] -%}
+      {%- for it in items -%}{%- do flag_ids.append(gen_sql_string(it['execution_id'])) -%}{%- endfor -%}
+      {%- set flagged = {} -%}
+      {%- for row in dbt.run_query("select 's:' || execution_id from " ~ gen_relation(wf['state']['table'])
+          ~ ' where ' ~ when['flag'] ~ ' and execution_id in (' ~ flag_ids | join(', ') ~ ')').rows -%}
+        {%- do flagged.update({row[0][2:]: true}) -%}
+      {%- endfor -%}
+      {%- for it in items -%}
+        {%- do it['ctx'].update({'flags': {when['flag']: it['execution_id'] in flagged}}) -%}
+      {%- endfor -%}
+    {%- endif -%}
+    {%- set skipped = {} -%}
+    {%- set skip_attempts = [] -%}
+    {%- set first_reason = namespace(text=none) -%}
+    {%- for it in items -%}
+      {%- set condition = gen_step_condition(step, it['ctx']) -%}
+      {%- if condition['run'] -%}
+        {%- do to_run.append(it) -%}
+      {%- else -%}
+        {%- set record = gen_skip_record(wf, step, it['execution_id'], condition['reason']) -%}
+        {%- do skipped.update({it['execution_id']: record['state']}) -%}
+        {%- do skip_attempts.append(record['attempt']) -%}
+        {%- do it['ctx']['steps'].update({step['name']: {}}) -%}
+        {%- do it.update({'position': step['index'] + 1}) -%}
+        {%- if first_reason.text is none -%}{%- set first_reason.text = wf['for_each']['key'] ~ ' ' ~ it['key'] ~ ': ' ~ condition['reason'] -%}{%- endif -%}
+      {%- endif -%}
+    {%- endfor -%}
+    {%- do gen_insert_attempt_rows(wf, skip_attempts) -%}
+    {%- do gen_state_update_batch(wf, skipped.keys() | list, {}, skipped) -%}
+    {%- if skipped | length > 0 -%}
+      {{ log(gen_log_prefix(wf, 'for_each') ~ label ~ ': ' ~ skipped | length ~ ' row(s) skipped (first: '
+             ~ first_reason.text ~ '), ' ~ to_run | length ~ ' to run', info=true) }}
+    {%- endif -%}
+  {%- endif -%}
+  {%- if to_run | length == 0 -%}{{ return(none) }}{%- endif -%}
+  {%- set ids = to_run | map(attribute='execution_id') | list -%}
 
   {%- set on_start = {'current_step': gen_sql_string(step['name']),
                       'message': gen_sql_string('Executing step ' ~ (step['index'] + 1) ~ ': ' ~ step['name'])} -%}
@@ -18,7 +65,7 @@
 
   {%- set succeeded = [] -%}
   {%- set failed = [] -%}
-  {%- set pending = namespace(items=items) -%}
+  {%- set pending = namespace(items=to_run) -%}
   {%- for call_number in range(1, max_calls + 1) -%}
     {%- if pending.items | length > 0 -%}
       {%- set requests = [] -%}
@@ -43,10 +90,12 @@
         {%- else -%}
           {%- do it.update({'polls': it['polls'] + 1}) -%}
           {%- set found = gen_jsonpath(res['body'], poll['status']) -%}
-          {%- set status = (found['value'] | string) if found['found'] and found['value'] is not none else none -%}
+          {#- the status keeps its JSON type: gen_poll_outcome matches it by type, as for a single execution -#}
+          {%- set status = found['value'] if found['found'] else none -%}
+          {%- set shown = gen_status_text(status) if status is not none else none -%}
           {%- do poll_rows.update({it['execution_id']: {
               step['response_column']: gen_json_literal(it['response']),
-              'message': gen_sql_string('Poll ' ~ call_number ~ '/' ~ max_calls ~ ': status ' ~ (status if status is not none else 'missing'))}}) -%}
+              'message': gen_sql_string('Poll ' ~ call_number ~ '/' ~ max_calls ~ ': status ' ~ (shown if shown is not none else 'missing'))}}) -%}
           {%- set outcome = gen_poll_outcome(poll, status) -%}
           {%- if outcome == 'success' -%}
             {%- do succeeded.append(it) -%}
@@ -56,12 +105,12 @@
             {%- if outcome == 'missing' -%}
               {%- do it.update({'error': call_label ~ ': HTTP ' ~ res['status_code'] ~ ': status path ' ~ poll['status_path'] ~ ' not found in the response'}) -%}
             {%- elif outcome == 'failure' -%}
-              {%- do it.update({'error': call_label ~ ": terminal status '" ~ status ~ "'"}) -%}
+              {%- do it.update({'error': call_label ~ ": terminal status '" ~ shown ~ "'"}) -%}
             {%- elif outcome == 'unexpected' -%}
-              {%- do it.update({'error': call_label ~ ": unexpected status '" ~ status ~ "' (expected one of: "
-                  ~ (poll['success'] + poll['pending'] + poll['failure']) | join(', ') ~ ')'}) -%}
+              {%- do it.update({'error': call_label ~ ": unexpected status '" ~ shown ~ "' (expected one of: "
+                  ~ gen_status_text(poll['success'] + poll['pending'] + poll['failure']) ~ ')'}) -%}
             {%- else -%}
-              {%- do it.update({'error': 'still ' ~ status ~ ' after ' ~ max_calls ~ ' polls (max_attempts ' ~ max_calls ~ ' exhausted)'}) -%}
+              {%- do it.update({'error': 'still ' ~ shown ~ ' after ' ~ max_calls ~ ' polls (max_attempts ' ~ max_calls ~ ' exhausted)'}) -%}
             {%- endif -%}
             {%- do failed.append(it) -%}
           {%- endif -%}

@@ -1,10 +1,12 @@
 {#- A for_each workflow (stateful): one execution per key of the model wf.for_each.model, keyed in the state table.
     New keys start, unfinished executions resume at their step, completed keys are not run again, and a key whose
     execution failed starts again. The steps run in order, each for every row at it as one batch
-    (gen_fanout_step), so the number of statements grows with steps and polls, not with rows. Never raises for a
-    row's failure: the result says how many rows failed, and the caller fails the node after every transition is
-    written. -#}
-{% macro gen_run_fanout(wf) %}
+    (gen_fanout_step), so the number of statements grows with steps and polls, not with rows. A new execution
+    records the input of this run (gen_workflow_input: the spec's defaults, --vars, run-operation's input); a
+    resumed one goes on with the input it started with. Never raises for a row's failure: the result says how
+    many rows failed, and is not ok when more than for_each.max_failed_rows did; the caller fails the node
+    after every transition is written. -#}
+{% macro gen_run_fanout(wf, inputs=none) %}
   {%- set fe = wf['for_each'] -%}
   {%- set started = modules.datetime.datetime.now(modules.pytz.utc) -%}
   {%- set rows_relation = ref(fe['model']) -%}
@@ -22,9 +24,23 @@
     {%- endif -%}
   {%- endfor -%}
 
-  {%- do gen_fanout_start(wf, rows_relation, started) -%}
+  {#- resolved before any call: a name the spec does not declare fails the run here -#}
+  {%- set run_input = gen_workflow_input(wf, inputs) -%}
+  {#- gen_fanout_start records wf['input'] as each new execution's input: this run's values, not the spec's template -#}
+  {%- do gen_fanout_start(dict(wf, input=run_input), rows_relation, started) -%}
   {%- set items = [] -%}
-  {%- for e in gen_fanout_load(wf, rows_relation) -%}
+  {%- set loaded = gen_fanout_load(wf, rows_relation) -%}
+  {#- the input each unfinished execution started with (this run's for the ones started just now), one statement -#}
+  {%- set started_inputs = {} -%}
+  {%- if loaded | length > 0 -%}
+    {%- set input_column = wf['state']['input_column'] -%}
+    {%- for row in dbt.run_query("select 's:' || execution_id, 's:' || " ~ gen_json_text(input_column) ~ ' from '
+        ~ gen_relation(wf['state']['table']) ~ ' where workflow = ' ~ gen_sql_string(wf['name'])
+        ~ " and completed = false and status <> 'error' and " ~ input_column ~ ' is not null').rows -%}
+      {%- do started_inputs.update({row[0][2:]: fromjson(row[1][2:])}) -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {%- for e in loaded -%}
     {%- set steps = {} -%}
     {#- the outputs of the steps it completed before, for ${steps.<step>.<output>} -#}
     {%- for step in wf['steps'][:e['steps_completed']] -%}
@@ -34,7 +50,7 @@
     {%- endfor -%}
     {%- do items.append({'execution_id': e['execution_id'], 'key': e['key'], 'position': e['steps_completed'],
         'failed': false, 'error': none, 'calls': 0, 'attempts': 0, 'polls': 0,
-        'ctx': {'input': wf['input'], 'row': e['row'], 'steps': steps,
+        'ctx': {'input': started_inputs.get(e['execution_id'], run_input), 'row': e['row'], 'steps': steps,
                 'execution': {'id': e['execution_id'], 'started_at': e['start_time']}}}) -%}
   {%- endfor -%}
   {{ log(gen_log_prefix(wf, 'for_each') ~ items | length ~ ' unfinished execution(s) of ' ~ fe['model'], info=true) }}
@@ -67,22 +83,28 @@
     {%- do counts.update({row[0][2:]: row[1] | int}) -%}
   {%- endfor -%}
   {%- set finished = modules.datetime.datetime.now(modules.pytz.utc) -%}
+  {%- set max_failed = fe['max_failed_rows'] -%}
+  {%- set ok = failed | length <= max_failed -%}
   {%- set error = none -%}
+  {%- set failures = none -%}
   {%- if failed | length > 0 -%}
     {%- set first = failed[0] -%}
-    {%- set error = failed | length ~ ' of ' ~ items | length ~ ' row(s) failed (first: ' ~ fe['key'] ~ ' '
-        ~ first['key'] ~ ', execution ' ~ first['execution_id'] ~ ', ' ~ first['error'] ~ '); rows per status: '
-        ~ tojson(counts) -%}
+    {%- set tolerance = ((', within' if ok else ', more than') ~ ' max_failed_rows ' ~ max_failed) if max_failed > 0 else '' -%}
+    {%- set failures = failed | length ~ ' of ' ~ items | length ~ ' row(s) failed' ~ tolerance ~ ' (first: ' ~ fe['key'] ~ ' ' ~ first['key'] ~ ', execution ' ~ first['execution_id'] ~ ', '
+        ~ first['error'] ~ '); rows per status: ' ~ tojson(counts) -%}
+    {%- if not ok -%}{%- set error = failures -%}{%- endif -%}
+    {#- tolerated failures do not fail the node: this line says what they were -#}
+    {%- if ok -%}{{ log(gen_log_prefix(wf, 'for_each') ~ failures, info=true) }}{%- endif -%}
   {%- endif -%}
   {{ log(gen_log_prefix(wf, 'for_each') ~ 'this run: ' ~ done | length ~ ' completed, ' ~ failed | length
          ~ ' failed, ' ~ totals.calls ~ ' HTTP calls; rows per status: ' ~ tojson(counts), info=true) }}
   {%- set summary = {
       'workflow': wf['name'], 'mode': 'stateful', 'execution_id': 'for_each:' ~ (items | length) ~ ' rows',
-      'ok': failed | length == 0, 'status': 'error' if failed | length > 0 else wf['final_status'], 'error': error,
+      'ok': ok, 'status': wf['final_status'] if ok else 'error', 'error': error,
       'resumed': false, 'steps_total': wf['steps'] | length, 'http_calls': totals.calls,
       'http_attempts': totals.attempts, 'polls': totals.polls,
       'elapsed_ms': ((finished - started).total_seconds() * 1000) | int, 'rows': counts} -%}
   {%- if var('gen_summary', false) -%}{{ log('gen-summary ' ~ tojson(summary), info=true) }}{%- endif -%}
-  {{ return(dict(summary, fanout=true, message=error if error is not none else 'Workflow completed successfully',
+  {{ return(dict(summary, fanout=true, message=failures if failures is not none else 'Workflow completed successfully',
                  started_at=started.isoformat(), finished_at=finished.isoformat(), steps={})) }}
 {% endmacro %}

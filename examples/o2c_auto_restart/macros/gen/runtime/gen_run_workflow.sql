@@ -6,7 +6,7 @@
     (the caller decides), so that the failure is recorded before the dbt node fails. -#}
 {% macro gen_run_workflow(wf, mode, inputs=none) %}
   {#- for_each: one execution per row of a model, run in batches (macros/gen/fanout/) -#}
-  {%- if wf.get('for_each') is not none and mode == 'stateful' -%}{{ return(gen_run_fanout(wf)) }}{%- endif -%}
+  {%- if wf.get('for_each') is not none and mode == 'stateful' -%}{{ return(gen_run_fanout(wf, inputs)) }}{%- endif -%}
   {%- set stateful = (mode == 'stateful') -%}
   {%- set started = modules.datetime.datetime.now(modules.pytz.utc) -%}
   {%- set ctx = {'input': gen_workflow_input(wf, inputs), 'steps': {}, 'execution': {}} -%}
