@@ -114,6 +114,11 @@ function printSummary(
   term.err(term.paint("bold", "Executions"));
   for (const e of s.executions) {
     const status = e.ok ? term.paint("ok", e.status) : term.paint("error", e.status);
+    if (e.status === "held") {
+      // another dbt run holds the unfinished execution (its lease): this run made no call
+      term.err(`  ${e.workflow} (${e.mode}) ${e.execution_id}: ${status} by another dbt run, left to it`);
+      continue;
+    }
     term.err(
       `  ${e.workflow} (${e.mode}) ${e.execution_id}: ${status}, ${e.ok ? e.steps_total : "?"}/${e.steps_total} steps, ${e.polls} polls, ${e.http_calls} HTTP calls (${e.http_attempts} attempts), ${(e.elapsed_ms / 1000).toFixed(1)} s${e.resumed ? ", resumed" : ""}`,
     );

@@ -95,6 +95,18 @@ export function stateColumns(wf: StateShape): ColumnDef[] {
     { name: "last_poll_time", type: "timestamp", description: "Time of the last status poll (UTC)." },
     { name: "end_time", type: "timestamp", description: "When the execution completed or failed (UTC)." },
     {
+      name: "lease_owner",
+      type: "string",
+      description:
+        "The dbt run (its invocation id) that holds or last held the execution; a run works only on executions it holds.",
+    },
+    {
+      name: "lease_expires_at",
+      type: "timestamp",
+      description:
+        "Until when the holder's lease lasts (UTC), renewed with each state write; after it another run may take the unfinished execution over.",
+    },
+    {
       name: "completed",
       type: "boolean",
       default: false,

@@ -100,6 +100,8 @@ export interface WorkflowDef {
     archive_table: string | null;
     attempt_log_archive_table: string | null;
     stuck_after_hours: number;
+    /** how long a run holds an execution between two state writes (runtime/macros/runtime/gen_claim_executions.sql) */
+    lease_minutes: number;
   };
   output_columns: string[];
   response_columns: string[];

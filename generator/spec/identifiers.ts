@@ -101,6 +101,8 @@ export const RESERVED_STATE_COLUMNS = [
   "start_time",
   "last_poll_time",
   "end_time",
+  "lease_owner",
+  "lease_expires_at",
   "completed",
   "error_message",
   "message",

@@ -297,6 +297,9 @@ const stepSchema = z
   .transform((s) => ({ ...s, response_column: s.response_column ?? defaultResponseColumn(s.name) }))
   .describe("one HTTP call, made once or polled");
 
+/** How long a run holds an execution without renewing it before another run may take it over. */
+export const DEFAULT_LEASE_MINUTES = 30;
+
 const stateSchema = z
   .strictObject({
     table: ident("state table; default <workflow>_state").optional(),
@@ -318,6 +321,13 @@ const stateSchema = z
       .positive()
       .default(1)
       .describe("active executions older than this are stuck"),
+    lease_minutes: z
+      .number()
+      .positive()
+      .default(DEFAULT_LEASE_MINUTES)
+      .describe(
+        "a run holds each execution it works on for this long, renewed with every state write; another run leaves a held execution alone, and takes over one whose holder stopped renewing (a crashed run). Longer than the longest single HTTP call (with its retries) or poll interval",
+      ),
   })
   .describe("state table of the stateful mode");
 

@@ -19,15 +19,31 @@ delete. Three things are added, all test-only and all in this file:
 `nop_regexes` is fakesnow's own switch: a statement matching one of them is answered "success" without being
 run. The tests list there exactly the statement kinds fakesnow cannot run (network rules, secrets, external
 access integrations, Python procedures, grants); everything else is executed by fakesnow.
+
+For dbt processes that connect over the network (dbt-snowflake with host/port/protocol http), optional keys:
+
+  * `procedure_sql` (path of a generated snowflake/04_gen_http_request_procedure.sql) and `secrets`
+    ({NAME: value}): `CALL <...>_HTTP_REQUEST(...)` is served by that procedure's own Python handler and
+    `select system$wait(N, 'MILLISECONDS')` by a sleep, as generator/snowflake/native/native_dbt.py does in
+    process.
+  * `serialize: true`: statements of all sessions run one at a time (except those two, which take long and touch
+    no table). Snowflake runs UPDATE, DELETE and MERGE statements on a table one after another
+    (https://docs.snowflake.com/en/sql-reference/transactions#resource-locking), a waiting one then working on
+    what the first committed; DuckDB under fakesnow instead fails the later of two conflicting updates.
+    Every statement of a dbt run autocommits, so one at a time gives Snowflake's outcome.
+  * `json_rowsets: false`: answers stay as fakesnow makes them (Arrow), which the Python connector reads.
 """
+import asyncio
 import base64
 import gzip
 import json
+import os
+import re
 import socket
 import sys
 import threading
 import time
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import pyarrow as pa
 import uvicorn
@@ -55,13 +71,79 @@ def arrow_to_rowset(b64: str) -> List[List[Any]]:
     return [[_json_cell(c[i]) for c in columns] for i in range(table.num_rows)]
 
 
+_CALL_RE = re.compile(r"^\s*call\s+(?:[A-Za-z_][A-Za-z0-9_$]*\.){0,2}[A-Za-z0-9_$]*_HTTP_REQUEST\s*\(", re.IGNORECASE)
+_WAIT_RE = re.compile(r"^\s*select\s+system\$wait\(\s*(\d+)\s*,\s*'MILLISECONDS'\s*\)", re.IGNORECASE)
+# dbt prefixes its statements with a /* {...} */ query comment
+_LEADING_COMMENT_RE = re.compile(r"^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*", re.DOTALL)
+
+
+def statement_text(sql: str) -> str:
+    return sql[_LEADING_COMMENT_RE.match(sql).end():]  # type: ignore[union-attr]
+
+
+def serve_procedures(procedure_sql: str, secrets: Dict[str, str]) -> None:
+    """CALL of the HTTP procedure -> its handler, SYSTEM$WAIT -> a sleep, on every session's DuckDB connection."""
+    import duckdb
+    from fakesnow.cursor import FakeSnowflakeCursor
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "generator",
+                                    "snowflake", "native"))
+    from sfproc import load_handler
+
+    handler = load_handler(open(procedure_sql, encoding="utf-8").read(), secrets)
+
+    def http_udf(method: Optional[str], url: Optional[str], headers: Optional[str], body: Optional[str],
+                 options: Optional[str]) -> str:
+        return json.dumps(handler.gen_http_request_handler(None, method, url, headers, body, options))
+
+    def sleep_udf(ms: Optional[int]) -> int:
+        time.sleep(max(0, ms or 0) / 1000.0)
+        return ms or 0
+
+    original_connect = fs_server.shared_fs.connect
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        conn = original_connect(*args, **kwargs)
+        for name, fn, params, ret in (("gen_http_request", http_udf, ["VARCHAR"] * 5, "VARCHAR"),
+                                      ("gen_sleep_ms", sleep_udf, ["BIGINT"], "BIGINT")):
+            try:
+                conn._duck_conn.create_function(name, fn, params, ret, null_handling="special",  # noqa: SLF001
+                                                side_effects=True)
+            except duckdb.CatalogException:
+                pass  # registered by an earlier session
+        return conn
+
+    fs_server.shared_fs.connect = connect  # type: ignore[method-assign]
+    original_execute = FakeSnowflakeCursor.execute
+
+    def execute(self: Any, command: str, *args: Any, **kwargs: Any) -> Any:
+        text = statement_text(command)
+        wait = _WAIT_RE.match(text)
+        if _CALL_RE.match(text):
+            command = _CALL_RE.sub("select gen_http_request(", text, count=1)
+        elif wait:
+            command = "select gen_sleep_ms(%s)" % wait.group(1) + text[wait.end():]
+        return original_execute(self, command, *args, **kwargs)
+
+    FakeSnowflakeCursor.execute = execute  # type: ignore[method-assign]
+
+
+def runs_alone(sql: Optional[str]) -> bool:
+    """Whether a statement takes the one-at-a-time lock: all but the HTTP CALL and SYSTEM$WAIT."""
+    text = statement_text(sql or "")
+    return not (_CALL_RE.match(text) or _WAIT_RE.match(text))
+
+
 class TranslatingShim:
     """ASGI middleware around fakesnow's Starlette app."""
 
-    def __init__(self, app: Any, log_path: str) -> None:
+    def __init__(self, app: Any, log_path: str, serialize: bool = False, json_rowsets: bool = True) -> None:
         self.app = app
         self.log_path = log_path
         self.lock = threading.Lock()
+        self.serialize = serialize
+        self.json_rowsets = json_rowsets
+        self.one_at_a_time = asyncio.Lock()
 
     async def __call__(self, scope: Dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope.get("path") != "/queries/v1/query-request":
@@ -95,7 +177,11 @@ class TranslatingShim:
             elif message["type"] == "http.response.body":
                 body_parts.append(message.get("body", b""))
 
-        await self.app(scope, replay, capture)
+        if self.serialize and runs_alone(request_json.get("sqlText")):
+            async with self.one_at_a_time:
+                await self.app(scope, replay, capture)
+        else:
+            await self.app(scope, replay, capture)
         body = b"".join(body_parts)
         entry: Dict[str, Any] = {"sql": request_json.get("sqlText"), "at": time.time()}
         try:
@@ -105,14 +191,14 @@ class TranslatingShim:
             if not response.get("success"):
                 entry["code"] = response.get("code")
                 entry["message"] = response.get("message")
-            elif data.get("queryResultFormat") == "arrow":
+            elif data.get("queryResultFormat") == "arrow" and self.json_rowsets:
                 rowset = arrow_to_rowset(data.pop("rowsetBase64", ""))
                 data["queryResultFormat"] = "json"
                 data["rowset"] = rowset
                 data["total"] = len(rowset)
                 data["returned"] = len(rowset)
                 body = json.dumps(response).encode("utf-8")
-            elif "rowset" in data and "returned" not in data:
+            elif "rowset" in data and "returned" not in data and self.json_rowsets:
                 # DML answers (rows inserted/updated) come as JSON already, but without `returned`,
                 # which the Node driver waits for: it would never complete the statement.
                 data["returned"] = len(data["rowset"])
@@ -134,7 +220,10 @@ def main() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app = TranslatingShim(fs_server.app, config["log"])
+    if config.get("procedure_sql"):
+        serve_procedures(config["procedure_sql"], config.get("secrets") or {})
+    app = TranslatingShim(fs_server.app, config["log"], serialize=bool(config.get("serialize")),
+                          json_rowsets=config.get("json_rowsets", True))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -150,16 +150,30 @@ export interface FakesnowServer {
   stop: () => Promise<void>;
 }
 
+/** What fakesnow_server.py serves beyond fakesnow (its docstring explains each). */
+export interface FakesnowOptions {
+  /** a generated snowflake/04_gen_http_request_procedure.sql: its handler serves CALLs of the HTTP procedure */
+  procedure_sql?: string;
+  secrets?: Record<string, string>;
+  /** statements of all sessions one at a time, as Snowflake's table locks order UPDATE/DELETE/MERGE */
+  serialize?: boolean;
+  /** false for Python clients (dbt-snowflake): fakesnow's Arrow answers as they are */
+  json_rowsets?: boolean;
+}
+
 /**
  * fakesnow's Snowflake REST server (fakesnow_server.py) on 127.0.0.1, for snowflake-sdk; statements matching
  * `nopRegexes` are acknowledged without being run. stop() closes its stdin, which ends it.
  */
-export async function startFakesnow(nopRegexes: string[]): Promise<FakesnowServer> {
+export async function startFakesnow(
+  nopRegexes: string[],
+  options: FakesnowOptions = {},
+): Promise<FakesnowServer> {
   const log = join(tempDir("gen-sf-deploy-"), "statements.jsonl");
   writeFileSync(log, "");
   const child = execa(
     PYTHON,
-    [join(HERE, "fakesnow_server.py"), JSON.stringify({ log, nop_regexes: nopRegexes })],
+    [join(HERE, "fakesnow_server.py"), JSON.stringify({ log, nop_regexes: nopRegexes, ...options })],
     {
       stdin: "pipe",
       reject: false,

@@ -53,6 +53,8 @@ describe("identifiers", () => {
       "start_time",
       "last_poll_time",
       "end_time",
+      "lease_owner",
+      "lease_expires_at",
       "completed",
       "error_message",
       "message",
