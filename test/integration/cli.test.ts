@@ -166,7 +166,7 @@ describe("gen CLI", () => {
       expect(h.exitCode).toBe(0);
       expect(h.stdout).toMatch(/^Usage: gen /);
     }
-  });
+  }, 90_000); // a dozen CLI processes: on a loaded 2-core machine they took over 30 s
 
   it(
     "--json prints JSON on stdout for every failure of every command that has it, exit codes unchanged",

@@ -23,9 +23,9 @@ access integrations, Python procedures, grants); everything else is executed by 
 For dbt processes that connect over the network (dbt-snowflake with host/port/protocol http), optional keys:
 
   * `procedure_sql` (path of a generated snowflake/04_gen_http_request_procedure.sql) and `secrets`
-    ({NAME: value}): `CALL <...>_HTTP_REQUEST(...)` is served by that procedure's own Python handler and
-    `select system$wait(N, 'MILLISECONDS')` by a sleep, as generator/snowflake/native/native_dbt.py does in
-    process.
+    ({NAME: value}): `CALL <...>_HTTP_REQUEST(...)` and `CALL <...>_HTTP_BATCH(...)` are served by the
+    procedures' own Python handlers and `select system$wait(N, 'MILLISECONDS')` by a sleep, as
+    generator/snowflake/native/native_dbt.py does in process.
   * `serialize: true`: statements of all sessions run one at a time (except those two, which take long and touch
     no table). Snowflake runs UPDATE, DELETE and MERGE statements on a table one after another
     (https://docs.snowflake.com/en/sql-reference/transactions#resource-locking), a waiting one then working on
@@ -71,10 +71,13 @@ def arrow_to_rowset(b64: str) -> List[List[Any]]:
     return [[_json_cell(c[i]) for c in columns] for i in range(table.num_rows)]
 
 
-_CALL_RE = re.compile(r"^\s*call\s+(?:[A-Za-z_][A-Za-z0-9_$]*\.){0,2}[A-Za-z0-9_$]*_HTTP_REQUEST\s*\(", re.IGNORECASE)
 _WAIT_RE = re.compile(r"^\s*select\s+system\$wait\(\s*(\d+)\s*,\s*'MILLISECONDS'\s*\)", re.IGNORECASE)
 # dbt prefixes its statements with a /* {...} */ query comment
 _LEADING_COMMENT_RE = re.compile(r"^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*", re.DOTALL)
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "generator", "snowflake",
+                                "native"))
+from sfproc import HTTP_CALL_RE, load_http_handlers, serve_http_call  # noqa: E402
 
 
 def statement_text(sql: str) -> str:
@@ -82,56 +85,33 @@ def statement_text(sql: str) -> str:
 
 
 def serve_procedures(procedure_sql: str, secrets: Dict[str, str]) -> None:
-    """CALL of the HTTP procedure -> its handler, SYSTEM$WAIT -> a sleep, on every session's DuckDB connection."""
-    import duckdb
+    """CALLs of the HTTP procedures -> their own handlers (sfproc.serve_http_call, as native_dbt.py does),
+    SYSTEM$WAIT -> a sleep, in every session."""
     from fakesnow.cursor import FakeSnowflakeCursor
 
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "generator",
-                                    "snowflake", "native"))
-    from sfproc import load_handler
-
-    handler = load_handler(open(procedure_sql, encoding="utf-8").read(), secrets)
-
-    def http_udf(method: Optional[str], url: Optional[str], headers: Optional[str], body: Optional[str],
-                 options: Optional[str]) -> str:
-        return json.dumps(handler.gen_http_request_handler(None, method, url, headers, body, options))
-
-    def sleep_udf(ms: Optional[int]) -> int:
-        time.sleep(max(0, ms or 0) / 1000.0)
-        return ms or 0
-
-    original_connect = fs_server.shared_fs.connect
-
-    def connect(*args: Any, **kwargs: Any) -> Any:
-        conn = original_connect(*args, **kwargs)
-        for name, fn, params, ret in (("gen_http_request", http_udf, ["VARCHAR"] * 5, "VARCHAR"),
-                                      ("gen_sleep_ms", sleep_udf, ["BIGINT"], "BIGINT")):
-            try:
-                conn._duck_conn.create_function(name, fn, params, ret, null_handling="special",  # noqa: SLF001
-                                                side_effects=True)
-            except duckdb.CatalogException:
-                pass  # registered by an earlier session
-        return conn
-
-    fs_server.shared_fs.connect = connect  # type: ignore[method-assign]
+    handlers = load_http_handlers(open(procedure_sql, encoding="utf-8").read(), secrets)
     original_execute = FakeSnowflakeCursor.execute
 
     def execute(self: Any, command: str, *args: Any, **kwargs: Any) -> Any:
         text = statement_text(command)
+        served = serve_http_call(text, handlers)
+        if served is not None:
+            # the one VARIANT cell of the CALL, bound as a parameter: its text never becomes SQL
+            kwargs.pop("binding_params", None)
+            return original_execute(self, "select %s as response", [served["json"]], **kwargs)
         wait = _WAIT_RE.match(text)
-        if _CALL_RE.match(text):
-            command = _CALL_RE.sub("select gen_http_request(", text, count=1)
-        elif wait:
-            command = "select gen_sleep_ms(%s)" % wait.group(1) + text[wait.end():]
+        if wait:
+            time.sleep(int(wait.group(1)) / 1000.0)
+            command = "select %s as slept" % wait.group(1)
         return original_execute(self, command, *args, **kwargs)
 
     FakeSnowflakeCursor.execute = execute  # type: ignore[method-assign]
 
 
 def runs_alone(sql: Optional[str]) -> bool:
-    """Whether a statement takes the one-at-a-time lock: all but the HTTP CALL and SYSTEM$WAIT."""
+    """Whether a statement takes the one-at-a-time lock: all but the HTTP CALLs and SYSTEM$WAIT."""
     text = statement_text(sql or "")
-    return not (_CALL_RE.match(text) or _WAIT_RE.match(text))
+    return not (HTTP_CALL_RE.match(text) or _WAIT_RE.match(text))
 
 
 class TranslatingShim:

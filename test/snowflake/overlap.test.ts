@@ -49,12 +49,47 @@ workflows:
         poll: { status: $.status, success: [success], pending: [pending], max_attempts: 1000, interval_s: 1 }
 `;
 
+/** One execution per customer of the model; a create per row, then its poll. */
+const fanoutSpec = (apiUrl: string) => `
+version: 1
+project:
+  name: overlap_rows
+  targets: [duckdb, snowflake]
+  snowflake:
+    { warehouse: WH, database: EDW, schema: PUBLIC, role: RUNNER, external_access_integration: OVERLAP_ACCESS }
+connections:
+  api:
+    base_url: ${apiUrl}
+    auth: { type: bearer, token: "\${secret.OVERLAP_API_KEY}" }
+workflows:
+  - name: customer_policy
+    for_each: { model: active_customers, key: customer_id }
+    concurrency: 4
+    steps:
+      - name: create_policy
+        request:
+          { connection: api, method: POST, path: /createpolicy, body: { policy_name: "policy-\${row.customer_id}" } }
+        outputs: { policy_id: $.policy_id }
+      - name: poll_policy
+        request: { connection: api, method: GET, path: "/policy/\${steps.create_policy.policy_id}" }
+        poll: { status: $.status, success: [success], pending: [pending], max_attempts: 1000, interval_s: 0.5 }
+`;
+
+/** The user's model of the rows: customers first..last (plain VALUES: Snowflake and fakesnow read it alike). */
+function writeCustomers(project: BuiltProject, first: number, last: number): void {
+  const rows = Array.from({ length: last - first + 1 }, (_, i) => `(${first + i})`).join(", ");
+  writeFileSync(
+    join(project.dir, "models", "active_customers.sql"),
+    `select customer_id from (values ${rows}) as t(customer_id)\n`,
+  );
+}
+
 interface Dbt {
   process: ResultPromise<{ all: true; reject: false }>;
   output: () => string;
 }
 
-describe("two dbt runs at once on one Snowflake account", { timeout: 600_000 }, () => {
+describe("two dbt runs at once on one Snowflake account", { timeout: 900_000 }, () => {
   let api: MockApi | undefined;
   let server: FakesnowServer | undefined;
   const running: Dbt[] = [];
@@ -161,5 +196,67 @@ describe("two dbt runs at once on one Snowflake account", { timeout: 600_000 }, 
     expect(c.output()).toMatch(/resuming at step 2\/2/);
     expect(creates()).toBe(1);
     expect(polls()).toBeGreaterThan(pollsAtKill);
+  });
+
+  it("for_each: two runs started together create each row once; a run started while another holds the rows leaves them; --full-refresh runs every row again", async () => {
+    requireNativeVenv();
+    api = await startMockApi({ port: 0, scenario: { requireToken: SECRET, pendingPolls: 2 } });
+    const project = build({ text: fanoutSpec(api.url), name: "overlap_rows.yaml" });
+    server = await startFakesnow([], {
+      procedure_sql: join(project.dir, "snowflake", "04_gen_http_request_procedure.sql"),
+      secrets: { OVERLAP_API_KEY: SECRET },
+      serialize: true,
+      json_rowsets: false,
+    });
+    const profiles = profilesDir(project, server.port);
+    const select = ["run", "--select", "+stateful_customer_policy"];
+    const createsPerKey = () => {
+      const count = new Map<string, number>();
+      for (const r of api!.requests().filter((q) => q.endpoint === "create_policy")) {
+        const name = (r.body as { policy_name: string }).policy_name;
+        count.set(name, (count.get(name) ?? 0) + 1);
+      }
+      return count;
+    };
+    const expectEachOnce = (first: number, last: number, times = 1) => {
+      const count = createsPerKey();
+      for (let k = first; k <= last; k++)
+        expect(count.get(`policy-${k}`), `creates of customer ${k}`).toBe(times);
+    };
+
+    // 1. two runs started at the same moment on 30 new rows: whatever their interleaving, one create per row
+    writeCustomers(project, 1, 30);
+    const [a, b] = [dbt(project, profiles, select), dbt(project, profiles, select)];
+    for (const [name, d] of [
+      ["A", a],
+      ["B", b],
+    ] as const) {
+      const r = await ended(name, d);
+      expect(r.exitCode, d.output()).toBe(0);
+    }
+    expectEachOnce(1, 30);
+    expect(createsPerKey().size).toBe(30);
+
+    // 2. 10 more rows; run C creates them and polls (pending until the test says); run D, started meanwhile,
+    //    finds them held by C and leaves them
+    api.setScenario({ pendingPolls: 100_000 });
+    writeCustomers(project, 1, 40);
+    const c = dbt(project, profiles, select);
+    await until("run C's 10 creates", () => createsPerKey().size === 40);
+    const d = dbt(project, profiles, select);
+    const dResult = await ended("D", d);
+    expect(dResult.exitCode, d.output()).toBe(0);
+    expect(d.output()).toMatch(/10 unfinished execution\(s\) held by another dbt run, left to it/);
+    expect(d.output()).toMatch(/0 unfinished execution\(s\) of active_customers/);
+    api.setScenario({ pendingPolls: 0 });
+    const cResult = await ended("C", c);
+    expect(cResult.exitCode, c.output()).toBe(0);
+    expectEachOnce(1, 40);
+
+    // 3. --full-refresh: every row runs again, as a new execution, once
+    const e = dbt(project, profiles, [...select, "--full-refresh"]);
+    const eResult = await ended("E", e);
+    expect(eResult.exitCode, e.output()).toBe(0);
+    expectEachOnce(1, 40, 2);
   });
 });

@@ -1,6 +1,7 @@
 {#- Claims the unfinished executions of a fan-out workflow whose key is still in the model (one conditional
     UPDATE, gen_claim_executions), then reads those this run holds, with their row (one statement).
-    Returns [{execution_id, key, steps_completed, start_time, outputs, row}]. An unfinished execution whose key
+    Returns [{execution_id, key, steps_completed, start_time, outputs, row, input}] (input: the one the
+    execution started with, or none). An unfinished execution whose key
     left the model waits in the state table until the key comes back; one another run holds is left to it.
     Values are selected with a text prefix so that agate never re-types them. -#}
 {% macro gen_fanout_load(wf, rows_relation) %}
@@ -9,7 +10,9 @@
       ~ ') from ' ~ rows_relation ~ ' as gen_m)') -%}
   {%- set cols = ["'s:' || gen_s.execution_id", "'s:' || gen_s." ~ fe['key'], 'gen_s.steps_completed',
                   "'s:' || cast(gen_s.start_time as " ~ gen_type_string() ~ ')', "'s:' || " ~ gen_row_json_sql('gen_m'),
-                  "'s:' || coalesce(gen_s.lease_owner, '')"] -%}
+                  "'s:' || coalesce(gen_s.lease_owner, '')",
+                  "case when gen_s." ~ wf['state']['input_column'] ~ " is null then null else 's:' || "
+                      ~ gen_json_text('gen_s.' ~ wf['state']['input_column']) ~ ' end'] -%}
   {%- for c in wf['output_columns'] -%}
     {%- do cols.append("case when gen_s." ~ c ~ " is null then null else 's:' || gen_s." ~ c ~ " end") -%}
   {%- endfor -%}
@@ -31,11 +34,12 @@
       {%- do seen.update({execution_id: true}) -%}
       {%- set outputs = {} -%}
       {%- for c in wf['output_columns'] -%}
-        {%- set value = row[6 + loop.index0] -%}
+        {%- set value = row[7 + loop.index0] -%}
         {%- if value is not none -%}{%- do outputs.update({c: value[2:]}) -%}{%- endif -%}
       {%- endfor -%}
       {%- do out.append({'execution_id': execution_id, 'key': row[1][2:], 'steps_completed': row[2] | int,
-                         'start_time': row[3][2:], 'row': fromjson(row[4][2:]), 'outputs': outputs}) -%}
+                         'start_time': row[3][2:], 'row': fromjson(row[4][2:]), 'outputs': outputs,
+                         'input': fromjson(row[6][2:]) if row[6] is not none else none}) -%}
     {%- endif -%}
   {%- endfor -%}
   {%- if held | length > 0 -%}

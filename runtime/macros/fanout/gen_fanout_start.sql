@@ -2,11 +2,11 @@
     unfinished one (a key whose last execution failed starts again). `dbt run --full-refresh` (or --vars
     '{gen_rerun_completed: true}') starts keys whose execution completed too: only an unfinished one counts.
     One statement, whatever the number of keys: the execution id is derived from the run and the key, so the
-    rows come straight from the model. This run
+    rows come straight from the model; each records `input`, this run's. This run
     holds the new executions from the start. INSERTs of two runs may run in parallel, so a second statement then
     deletes this run's new executions of keys that another run started at the same moment: of two runs, at
     least the later one sees the other's rows, so no key is run twice (a key both withdrew starts next run). -#}
-{% macro gen_fanout_start(wf, rows_relation, started) %}
+{% macro gen_fanout_start(wf, rows_relation, started, input) %}
   {%- set fe = wf['for_each'] -%}
   {%- set state = gen_relation(wf['state']['table']) -%}
   {%- set key_text = 'cast(gen_m.' ~ fe['key'] ~ ' as ' ~ gen_type_string() ~ ')' -%}
@@ -19,7 +19,7 @@
                       ~ gen_sql_string(invocation_id ~ ':') ~ ' || gen_k), 1, 12)',
                   'gen_k', gen_sql_string(wf['name']), "'pending'", gen_sql_string(wf['steps'][0]['name']),
                   '0', '0', gen_current_timestamp(), 'false', gen_sql_string('Execution started'),
-                  gen_json_literal(wf['input']), gen_sql_string(gen_lease_owner()), gen_lease_expiry(wf)] -%}
+                  gen_json_literal(input), gen_sql_string(gen_lease_owner()), gen_lease_expiry(wf)] -%}
   {%- for f in wf['flag_columns'] -%}{%- do cols.append(f) -%}{%- do vals.append('false') -%}{%- endfor -%}
   {%- do dbt.run_query('insert into ' ~ state ~ ' (' ~ cols | join(', ') ~ ') select ' ~ vals | join(', ')
       ~ ' from (select distinct ' ~ key_text ~ ' as gen_k from ' ~ rows_relation ~ ' as gen_m where gen_m.'

@@ -26,20 +26,9 @@
 
   {#- resolved before any call: a name the spec does not declare fails the run here -#}
   {%- set run_input = gen_workflow_input(wf, inputs) -%}
-  {#- gen_fanout_start records wf['input'] as each new execution's input: this run's values, not the spec's template -#}
-  {%- do gen_fanout_start(dict(wf, input=run_input), rows_relation, started) -%}
+  {%- do gen_fanout_start(wf, rows_relation, started, run_input) -%}
   {%- set items = [] -%}
   {%- set loaded = gen_fanout_load(wf, rows_relation) -%}
-  {#- the input each unfinished execution started with (this run's for the ones started just now), one statement -#}
-  {%- set started_inputs = {} -%}
-  {%- if loaded | length > 0 -%}
-    {%- set input_column = wf['state']['input_column'] -%}
-    {%- for row in dbt.run_query("select 's:' || execution_id, 's:' || " ~ gen_json_text(input_column) ~ ' from '
-        ~ gen_relation(wf['state']['table']) ~ ' where workflow = ' ~ gen_sql_string(wf['name'])
-        ~ " and completed = false and status <> 'error' and " ~ input_column ~ ' is not null').rows -%}
-      {%- do started_inputs.update({row[0][2:]: fromjson(row[1][2:])}) -%}
-    {%- endfor -%}
-  {%- endif -%}
   {%- for e in loaded -%}
     {%- set steps = {} -%}
     {#- the outputs of the steps it completed before, for ${steps.<step>.<output>} -#}
@@ -50,7 +39,7 @@
     {%- endfor -%}
     {%- do items.append({'execution_id': e['execution_id'], 'key': e['key'], 'position': e['steps_completed'],
         'failed': false, 'error': none, 'calls': 0, 'attempts': 0, 'polls': 0,
-        'ctx': {'input': started_inputs.get(e['execution_id'], run_input), 'row': e['row'], 'steps': steps,
+        'ctx': {'input': e['input'] if e['input'] is not none else run_input, 'row': e['row'], 'steps': steps,
                 'execution': {'id': e['execution_id'], 'started_at': e['start_time']}}}) -%}
   {%- endfor -%}
   {{ log(gen_log_prefix(wf, 'for_each') ~ items | length ~ ' unfinished execution(s) of ' ~ fe['model'], info=true) }}

@@ -28,6 +28,7 @@
       'retention_days': 7,
       'archive': false,
       'stuck_after_hours': 1,
+      'lease_minutes': 30,
       'archive_table': none,
       'attempt_log_archive_table': none
     },
@@ -93,6 +94,14 @@
         },
         {
           'name': 'end_time',
+          'type': 'timestamp'
+        },
+        {
+          'name': 'lease_owner',
+          'type': 'string'
+        },
+        {
+          'name': 'lease_expires_at',
           'type': 'timestamp'
         },
         {

@@ -20,6 +20,11 @@
     {%- do gen_mark_stuck_executions(wf) -%}
     {%- set active = gen_find_active_execution(wf) -%}
     {%- if active is not none -%}
+      {%- do gen_claim_executions(wf, 'execution_id = ' ~ gen_sql_string(active['execution_id'])) -%}
+      {%- set holder = gen_execution_holder(wf, active['execution_id']) -%}
+      {%- if holder is none or holder['owner'] != gen_lease_owner() -%}
+        {{ return(gen_held_result(wf, mode, started, active['execution_id'], holder)) }}
+      {%- endif -%}
       {%- set run.execution_id = active['execution_id'] -%}
       {%- set run.first_step = active['steps_completed'] -%}
       {%- set run.resumed = true -%}
@@ -43,7 +48,11 @@
     {%- set run.execution_id = (('exec_' if stateful else 'stateless_exec_') ~ started.strftime('%Y%m%d_%H%M%S') ~ '_'
         ~ local_md5(invocation_id ~ wf['name'] ~ started.isoformat())[:8]) -%}
     {%- do ctx['execution'].update({'started_at': started.isoformat()}) -%}
-    {%- if stateful -%}{%- do gen_state_insert(wf, run.execution_id, wf['steps'][0]['name'], ctx['input']) -%}{%- endif -%}
+    {%- if stateful -%}
+      {%- do gen_state_insert(wf, run.execution_id, wf['steps'][0]['name'], ctx['input']) -%}
+      {%- set other = gen_withdraw_concurrent_start(wf, run.execution_id) -%}
+      {%- if other is not none -%}{{ return(gen_held_result(wf, mode, started, other, gen_execution_holder(wf, other))) }}{%- endif -%}
+    {%- endif -%}
     {{ log(gen_log_prefix(wf, run.execution_id) ~ 'started (' ~ mode ~ ', ' ~ wf['steps'] | length ~ ' steps)', info=true) }}
   {%- endif -%}
   {%- do ctx['execution'].update({'id': run.execution_id}) -%}

@@ -21,6 +21,7 @@
       'retention_days': 30,
       'archive': true,
       'stuck_after_hours': 2,
+      'lease_minutes': 30,
       'archive_table': 'export_runs_archive',
       'attempt_log_archive_table': 'export_http_log_archive'
     },
@@ -96,6 +97,14 @@
         },
         {
           'name': 'end_time',
+          'type': 'timestamp'
+        },
+        {
+          'name': 'lease_owner',
+          'type': 'string'
+        },
+        {
+          'name': 'lease_expires_at',
           'type': 'timestamp'
         },
         {
