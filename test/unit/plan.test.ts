@@ -59,7 +59,15 @@ describe("plan of specs/policy.yaml", () => {
     const names = wf.stateColumns.map((c) => c.name);
     for (const c of seed) expect(names).toContain(c);
     expect(names.filter((n) => !seed.includes(n)).sort()).toEqual(
-      ["api_execution_id", "current_step", "end_time", "steps_completed", "workflow"].sort(),
+      [
+        "api_execution_id",
+        "current_step",
+        "end_time",
+        "lease_expires_at",
+        "lease_owner",
+        "steps_completed",
+        "workflow",
+      ].sort(),
     );
     expect(wf.stateColumns.find((c) => c.name === "policy_data")?.type).toBe("json");
   });

@@ -49,6 +49,7 @@ describe("good specs", () => {
       archive_table: null,
       attempt_log_archive_table: null,
       stuck_after_hours: 1,
+      lease_minutes: 30,
     });
     const step = wf.steps[0]!;
     expect(step.request).toEqual({ connection: "api", method: "GET", path: "/ping" });
