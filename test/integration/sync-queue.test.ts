@@ -117,4 +117,33 @@ describe("gen sync's DuckDB queue", { timeout: 240_000 }, () => {
     const counts = await queue.counts(50, 10_000);
     expect(counts.counts.pending).toBe(4);
   });
+
+  it("queues only the workflows the sync block selects and that do not say sync: false", async () => {
+    requireVenv();
+    const workflow = (name: string, extra = "") =>
+      `  - { name: ${name},${extra} steps: [{ name: create, request: { connection: api, method: POST, path: /createpolicy, body: { policy_name: ${name} } } }] }`;
+    const project = await build({
+      name: "selective.yaml",
+      text: [
+        "version: 1",
+        "project: { name: selective_sync, targets: [duckdb] }",
+        "connections: { api: { base_url: \"${env.SELECTIVE_API_URL:-http://127.0.0.1:1}\" } }",
+        "workflows:",
+        workflow("listed"),
+        workflow("opted_out", " sync: false,"),
+        workflow("not_listed"),
+        "sync: { schema: EDW.RESULTS, workflows: [listed, opted_out] }",
+      ].join("\n"),
+    });
+    const run = await project.dbt(["run"]);
+    expect(run.exitCode, run.output).toBe(0);
+    // every workflow ran: one create each at the API
+    expect(project.api.requests().filter((r) => r.endpoint === "create_policy")).toHaveLength(3);
+    const queued = await project.query("select workflow from gen_sync_queue order by workflow");
+    expect(queued).toEqual([{ workflow: "listed" }]);
+    // and the listing the worker answers from says the same
+    const listed = await queueOf(project).list({ limit: 10 }, 60_000);
+    expect(JSON.stringify(listed)).toContain("listed");
+    expect(JSON.stringify(listed)).not.toMatch(/opted_out|not_listed/);
+  });
 });
