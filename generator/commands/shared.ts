@@ -2,7 +2,7 @@
 import { basename, join, resolve } from "node:path";
 import { formatDiagnostic, GenError, type Diagnostic } from "../errors.ts";
 import { resolveScenario } from "../mockapi/index.ts";
-import { compileSpec, type CompileResult } from "../pipeline.ts";
+import { compileSpec, planSpec, type CompileResult } from "../pipeline.ts";
 import type { Plan, Target } from "../plan/index.ts";
 import { readSpecFile } from "../spec/file.ts";
 import { TARGETS } from "../spec/schema.ts";
@@ -46,6 +46,11 @@ export interface BuiltSpec {
   result: CompileResult;
 }
 
+/** A spec's project directory: out/<project>, or -o DIR (the directory itself for one spec, DIR/<project> for several). */
+function projectDir(out: string | undefined, project: string, several: boolean): string {
+  return out ? (several ? join(out, project) : out) : join("out", project);
+}
+
 /**
  * Compiles specs and decides their output directories (out/<project>, or -o DIR: the directory itself
  * for one spec, DIR/<project> for several), refusing before anything is written an unusable directory
@@ -64,8 +69,11 @@ export function compileAll(
   const built: BuiltSpec[] = unique.map((specPath) => {
     const text = readSpecFile(specPath);
     const result = compileSpec(text, specPath, targets ? { targets } : {});
-    const name = result.plan?.project.name ?? basename(specPath).replace(/\.ya?ml$/, "");
-    const outDir = out ? (unique.length > 1 ? join(out, name) : out) : join("out", name);
+    const outDir = projectDir(
+      out,
+      result.plan?.project.name ?? basename(specPath).replace(/\.ya?ml$/, ""),
+      unique.length > 1,
+    );
     return { specPath, outDir, base, text, result };
   });
   const diagnostics = built.flatMap((b) => b.result.diagnostics);
@@ -102,6 +110,18 @@ export function buildOne(
     `${term.paint("ok", "built")} ${built.outDir} (${w.written.length} written, ${w.unchanged.length} unchanged)`,
   );
   return { outDir: built.outDir, plan: built.result.plan, specText: built.text };
+}
+
+/**
+ * One spec's plan and project directory, as buildOne would build them, but nothing rendered or written: for the
+ * commands that only read the project's database (gen sync --status). A GenError when the spec has errors.
+ */
+export function planOne(spec: string, out: string | undefined, term: Term): { outDir: string; plan: Plan } {
+  const result = planSpec(readSpecFile(spec), spec);
+  if (!result.plan)
+    throw new GenError("spec-problems", "the spec has errors", { diagnostics: result.diagnostics });
+  printDiagnostics(result.diagnostics, term);
+  return { outDir: projectDir(out, result.plan.project.name, false), plan: result.plan };
 }
 
 /** The files the manifest named that gen did not delete, as warnings. */

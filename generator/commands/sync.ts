@@ -19,7 +19,7 @@ import {
 import { renameSync, writeFileSync } from "node:fs";
 import { defineCommand, UsageError, type OptionSpecs, type OptionValues } from "./command.ts";
 import type { Term } from "../util/term.ts";
-import { buildOne, OUT_OPTION, printDiagnostics } from "./shared.ts";
+import { buildOne, OUT_OPTION, planOne, printDiagnostics } from "./shared.ts";
 
 const SYNC_OPTIONS = {
   out: OUT_OPTION,
@@ -79,8 +79,9 @@ export const sync = defineCommand({
       "row and its attempt rows, MERGEd by key, so a retry or a backfill never duplicates a row. A failed upload " +
       "is tried again after backoff_s (doubling), and marked failed after max_retries. Without --once it runs a " +
       "round every interval_s (or --every S) until Ctrl-C or SIGTERM, one log line per round. The queue is read " +
-      "and written in the project's DuckDB file directly, without starting dbt. The spec is built first (into " +
-      "out/<project> or -o DIR).",
+      "and written in the project's DuckDB file directly, without starting dbt. A round or a backfill builds the " +
+      "spec first (into out/<project> or -o DIR); --status, --list, --failed and --retry-failed alone read the " +
+      "spec but build nothing.",
   ],
   options: SYNC_OPTIONS,
   async run({ values, positionals }, term) {
@@ -102,7 +103,13 @@ async function syncCommand(
   client: DuckdbQueueClient,
   term: Term,
 ): Promise<number> {
-  const built = buildOne(specFile, values.out, term);
+  const retryFailed = values["retry-failed"];
+  // The queue commands only read the database (or, --retry-failed alone, edit its queue): the spec's plan says
+  // where it is, and nothing is rendered or written. A round and a backfill work on the built project.
+  const queueOnly =
+    !values.backfill &&
+    Boolean(values.status || values.list || values.failed || (retryFailed && !values.once));
+  const built = queueOnly ? planOne(specFile, values.out, term) : buildOne(specFile, values.out, term);
   const plan = built.plan.project.sync;
   if (!plan)
     throw new UsageError(
@@ -112,7 +119,6 @@ async function syncCommand(
   const dir = built.outDir;
   const queue = new SyncQueue(duckdbFile(dir, built.plan.project.duckdbPath, process.env), client);
   const connection = values.connection;
-  const retryFailed = values["retry-failed"];
   const retryId = typeof retryFailed === "string" ? retryFailed : undefined;
   const time = () => term.paint("dim", new Date().toTimeString().slice(0, 8));
 
