@@ -1,27 +1,16 @@
 /** What several commands share: printing diagnostics, building specs into their project directories, --target. */
 import { basename, join, resolve } from "node:path";
-import { formatDiagnostic, GenError, type Diagnostic } from "../errors.ts";
+import { GenError } from "../errors.ts";
 import { resolveScenario } from "../mockapi/index.ts";
-import { compileSpec, planSpec, type CompileResult } from "../pipeline.ts";
+import { compileSpec, type CompileResult } from "../pipeline.ts";
 import type { Plan, Target } from "../plan/index.ts";
 import { readSpecFile } from "../spec/file.ts";
 import { TARGETS } from "../spec/schema.ts";
 import type { Term } from "../util/term.ts";
 import { builtByAnotherSpec, outputCollisions } from "../write/collisions.ts";
 import { assertUsableOutputDir, keptWarnings, writeOutput, type WriteResult } from "../write/index.ts";
-import { UsageError, type OptionSpec } from "./command.ts";
-
-export function printDiagnostics(diagnostics: Diagnostic[], term: Term): void {
-  for (const d of diagnostics) term.err(formatDiagnostic(d, term.paint));
-}
-
-/** -o of the commands that build one spec before they work on its project (run, sync) */
-export const OUT_OPTION = {
-  type: "string",
-  short: "o",
-  value: "DIR",
-  help: "output directory (default out/<project name>)",
-} as const satisfies OptionSpec;
+import { printDiagnostics, UsageError, type OptionSpec } from "./command.ts";
+import { projectDir } from "./project.ts";
 
 /** --target of build and watch */
 export const TARGET_OPTION = {
@@ -44,11 +33,6 @@ export interface BuiltSpec {
   /** the spec file's text, as compiled */
   text: string;
   result: CompileResult;
-}
-
-/** A spec's project directory: out/<project>, or -o DIR (the directory itself for one spec, DIR/<project> for several). */
-function projectDir(out: string | undefined, project: string, several: boolean): string {
-  return out ? (several ? join(out, project) : out) : join("out", project);
 }
 
 /**
@@ -110,18 +94,6 @@ export function buildOne(
     `${term.paint("ok", "built")} ${built.outDir} (${w.written.length} written, ${w.unchanged.length} unchanged)`,
   );
   return { outDir: built.outDir, plan: built.result.plan, specText: built.text };
-}
-
-/**
- * One spec's plan and project directory, as buildOne would build them, but nothing rendered or written: for the
- * commands that only read the project's database (gen sync --status). A GenError when the spec has errors.
- */
-export function planOne(spec: string, out: string | undefined, term: Term): { outDir: string; plan: Plan } {
-  const result = planSpec(readSpecFile(spec), spec);
-  if (!result.plan)
-    throw new GenError("spec-problems", "the spec has errors", { diagnostics: result.diagnostics });
-  printDiagnostics(result.diagnostics, term);
-  return { outDir: projectDir(out, result.plan.project.name, false), plan: result.plan };
 }
 
 /** The files the manifest named that gen did not delete, as warnings. */

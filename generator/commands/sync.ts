@@ -1,13 +1,5 @@
 import { ExitCode, GenError, toJsonText } from "../errors.ts";
-import {
-  syncBackfill,
-  syncLoop,
-  syncRetryFailed,
-  syncRound,
-  syncStatus,
-  READ_WAIT_MS,
-  type RoundResult,
-} from "../sync/index.ts";
+import type { RoundResult } from "../sync/index.ts";
 import {
   DuckdbQueueClient,
   duckdbFile,
@@ -17,9 +9,15 @@ import {
   type QueueStatus,
 } from "../sync/queue.ts";
 import { renameSync, writeFileSync } from "node:fs";
-import { defineCommand, UsageError, type OptionSpecs, type OptionValues } from "./command.ts";
+import {
+  defineCommand,
+  OUT_OPTION,
+  printDiagnostics,
+  UsageError,
+  type OptionSpecs,
+  type OptionValues,
+} from "./command.ts";
 import type { Term } from "../util/term.ts";
-import { buildOne, OUT_OPTION, planOne, printDiagnostics } from "./shared.ts";
 
 const SYNC_OPTIONS = {
   out: OUT_OPTION,
@@ -87,7 +85,7 @@ export const sync = defineCommand({
   async run({ values, positionals }, term) {
     if (positionals.length !== 1)
       throw new UsageError("gen sync takes exactly one spec", "gen sync specs/policy.yaml --once");
-    // the queue helper starts (Python, duckdb) while the spec builds
+    // the queue helper starts (Python, duckdb) while the rest of gen loads and the spec builds
     const client = new DuckdbQueueClient();
     try {
       return await syncCommand(values, positionals[0] as string, client, term);
@@ -109,7 +107,15 @@ async function syncCommand(
   const queueOnly =
     !values.backfill &&
     Boolean(values.status || values.list || values.failed || (retryFailed && !values.once));
-  const built = queueOnly ? planOne(specFile, values.out, term) : buildOne(specFile, values.out, term);
+  // loaded here, after the helper has started: they are most of what gen sync loads (the queue commands
+  // do not load the modules that render and write)
+  const [built, { syncBackfill, syncLoop, syncRetryFailed, syncRound, syncStatus, READ_WAIT_MS }] =
+    await Promise.all([
+      queueOnly
+        ? import("./project.ts").then((m) => m.planOne(specFile, values.out, term))
+        : import("./shared.ts").then((m) => m.buildOne(specFile, values.out, term)),
+      import("../sync/index.ts"),
+    ]);
   const plan = built.plan.project.sync;
   if (!plan)
     throw new UsageError(
