@@ -82,6 +82,7 @@ export class UsageError extends GenError {
   }
 }
 
+/** Diagnostics on stderr, one formatted line each (here, not in shared.ts: the registry prints them too). */
 export function printDiagnostics(diagnostics: Diagnostic[], term: Term): void {
   for (const d of diagnostics) term.err(formatDiagnostic(d, term.paint));
 }
