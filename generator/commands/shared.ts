@@ -1,5 +1,5 @@
 /** What several commands share: printing diagnostics, building specs into their project directories, --target. */
-import { basename, join, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { GenError } from "../errors.ts";
 import { resolveScenario } from "../mockapi/index.ts";
 import { compileSpec, type CompileResult } from "../pipeline.ts";
