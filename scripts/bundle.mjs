@@ -10,7 +10,8 @@ const OUT_DIR = "dist/bundle"; // two levels down, like generator/<module>/: rel
 // Bundled in: plain JavaScript that most commands load (the spec is YAML checked by zod). As one module they
 // load some 30 ms faster than as the ~100 files Node would resolve and compile one by one.
 const INLINED = ["zod", "js-yaml"];
-const { dependencies } = JSON.parse(readFileSync("package.json", "utf8")); // npm runs this from the repository root: every path here is relative to it
+// npm runs this from the repository root: every path here is relative to it
+const { dependencies } = JSON.parse(readFileSync("package.json", "utf8"));
 
 const result = await build({
   entryPoints: { gen: "generator/cli.ts" },
