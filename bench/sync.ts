@@ -1,10 +1,12 @@
 /**
  * `npm run bench:sync`: what `gen sync` costs (figures vary with the machine's load, printed with them).
  *   (a) an idle round (nothing due): wall ms, and CPU ms of gen and of its DuckDB queue helper together
- *   (b) `gen sync --status --json` as a user runs it (a new process, the spec built first): wall ms
+ *   (b) `gen sync --status --json`, `--status ID` and `--list` as a user runs them (a new process each, over a
+ *       queue of 1,001 executions): wall ms, and CPU ms of gen and its helper
  *   (c) 1,000 queued executions with 5 attempts each uploaded to fakesnow's Snowflake server by one
  *       `gen sync --once` (concurrency 5): wall time and rows per second
- * Goals: (a) under 100 ms wall and 50 ms CPU, (b) under 300 ms.
+ * Goals: (a) under 100 ms wall and 50 ms CPU, (b) under 300 ms wall.
+ * `npm run bench:sync -- --status-only`: (b) alone, without fakesnow (a queue of pending executions).
  */
 import { execa } from "execa";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,7 +23,8 @@ import { writeOutput } from "../generator/write/index.ts";
 const EXECUTIONS = 1_000;
 const ATTEMPTS = 5;
 const IDLE_ROUNDS = 20;
-const STATUS_RUNS = 5;
+const STATUS_RUNS = 7;
+const STATUS_ONLY = process.argv.includes("--status-only");
 const PYTHON = join(VENV_DIR, "bin", "python");
 const GEN = join(GEN_HOME, "bin", "gen.js");
 
@@ -29,11 +32,29 @@ const say = (line = "") => process.stdout.write(line + "\n");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 const load = () => loadavg()[0]?.toFixed(2) ?? "?";
 
-/** user + system CPU ms of a process, from /proc (Linux). */
-function processCpuMs(pid: number | undefined): number {
+/** user + system CPU ms of a process, from /proc (Linux); `children`: of its children that have ended. */
+function processCpuMs(pid: number | "self" | undefined, children = false): number {
   if (pid === undefined) return 0;
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  const [user, system] = children ? [fields[13], fields[14]] : [fields[11], fields[12]];
+  return ((Number(user) + Number(system)) * 1000) / 100; // utime, stime (cutime, cstime) in clock ticks (USER_HZ 100)
+}
+
+/** `gen sync <args>` as a user runs it, STATUS_RUNS times: median wall and CPU ms (gen and its helper). */
+async function timeCommand(args: string[]): Promise<{ wall: number; cpu: number; stdout: string }> {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  let stdout = "";
+  for (let i = 0; i < STATUS_RUNS; i++) {
+    const cpu0 = processCpuMs("self", true);
+    const t0 = performance.now();
+    const r = await execa("node", [GEN, "sync", ...args], { reject: false, env: { NO_COLOR: "1" } });
+    walls.push(performance.now() - t0);
+    cpus.push(processCpuMs("self", true) - cpu0);
+    if (r.exitCode !== 0) throw new Error(`gen sync ${args.join(" ")} failed:\n${r.stderr}`);
+    stdout = r.stdout;
+  }
+  return { wall: median(walls), cpu: median(cpus), stdout };
 }
 
 async function startFakesnow(): Promise<{ port: number; stop: () => Promise<void> }> {
@@ -107,88 +128,93 @@ c.close()
 `;
   await execa(PYTHON, ["-c", seed, db, String(EXECUTIONS), String(ATTEMPTS)]);
 
-  // (c) one --once uploads them all
-  const fakesnow = await startFakesnow();
-  const sfEnv = {
-    SNOWFLAKE_ACCOUNT: "fakesnow",
-    SNOWFLAKE_USER: "fake",
-    SNOWFLAKE_PASSWORD: "snow",
-    SNOWFLAKE_HOST: "127.0.0.1",
-    SNOWFLAKE_PORT: String(fakesnow.port),
-    SNOWFLAKE_PROTOCOL: "http",
-    SNOWFLAKE_DATABASE: "EDW",
-    SNOWFLAKE_SCHEMA: "PUBLIC",
-  };
-  const client = new DuckdbQueueClient();
-  const queue = new SyncQueue(db, client);
-  try {
-    const sf = await createConnection({
-      options: {
-        account: "fakesnow",
-        username: "fake",
-        password: "snow",
-        accessUrl: `http://127.0.0.1:${fakesnow.port}`,
-        database: "EDW",
-        schema: "PUBLIC",
-      },
-      source: "bench",
-    });
-    await connectAsync(sf);
-    await executeAsync(sf, "CREATE SCHEMA IF NOT EXISTS EDW.WORKFLOW_RESULTS");
-    await destroyAsync(sf);
-    say("uploading ...");
-    const started = performance.now();
-    const once = await execa("node", [GEN, "sync", spec, "-o", out, "--once", "--json"], {
-      reject: false,
-      env: { NO_COLOR: "1", ...sfEnv },
-    });
-    const uploadMs = performance.now() - started;
-    if (once.exitCode !== 0) throw new Error(`gen sync --once failed:\n${once.stderr}`);
-    const round = JSON.parse(once.stdout.trim().split("\n").pop() ?? "{}") as {
-      synced: number;
-      items: { rows: number }[];
-    };
-    const rows = round.items.reduce((n, i) => n + i.rows, 0);
-    say(
-      `upload: ${round.synced} executions, ${rows} rows in one --once (concurrency ${plan.concurrency}): ` +
-        `${(uploadMs / 1000).toFixed(1)} s, ${Math.round(rows / (uploadMs / 1000))} rows/s`,
-    );
+  if (!STATUS_ONLY) await uploadAndIdle();
 
-    // (a) idle rounds: nothing is due any more
-    const walls: number[] = [];
-    const cpus: number[] = [];
-    await syncRound(queue, plan, { env: { ...process.env, ...sfEnv } }); // warm
-    for (let i = 0; i < IDLE_ROUNDS; i++) {
-      const cpu0 = process.cpuUsage();
-      const helper0 = processCpuMs(client.pid);
-      const t0 = performance.now();
-      const r = await syncRound(queue, plan, { env: { ...process.env, ...sfEnv } });
-      walls.push(performance.now() - t0);
-      const cpu = process.cpuUsage(cpu0);
-      cpus.push((cpu.user + cpu.system) / 1000 + processCpuMs(client.pid) - helper0);
-      if (r.claimed !== 0) throw new Error("an idle round claimed something");
-    }
+  // (b) the queue commands as a user runs them: the spec's plan, then one read of the database
+  const one = "bench-00042";
+  for (const [what, args] of [
+    ["--status", ["--status", "--json"]],
+    ["--status ID", ["--status", one, "--json"]],
+    ["--list", ["--list", "--json"]],
+  ] as const) {
+    const r = await timeCommand([spec, "-o", out, ...args]);
+    JSON.parse(r.stdout); // each answers one JSON document
     say(
-      `idle round: ${median(walls).toFixed(1)} ms wall, ${median(cpus).toFixed(1)} ms CPU (median of ${IDLE_ROUNDS}; goal < 100 / < 50)`,
+      `${what}: ${Math.round(r.wall)} ms wall, ${Math.round(r.cpu)} ms CPU (median of ${STATUS_RUNS}; goal < 300 wall)`,
     );
-  } finally {
-    await client.close();
-    await fakesnow.stop();
   }
-
-  // (b) --status as a user runs it
-  const statusWalls: number[] = [];
-  for (let i = 0; i < STATUS_RUNS; i++) {
-    const t0 = performance.now();
-    const r = await execa("node", [GEN, "sync", spec, "-o", out, "--status", "--json"], {
-      reject: false,
-      env: { NO_COLOR: "1" },
-    });
-    statusWalls.push(performance.now() - t0);
-    if (r.exitCode !== 0) throw new Error(`gen sync --status failed:\n${r.stderr}`);
-  }
-  say(`--status: ${Math.round(median(statusWalls))} ms wall (median of ${STATUS_RUNS}; goal < 300)`);
   say(`(load ${load()})`);
+
+  async function uploadAndIdle(): Promise<void> {
+    // (c) one --once uploads them all
+    const fakesnow = await startFakesnow();
+    const sfEnv = {
+      SNOWFLAKE_ACCOUNT: "fakesnow",
+      SNOWFLAKE_USER: "fake",
+      SNOWFLAKE_PASSWORD: "snow",
+      SNOWFLAKE_HOST: "127.0.0.1",
+      SNOWFLAKE_PORT: String(fakesnow.port),
+      SNOWFLAKE_PROTOCOL: "http",
+      SNOWFLAKE_DATABASE: "EDW",
+      SNOWFLAKE_SCHEMA: "PUBLIC",
+    };
+    const client = new DuckdbQueueClient();
+    const queue = new SyncQueue(db, client);
+    try {
+      const sf = await createConnection({
+        options: {
+          account: "fakesnow",
+          username: "fake",
+          password: "snow",
+          accessUrl: `http://127.0.0.1:${fakesnow.port}`,
+          database: "EDW",
+          schema: "PUBLIC",
+        },
+        source: "bench",
+      });
+      await connectAsync(sf);
+      await executeAsync(sf, "CREATE SCHEMA IF NOT EXISTS EDW.WORKFLOW_RESULTS");
+      await destroyAsync(sf);
+      say("uploading ...");
+      const started = performance.now();
+      const once = await execa("node", [GEN, "sync", spec, "-o", out, "--once", "--json"], {
+        reject: false,
+        env: { NO_COLOR: "1", ...sfEnv },
+      });
+      const uploadMs = performance.now() - started;
+      if (once.exitCode !== 0) throw new Error(`gen sync --once failed:\n${once.stderr}`);
+      const round = JSON.parse(once.stdout.trim().split("\n").pop() ?? "{}") as {
+        synced: number;
+        items: { rows: number }[];
+      };
+      const rows = round.items.reduce((n, i) => n + i.rows, 0);
+      say(
+        `upload: ${round.synced} executions, ${rows} rows in one --once (concurrency ${plan.concurrency}): ` +
+          `${(uploadMs / 1000).toFixed(1)} s, ${Math.round(rows / (uploadMs / 1000))} rows/s`,
+      );
+
+      // (a) idle rounds: nothing is due any more
+      const walls: number[] = [];
+      const cpus: number[] = [];
+      await syncRound(queue, plan, { env: { ...process.env, ...sfEnv } }); // warm
+      for (let i = 0; i < IDLE_ROUNDS; i++) {
+        const cpu0 = process.cpuUsage();
+        const helper0 = processCpuMs(client.pid);
+        const t0 = performance.now();
+        const r = await syncRound(queue, plan, { env: { ...process.env, ...sfEnv } });
+        walls.push(performance.now() - t0);
+        const cpu = process.cpuUsage(cpu0);
+        cpus.push((cpu.user + cpu.system) / 1000 + processCpuMs(client.pid) - helper0);
+        if (r.claimed !== 0) throw new Error("an idle round claimed something");
+      }
+      say(
+        `idle round: ${median(walls).toFixed(1)} ms wall, ${median(cpus).toFixed(1)} ms CPU (median of ${IDLE_ROUNDS}; goal < 100 / < 50)`,
+      );
+    } finally {
+      await client.close();
+      await fakesnow.stop();
+    }
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -7,9 +7,15 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EXIT_CODE_MEANINGS, ExitCode, GenError, toJsonText, type Diagnostic } from "./errors.ts";
 import { didYouMean } from "./spec/suggest.ts";
 import { createTerm, type Term } from "./util/term.ts";
-import { UsageError, type Command, type CommandArgs, type OptionSpec } from "./commands/command.ts";
+import {
+  printDiagnostics,
+  UsageError,
+  type Command,
+  type CommandArgs,
+  type LazyCommand,
+  type OptionSpec,
+} from "./commands/command.ts";
 import { COMMANDS } from "./commands/index.ts";
-import { printDiagnostics } from "./commands/shared.ts";
 
 const VERSION = "0.1.0";
 const HELP_WIDTH = 110;
@@ -20,9 +26,12 @@ export async function main(argv: string[], term: Term = createTerm()): Promise<n
   return dispatch(COMMANDS, argv, term);
 }
 
+/** A command, or its module still to load. */
+const loaded = (c: Command | LazyCommand): Promise<Command> => ("load" in c ? c.load() : Promise.resolve(c));
+
 /** Runs argv against a list of commands; the exit code. Every error ends here. */
 export async function dispatch(
-  commands: readonly Command[],
+  commands: readonly (Command | LazyCommand)[],
   argv: string[],
   outerTerm: Term,
 ): Promise<number> {
@@ -40,15 +49,15 @@ export async function dispatch(
   };
   try {
     if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-      term.out(mainHelp(commands));
+      term.out(mainHelp(await Promise.all(commands.map(loaded))));
       return name === undefined ? ExitCode.usage : ExitCode.ok;
     }
     if (name === "--version" || name === "-v") {
       term.out(`gen ${VERSION}`);
       return ExitCode.ok;
     }
-    const command = commands.find((c) => c.name === name);
-    if (!command) {
+    const found = commands.find((c) => c.name === name);
+    if (!found) {
       const names = commands.map((c) => c.name);
       const guess = didYouMean(name, names);
       throw new UsageError(
@@ -56,6 +65,7 @@ export async function dispatch(
         `${guess ? `${guess} ` : ""}commands: ${names.join(", ")}`,
       );
     }
+    const command = await loaded(found);
     json = asksForJson(command, rest);
     const { help, args } = parseCommandLine(command, rest);
     if (help) {

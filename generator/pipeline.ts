@@ -25,11 +25,15 @@ export interface CompileResult {
   timings: CompileTimings;
 }
 
-/**
- * load -> validate -> plan -> render: everything but the write. The one compile path of every command
- * (build, validate, run, restart, sync, watch, deploy).
- */
-export function compileSpec(text: string, file: string, options: CompileOptions = {}): CompileResult {
+/** What the queue commands need of a spec: load -> validate -> plan, without rendering a file. */
+export type PlanResult = Omit<CompileResult, "files">;
+
+/** load -> validate -> plan: pure, no template is rendered (compileSpec's first stages, and `gen sync --status`). */
+export function planSpec(
+  text: string,
+  file: string,
+  options: Pick<CompileOptions, "targets"> = {},
+): PlanResult {
   const timings: CompileTimings = { parse: 0, plan: 0, render: 0 };
   const t0 = performance.now();
   const { targets } = options;
@@ -38,9 +42,18 @@ export function compileSpec(text: string, file: string, options: CompileOptions 
   timings.parse = t1 - t0;
   if (!spec) return { diagnostics, timings };
   const plan = buildPlan(spec, { specFile: file });
-  const t2 = performance.now();
-  timings.plan = t2 - t1;
-  const files = render(plan, undefined, options.renderCache);
-  timings.render = performance.now() - t2;
-  return { spec, plan, files, diagnostics, timings };
+  timings.plan = performance.now() - t1;
+  return { spec, plan, diagnostics, timings };
+}
+
+/**
+ * load -> validate -> plan -> render: everything but the write. The one compile path of every command
+ * (build, validate, run, restart, sync, watch, deploy).
+ */
+export function compileSpec(text: string, file: string, options: CompileOptions = {}): CompileResult {
+  const planned = planSpec(text, file, options.targets ? { targets: options.targets } : {});
+  if (!planned.plan) return planned;
+  const t0 = performance.now();
+  const files = render(planned.plan, undefined, options.renderCache);
+  return { ...planned, files, timings: { ...planned.timings, render: performance.now() - t0 } };
 }

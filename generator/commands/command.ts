@@ -3,7 +3,7 @@
  * once, with its help text) and `run`. The registry in cli.ts parses argv with these declarations and
  * builds `gen --help` and `gen <command> --help` from them, so no usage text is written by hand.
  */
-import { ExitCode, GenError } from "../errors.ts";
+import { ExitCode, formatDiagnostic, GenError, type Diagnostic } from "../errors.ts";
 import type { Term } from "../util/term.ts";
 
 export interface OptionSpec {
@@ -61,6 +61,15 @@ export interface Command<O extends OptionSpecs = OptionSpecs> {
   run(args: CommandArgs<O>, term: Term): Promise<number> | number;
 }
 
+/**
+ * A command of the registry before its module is loaded: `gen <name>` loads that one module (and what it
+ * imports), so that a command's start pays for its own code alone.
+ */
+export interface LazyCommand {
+  name: string;
+  load: () => Promise<Command>;
+}
+
 /** Keeps the literal option declarations, so `run` sees typed values. */
 export function defineCommand<const O extends OptionSpecs>(command: Command<O>): Command<O> {
   return command;
@@ -72,3 +81,16 @@ export class UsageError extends GenError {
     super("usage", message, { exitCode: ExitCode.usage, hint });
   }
 }
+
+/** Diagnostics on stderr, one formatted line each (here, not in shared.ts: the registry prints them too). */
+export function printDiagnostics(diagnostics: Diagnostic[], term: Term): void {
+  for (const d of diagnostics) term.err(formatDiagnostic(d, term.paint));
+}
+
+/** -o of the commands that work on one spec's project (run, sync) */
+export const OUT_OPTION = {
+  type: "string",
+  short: "o",
+  value: "DIR",
+  help: "output directory (default out/<project name>)",
+} as const satisfies OptionSpec;

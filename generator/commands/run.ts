@@ -4,8 +4,8 @@ import { readLatestExecutions, STATE_COLUMNS, type StateRow } from "../dbt/state
 import { ExitCode, showControlCharacters, toJsonText } from "../errors.ts";
 import { startMockApi, type MockApi } from "../mockapi/index.ts";
 import type { Term } from "../util/term.ts";
-import { defineCommand, UsageError } from "./command.ts";
-import { buildOne, OUT_OPTION, SCENARIO_OPTION, scenarioOrUsage } from "./shared.ts";
+import { defineCommand, OUT_OPTION, UsageError } from "./command.ts";
+import { buildOne, SCENARIO_OPTION, scenarioOrUsage } from "./shared.ts";
 
 export const run = defineCommand({
   name: "run",

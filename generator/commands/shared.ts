@@ -1,6 +1,6 @@
 /** What several commands share: printing diagnostics, building specs into their project directories, --target. */
-import { basename, join, resolve } from "node:path";
-import { formatDiagnostic, GenError, type Diagnostic } from "../errors.ts";
+import { basename, resolve } from "node:path";
+import { GenError } from "../errors.ts";
 import { resolveScenario } from "../mockapi/index.ts";
 import { compileSpec, type CompileResult } from "../pipeline.ts";
 import type { Plan, Target } from "../plan/index.ts";
@@ -9,19 +9,8 @@ import { TARGETS } from "../spec/schema.ts";
 import type { Term } from "../util/term.ts";
 import { builtByAnotherSpec, outputCollisions } from "../write/collisions.ts";
 import { assertUsableOutputDir, keptWarnings, writeOutput, type WriteResult } from "../write/index.ts";
-import { UsageError, type OptionSpec } from "./command.ts";
-
-export function printDiagnostics(diagnostics: Diagnostic[], term: Term): void {
-  for (const d of diagnostics) term.err(formatDiagnostic(d, term.paint));
-}
-
-/** -o of the commands that build one spec before they work on its project (run, sync) */
-export const OUT_OPTION = {
-  type: "string",
-  short: "o",
-  value: "DIR",
-  help: "output directory (default out/<project name>)",
-} as const satisfies OptionSpec;
+import { printDiagnostics, UsageError, type OptionSpec } from "./command.ts";
+import { projectDir } from "./project.ts";
 
 /** --target of build and watch */
 export const TARGET_OPTION = {
@@ -64,8 +53,11 @@ export function compileAll(
   const built: BuiltSpec[] = unique.map((specPath) => {
     const text = readSpecFile(specPath);
     const result = compileSpec(text, specPath, targets ? { targets } : {});
-    const name = result.plan?.project.name ?? basename(specPath).replace(/\.ya?ml$/, "");
-    const outDir = out ? (unique.length > 1 ? join(out, name) : out) : join("out", name);
+    const outDir = projectDir(
+      out,
+      result.plan?.project.name ?? basename(specPath).replace(/\.ya?ml$/, ""),
+      unique.length > 1,
+    );
     return { specPath, outDir, base, text, result };
   });
   const diagnostics = built.flatMap((b) => b.result.diagnostics);

@@ -1,13 +1,5 @@
 import { ExitCode, GenError, toJsonText } from "../errors.ts";
-import {
-  syncBackfill,
-  syncLoop,
-  syncRetryFailed,
-  syncRound,
-  syncStatus,
-  READ_WAIT_MS,
-  type RoundResult,
-} from "../sync/index.ts";
+import type { RoundResult } from "../sync/index.ts";
 import {
   DuckdbQueueClient,
   duckdbFile,
@@ -17,9 +9,15 @@ import {
   type QueueStatus,
 } from "../sync/queue.ts";
 import { renameSync, writeFileSync } from "node:fs";
-import { defineCommand, UsageError, type OptionSpecs, type OptionValues } from "./command.ts";
+import {
+  defineCommand,
+  OUT_OPTION,
+  printDiagnostics,
+  UsageError,
+  type OptionSpecs,
+  type OptionValues,
+} from "./command.ts";
 import type { Term } from "../util/term.ts";
-import { buildOne, OUT_OPTION, printDiagnostics } from "./shared.ts";
 
 const SYNC_OPTIONS = {
   out: OUT_OPTION,
@@ -79,14 +77,15 @@ export const sync = defineCommand({
       "row and its attempt rows, MERGEd by key, so a retry or a backfill never duplicates a row. A failed upload " +
       "is tried again after backoff_s (doubling), and marked failed after max_retries. Without --once it runs a " +
       "round every interval_s (or --every S) until Ctrl-C or SIGTERM, one log line per round. The queue is read " +
-      "and written in the project's DuckDB file directly, without starting dbt. The spec is built first (into " +
-      "out/<project> or -o DIR).",
+      "and written in the project's DuckDB file directly, without starting dbt. A round or a backfill builds the " +
+      "spec first (into out/<project> or -o DIR); --status, --list, --failed and --retry-failed alone read the " +
+      "spec but build nothing.",
   ],
   options: SYNC_OPTIONS,
   async run({ values, positionals }, term) {
     if (positionals.length !== 1)
       throw new UsageError("gen sync takes exactly one spec", "gen sync specs/policy.yaml --once");
-    // the queue helper starts (Python, duckdb) while the spec builds
+    // the queue helper starts (Python, duckdb) while the rest of gen loads and the spec builds
     const client = new DuckdbQueueClient();
     try {
       return await syncCommand(values, positionals[0] as string, client, term);
@@ -102,7 +101,21 @@ async function syncCommand(
   client: DuckdbQueueClient,
   term: Term,
 ): Promise<number> {
-  const built = buildOne(specFile, values.out, term);
+  const retryFailed = values["retry-failed"];
+  // The queue commands only read the database (or, --retry-failed alone, edit its queue): the spec's plan says
+  // where it is, and nothing is rendered or written. A round and a backfill work on the built project.
+  const queueOnly =
+    !values.backfill &&
+    Boolean(values.status || values.list || values.failed || (retryFailed && !values.once));
+  // loaded here, after the helper has started: they are most of what gen sync loads (the queue commands
+  // do not load the modules that render and write)
+  const [built, { syncBackfill, syncLoop, syncRetryFailed, syncRound, syncStatus, READ_WAIT_MS }] =
+    await Promise.all([
+      queueOnly
+        ? import("./project.ts").then((m) => m.planOne(specFile, values.out, term))
+        : import("./shared.ts").then((m) => m.buildOne(specFile, values.out, term)),
+      import("../sync/index.ts"),
+    ]);
   const plan = built.plan.project.sync;
   if (!plan)
     throw new UsageError(
@@ -112,7 +125,6 @@ async function syncCommand(
   const dir = built.outDir;
   const queue = new SyncQueue(duckdbFile(dir, built.plan.project.duckdbPath, process.env), client);
   const connection = values.connection;
-  const retryFailed = values["retry-failed"];
   const retryId = typeof retryFailed === "string" ? retryFailed : undefined;
   const time = () => term.paint("dim", new Date().toTimeString().slice(0, 8));
 

@@ -3,8 +3,7 @@ import { ExitCode, GenError, toJsonText, type Diagnostic } from "../errors.ts";
 import { compileSpec } from "../pipeline.ts";
 import { specsInDirectory } from "../spec/discover.ts";
 import { readSpecFile } from "../spec/file.ts";
-import { defineCommand, UsageError } from "./command.ts";
-import { printDiagnostics } from "./shared.ts";
+import { defineCommand, printDiagnostics, UsageError } from "./command.ts";
 
 export const validate = defineCommand({
   name: "validate",

@@ -8,7 +8,6 @@
  *
  * The checks are pure functions of what the driver reports and of the project's files; checkProject() runs them.
  */
-import { execa } from "execa";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -427,6 +426,7 @@ export async function checkProject(source: string, options: CheckOptions): Promi
     for (const k of Object.keys(process.env))
       if (/^(SNOWFLAKE_|DBT_|GEN_)/.test(k) && !(k in env)) env[k] = undefined;
     const driver = join(GEN_HOME, "generator", "snowflake", "native", "native_dbt.py");
+    const { execa } = await import("execa"); // lazily: every gen command would pay its ~0.1 s start
     const run = await execa(join(VENVS.snowflake.dir, "bin", "python"), [driver, JSON.stringify(config)], {
       reject: false,
       all: true,

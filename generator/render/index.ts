@@ -1,4 +1,4 @@
-import nunjucks from "nunjucks";
+import type nunjucks from "nunjucks";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -70,17 +70,42 @@ interface NunjucksInternals {
   runtime: NunjucksRuntime;
 }
 
-const { compiler, runtime } = nunjucks as unknown as NunjucksInternals;
-const { SafeString } = runtime;
+interface Nunjucks extends NunjucksInternals {
+  Environment: typeof nunjucks.Environment;
+  /** The runtime the templates run with: nunjucks' own, with `printable` deciding what may be output. */
+  strictRuntime: NunjucksRuntime;
+}
+
+let loaded: Nunjucks | undefined;
+
+/** nunjucks, loaded on the first render: a command that renders nothing (gen sync --status) skips its start. */
+function nunjucksLib(): Nunjucks {
+  if (loaded) return loaded;
+  const lib = createRequire(import.meta.url)("nunjucks") as typeof nunjucks & NunjucksInternals;
+  const strictRuntime: NunjucksRuntime = Object.assign(Object.create(lib.runtime) as NunjucksRuntime, {
+    suppressValue: (value: unknown) => printable(value),
+  });
+  return (loaded = {
+    Environment: lib.Environment,
+    compiler: lib.compiler,
+    runtime: lib.runtime,
+    strictRuntime,
+  });
+}
 
 /** Output of an escaping filter: text already in the form of its context, printed as it is. */
 function escaped(text: string): object {
-  return new SafeString(text);
+  return new (nunjucksLib().runtime.SafeString)(text);
 }
 
 /** A filter's input as a plain value (a SafeString from an earlier filter is an object, not a string). */
 function plain<T>(value: T): T | string {
-  return value instanceof SafeString ? String(value) : value;
+  return isSafeString(value) ? String(value) : value;
+}
+
+/** Whether `value` is the output of an escaping filter (none exists before nunjucks is loaded). */
+function isSafeString(value: unknown): boolean {
+  return loaded !== undefined && value instanceof loaded.runtime.SafeString;
 }
 
 /** An escaping function as a filter: plain input, SafeString output. */
@@ -98,7 +123,7 @@ const VERSION = /^[0-9]+\.[0-9]+\.[0-9]+$/;
  * the filter of that file's context.
  */
 export function printable(value: unknown): unknown {
-  if (value instanceof SafeString) return value;
+  if (isSafeString(value)) return value;
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   if (typeof value === "boolean") return String(value);
   if (typeof value === "string" && (value === "" || isPrintableName(value) || VERSION.test(value)))
@@ -109,16 +134,12 @@ export function printable(value: unknown): unknown {
   );
 }
 
-/** The runtime the templates run with: nunjucks' own, with `printable` deciding what may be output. */
-const strictRuntime: NunjucksRuntime = Object.assign(Object.create(runtime) as NunjucksRuntime, {
-  suppressValue: (value: unknown) => printable(value),
-});
-
 type CompiledTemplate = { root: (...args: unknown[]) => unknown } & Record<string, unknown>;
 
 /** A compiled template (nunjucks' `{ root, b_<block>... }`) whose render runs with strictRuntime. */
 function strict(compiled: CompiledTemplate): CompiledTemplate {
   const root = compiled.root;
+  const { strictRuntime } = nunjucksLib();
   return {
     ...compiled,
     root: (env: unknown, context: unknown, frame: unknown, _runtime: unknown, cb: unknown) =>
@@ -183,7 +204,7 @@ export function createEnvironment(
       } as unknown as nunjucks.LoaderSource;
     },
   };
-  const env = new nunjucks.Environment([loader as unknown as nunjucks.ILoader], OPTIONS);
+  const env = new (nunjucksLib().Environment)([loader as unknown as nunjucks.ILoader], OPTIONS);
   env.addFilter("jinja_str", escaping(escape.jinjaString));
   env.addFilter(
     "jinja_literal",
@@ -245,7 +266,7 @@ function runtimeText(env: nunjucks.Environment, from: string): string {
 function compileTemplate(env: nunjucks.Environment, name: string, src: string): CompiledTemplate {
   const e = env as unknown as { opts: unknown; asyncFilters: unknown; extensionsList: unknown };
   try {
-    const js = compiler.compile(src, e.asyncFilters, e.extensionsList, name, e.opts);
+    const js = nunjucksLib().compiler.compile(src, e.asyncFilters, e.extensionsList, name, e.opts);
     return new Function(js)() as CompiledTemplate;
   } catch (err) {
     throw new Error(`template ${name}: ${err instanceof Error ? err.message : String(err)}`);
@@ -283,7 +304,7 @@ function precompile(env: nunjucks.Environment, dir: string, into: Map<string, Co
     code = {};
     for (const [name, src] of sources) {
       try {
-        code[name] = compiler.compile(src, e.asyncFilters, e.extensionsList, name, e.opts);
+        code[name] = nunjucksLib().compiler.compile(src, e.asyncFilters, e.extensionsList, name, e.opts);
       } catch {
         // compiled again when it is used, which reports the error with the template's name
       }

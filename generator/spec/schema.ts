@@ -3,7 +3,7 @@
  * published JSON Schema (input side) both come from it. Identifiers are plain strings here (with
  * the pattern in the JSON Schema); the `invalid-identifier` rule checks them with proper hints.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Diagnostic } from "../errors.ts";
 import { IDENTIFIER_PATTERN_SOURCE, MAX_IDENTIFIER_LENGTH } from "./identifiers.ts";
 import { formatPath, type SourceIndex } from "./load.ts";

@@ -3,8 +3,9 @@
  * round starts no dbt process, and a real dbt run and the worker take turns on one file without either failing.
  */
 import { execa } from "execa";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SyncQueue } from "../../generator/sync/queue.ts";
 import { requireVenv, useProjects, useTempDirs, type Project } from "./harness.ts";
@@ -12,6 +13,24 @@ import { requireVenv, useProjects, useTempDirs, type Project } from "./harness.t
 const ROOT = join(import.meta.dirname, "..", "..");
 const GEN = join(ROOT, "bin", "gen.js");
 const tempDir = useTempDirs("gen-sync-queue-");
+
+/** Every file under `dir` (the database too) with its size, mtime and content hash. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, e.name);
+      if (e.isDirectory()) walk(path);
+      else {
+        const st = statSync(path);
+        const hash = createHash("sha256").update(readFileSync(path)).digest("hex");
+        out[relative(dir, path)] = `${st.size} ${st.mtimeMs} ${hash}`;
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
 
 describe("gen sync's DuckDB queue", { timeout: 240_000 }, () => {
   const build = useProjects();
@@ -85,6 +104,52 @@ describe("gen sync's DuckDB queue", { timeout: 240_000 }, () => {
     expect(Date.parse(health.last_round_at)).not.toBeNaN();
 
     expect(existsSync(calls) ? readFileSync(calls, "utf8") : "no dbt call").toBe("no dbt call");
+  });
+
+  it("--status, --status ID, --list and --failed read the spec and the database only: nothing is written, each prints JSON", async () => {
+    requireVenv();
+    const spec = join(tempDir(), "policy.yaml");
+    writeFileSync(spec, readFileSync(join(ROOT, "specs", "policy.yaml"), "utf8"));
+    const project = await build({ file: spec });
+    expect((await runWorkflow(project)).exitCode).toBe(0);
+    const [queued] = await project.query("select execution_id from gen_sync_queue");
+    const id = String(queued?.execution_id);
+    // a file gone from the project: a build would write it again, the queue commands leave it gone
+    const model = Object.keys(snapshot(project.dir)).find((path) => path.startsWith("models/")) ?? "";
+    expect(model).not.toBe("");
+    rmSync(join(project.dir, model));
+    const before = snapshot(project.dir);
+    const gen = (out: string, args: string[]) =>
+      execa("node", [GEN, "sync", spec, "-o", out, ...args], { reject: false, env: { NO_COLOR: "1" } });
+
+    const status = await gen(project.dir, ["--status", "--json"]);
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual({
+      counts: { pending: 1, processing: 0, completed: 0, failed: 0 },
+      failed: [],
+      retrying: [],
+    });
+    const one = await gen(project.dir, ["--status", id, "--json"]);
+    expect(one.exitCode, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ execution_id: id, status: "pending", retry_count: 0 });
+    const list = await gen(project.dir, ["--list", "--json"]);
+    expect(list.exitCode, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toMatchObject({ status: null, limit: 50, items: [{ execution_id: id }] });
+    const failed = await gen(project.dir, ["--failed", "--json"]);
+    expect(failed.exitCode, failed.stderr).toBe(0);
+    expect(JSON.parse(failed.stdout)).toEqual({ status: "failed", limit: 50, items: [] });
+    for (const r of [status, one, list, failed]) expect(r.stderr).not.toMatch(/built/);
+    expect(snapshot(project.dir)).toEqual(before);
+
+    // a project that was never built: said so, and no directory or database is made
+    const never = join(tempDir(), "never-built");
+    const missing = await gen(never, ["--status", "--json"]);
+    expect(missing.exitCode).not.toBe(0);
+    expect(JSON.parse(missing.stdout)).toMatchObject({
+      ok: false,
+      error: { code: "sync-queue", message: expect.stringMatching(/the database does not exist/) },
+    });
+    expect(existsSync(never)).toBe(false);
   });
 
   it("dbt runs and a busy worker alternate on one DuckDB file without either failing", async () => {

@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commandHelp, dispatch, main, mainHelp } from "../../generator/cli.ts";
 import { defineCommand, type Command } from "../../generator/commands/command.ts";
-import { COMMANDS } from "../../generator/commands/index.ts";
+import { COMMANDS as REGISTRY, loadCommands } from "../../generator/commands/index.ts";
 import { withSummaryVar } from "../../generator/dbt/index.ts";
 import { ExitCode, GenError } from "../../generator/errors.ts";
 import type { Term } from "../../generator/util/term.ts";
 
 const COMMANDS_DIR = join(import.meta.dirname, "../../generator/commands");
+const COMMANDS = await loadCommands();
 
 /** A terminal that keeps what was printed. */
 function captureTerm(): Term & { stdout: () => string; stderr: () => string } {
@@ -45,8 +46,10 @@ describe("the command registry", () => {
       for (const [name, option] of Object.entries(command.options))
         expect(option.help, `${command.name} --${name}`).not.toBe("");
     }
+    // the registry's names are the modules' own, each loading its module alone
+    expect(COMMANDS.map((c) => c.name)).toEqual(REGISTRY.map((c) => c.name));
     // and no module in the folder is left out of the registry
-    const helpers = ["command.ts", "index.ts", "shared.ts"];
+    const helpers = ["command.ts", "index.ts", "project.ts", "shared.ts"];
     const modules = readdirSync(COMMANDS_DIR).filter((f) => !helpers.includes(f));
     expect(modules.sort()).toEqual(COMMANDS.map((c) => `${c.name}.ts`).sort());
   });
