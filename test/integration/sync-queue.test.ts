@@ -186,13 +186,13 @@ describe("gen sync's DuckDB queue", { timeout: 240_000 }, () => {
   it("queues only the workflows the sync block selects and that do not say sync: false", async () => {
     requireVenv();
     const workflow = (name: string, extra = "") =>
-      `  - { name: ${name},${extra} steps: [{ name: create, request: { connection: api, method: POST, path: /createpolicy, body: { policy_name: ${name} } } }] }`;
+      `  - { name: ${name}, modes: [stateful],${extra} steps: [{ name: make_policy, request: { connection: api, method: POST, path: /createpolicy, body: { policy_name: ${name} } } }] }`;
     const project = await build({
       name: "selective.yaml",
       text: [
         "version: 1",
         "project: { name: selective_sync, targets: [duckdb] }",
-        "connections: { api: { base_url: \"${env.SELECTIVE_API_URL:-http://127.0.0.1:1}\" } }",
+        'connections: { api: { base_url: "${env.SELECTIVE_API_URL:-http://127.0.0.1:1}" } }',
         "workflows:",
         workflow("listed"),
         workflow("opted_out", " sync: false,"),
