@@ -25,11 +25,11 @@ afterAll(removeTempDirs);
 
 const SECRET = "overlap-t0ken-never-stored";
 
-/** One policy per run: create it, then poll it until ready (the test says when: it sets the mock's pending polls). */
-const spec = (apiUrl: string, leaseMinutes: number) => `
+/** A project for both targets whose API is the mock's, with its token as a secret; its workflows follow. */
+const header = (project: string, apiUrl: string) => `
 version: 1
 project:
-  name: overlap_it
+  name: ${project}
   targets: [duckdb, snowflake]
   snowflake:
     { warehouse: WH, database: EDW, schema: PUBLIC, role: RUNNER, external_access_integration: OVERLAP_ACCESS }
@@ -37,7 +37,10 @@ connections:
   api:
     base_url: ${apiUrl}
     auth: { type: bearer, token: "\${secret.OVERLAP_API_KEY}" }
-workflows:
+workflows:`;
+
+/** One policy per run: create it, then poll it until ready (the test says when: it sets the mock's pending polls). */
+const spec = (apiUrl: string, leaseMinutes: number) => `${header("overlap_it", apiUrl)}
   - name: one_policy
     state: { lease_minutes: ${leaseMinutes} }
     steps:
@@ -50,18 +53,7 @@ workflows:
 `;
 
 /** One execution per customer of the model; a create per row, then its poll. */
-const fanoutSpec = (apiUrl: string) => `
-version: 1
-project:
-  name: overlap_rows
-  targets: [duckdb, snowflake]
-  snowflake:
-    { warehouse: WH, database: EDW, schema: PUBLIC, role: RUNNER, external_access_integration: OVERLAP_ACCESS }
-connections:
-  api:
-    base_url: ${apiUrl}
-    auth: { type: bearer, token: "\${secret.OVERLAP_API_KEY}" }
-workflows:
+const fanoutSpec = (apiUrl: string) => `${header("overlap_rows", apiUrl)}
   - name: customer_policy
     for_each: { model: active_customers, key: customer_id }
     concurrency: 4
