@@ -257,4 +257,48 @@ describe("for_each on DuckDB", { timeout: 300_000 }, () => {
     );
     expect(rows[0]).toMatchObject({ n: 25, keys: 25 });
   });
+
+  it("typed outputs land in typed columns; a value that does not convert fails its row, naming the output", async () => {
+    const typed = (score: string) =>
+      SPEC.replace(
+        "poll: { status: $.status, success: [success], pending: [pending], failure: [failed], max_attempts: 4, interval_s: 0.05 }",
+        "poll: { status: $.status, success: [success], pending: [pending], failure: [failed], max_attempts: 4, interval_s: 0.05 }\n" +
+          `        outputs: { compliance_score: { path: ${score}, type: number }, ready: { path: $.completed, type: boolean }, ready_at: { path: $.ready_at, type: timestamp } }`,
+      );
+    const project = await build({ text: typed("$.compliance_score") });
+    writeCustomers(project, 1, 6);
+    const run = await project.dbt(["run"]);
+    expect(run.exitCode, run.output).toBe(0);
+    const types = await project.query(
+      "select column_name, data_type from information_schema.columns where table_name = 'customer_policy_state' and column_name in ('compliance_score', 'ready', 'ready_at') order by 1",
+    );
+    expect(types).toEqual([
+      { column_name: "compliance_score", data_type: "DOUBLE" },
+      { column_name: "ready", data_type: "BOOLEAN" },
+      { column_name: "ready_at", data_type: "TIMESTAMP" },
+    ]);
+    const rows = await project.query(
+      "select compliance_score, ready, completed from customer_policy_state order by cast(customer_id as integer)",
+    );
+    expect(rows).toEqual(
+      Array.from({ length: 6 }, () => ({ compliance_score: 99.5, ready: true, completed: true })),
+    );
+
+    // the same output read from a text field: every row's poll fails on it, after the calls, and says why
+    project.rebuild(typed("$.message"));
+    writeCustomers(project, 7, 9);
+    const bad = await project.dbt(["run"]);
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.output).toMatch(/3 of 3 row\(s\) failed/);
+    const failed = await project.query(
+      "select status, error_message from customer_policy_state where cast(customer_id as integer) > 6",
+    );
+    expect(failed).toHaveLength(3);
+    for (const r of failed) {
+      expect(r.status).toBe("error");
+      expect(String(r.error_message)).toMatch(
+        /step 2\/3 poll_policy: GET .*: HTTP 200: output compliance_score: \$\.message is "Policy is ready for circuit breaker", which does not convert to number/,
+      );
+    }
+  });
 });

@@ -14,7 +14,8 @@
                   "case when gen_s." ~ wf['state']['input_column'] ~ " is null then null else 's:' || "
                       ~ gen_json_text('gen_s.' ~ wf['state']['input_column']) ~ ' end'] -%}
   {%- for c in wf['output_columns'] -%}
-    {%- do cols.append("case when gen_s." ~ c ~ " is null then null else 's:' || gen_s." ~ c ~ " end") -%}
+    {#- as text, whatever the output's type: the steps after it read outputs as text (gen_find_active_execution) -#}
+    {%- do cols.append("case when gen_s." ~ c ~ " is null then null else 's:' || cast(gen_s." ~ c ~ ' as ' ~ gen_type_string() ~ ') end') -%}
   {%- endfor -%}
   {%- set rows = dbt.run_query('select ' ~ cols | join(', ') ~ ' from ' ~ gen_relation(wf['state']['table'])
       ~ ' as gen_s join ' ~ rows_relation ~ ' as gen_m on cast(gen_m.' ~ fe['key'] ~ ' as ' ~ gen_type_string()

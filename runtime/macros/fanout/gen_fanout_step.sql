@@ -140,27 +140,53 @@
     {%- endif -%}
   {%- endfor -%}
 
-  {#- outputs of the rows that succeeded; a missing one fails its row -#}
+  {#- outputs of the rows that succeeded, converted to their columns' types (gen_output_value); a missing one, or
+      one that does not convert, fails its row. Which values convert is checked for the whole batch at once. -#}
+  {%- set converted = {} -%}
+  {%- set checks = [] -%}
+  {%- for it in succeeded -%}
+    {%- set values = {} -%}
+    {%- for o in step['outputs'] -%}
+      {%- set v = gen_output_value(o, it['response'], check=false) -%}
+      {%- do values.update({o[0]: v}) -%}
+      {%- if v.get('unchecked') -%}{%- do checks.append({'execution_id': it['execution_id'], 'output': o, 'sql': v['sql']}) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- do converted.update({it['execution_id']: values}) -%}
+  {%- endfor -%}
+  {%- set refused = {} -%}
+  {%- if checks | length > 0 -%}
+    {%- set probes = [] -%}
+    {%- for c in checks -%}
+      {%- do probes.append('select ' ~ loop.index0 ~ ' as gen_i, case when ' ~ c['sql'] ~ ' is null then 1 else 0 end as gen_refused') -%}
+    {%- endfor -%}
+    {%- for row in dbt.run_query('select gen_i from (' ~ probes | join(' union all ') ~ ') as gen_p where gen_refused = 1').rows -%}
+      {%- set c = checks[row[0] | int] -%}
+      {%- if c['execution_id'] not in refused -%}{%- do refused.update({c['execution_id']: c['output']}) -%}{%- endif -%}
+    {%- endfor -%}
+  {%- endif -%}
   {%- set moved = {} -%}
   {%- for it in succeeded -%}
-    {%- set outputs = {} -%}
-    {%- set ok = namespace(value=true) -%}
-    {%- for o in step['outputs'] -%}
-      {%- set found = gen_jsonpath(it['response'], o[1]) -%}
-      {%- if found['found'] and found['value'] is not none -%}
-        {%- do outputs.update({o[0]: found['value'] if found['value'] is string else tojson(found['value'])}) -%}
-      {%- elif ok.value -%}
-        {%- set ok.value = false -%}
-        {%- do it.update({'error': it['label'] ~ ': HTTP ' ~ it['http_status'] ~ ': output ' ~ o[0] ~ ': ' ~ o[2] ~ ' not found in the response'}) -%}
-      {%- endif -%}
+    {%- set values = converted[it['execution_id']] -%}
+    {%- set missing = namespace(error=none) -%}
+    {%- for o in step['outputs'] if missing.error is none and values[o[0]]['error'] is not none -%}
+      {%- set missing.error = values[o[0]]['error'] -%}
     {%- endfor -%}
-    {%- if ok.value -%}
+    {%- if missing.error is none and it['execution_id'] in refused -%}
+      {%- set o = refused[it['execution_id']] -%}
+      {%- set missing.error = gen_output_conversion_error(o, gen_jsonpath(it['response'], o[1])['value']) -%}
+    {%- endif -%}
+    {%- if missing.error is none -%}
+      {%- set outputs = {} -%}
+      {%- set row_values = {step['response_column']: gen_json_literal(it['response'])} -%}
+      {%- for o in step['outputs'] -%}
+        {%- do outputs.update({o[0]: values[o[0]]['text']}) -%}
+        {%- do row_values.update({o[0]: values[o[0]]['sql']}) -%}
+      {%- endfor -%}
       {%- do it['ctx']['steps'].update({step['name']: outputs}) -%}
       {%- do it.update({'position': step['index'] + 1}) -%}
-      {%- set values = {step['response_column']: gen_json_literal(it['response'])} -%}
-      {%- for o in step['outputs'] -%}{%- do values.update({o[0]: gen_sql_string(outputs[o[0]])}) -%}{%- endfor -%}
-      {%- do moved.update({it['execution_id']: values}) -%}
+      {%- do moved.update({it['execution_id']: row_values}) -%}
     {%- else -%}
+      {%- do it.update({'error': it['label'] ~ ': HTTP ' ~ it['http_status'] ~ ': ' ~ missing.error}) -%}
       {%- do failed.append(it) -%}
     {%- endif -%}
   {%- endfor -%}

@@ -7,8 +7,10 @@
     error: why the output has no value (not found, or does not convert), else none.
     try_cast takes text on both adapters (Snowflake: "The column argument must be a string column",
     https://docs.snowflake.com/en/developer-guide/snowpark/reference/python/api/snowflake.snowpark.functions.try_cast),
-    so the value goes to it as a string literal. -#}
-{% macro gen_output_value(output, response) %}
+    so the value goes to it as a string literal. check=false leaves out the statement that checks the conversion
+    (a fan-out step checks every row's values in one statement): the result then has `unchecked` true when its
+    sql is such a try_cast, whose null means the value does not convert (gen_output_conversion_error says so). -#}
+{% macro gen_output_value(output, response, check=true) %}
   {%- set name = output[0] -%}
   {%- set type = output[3] if output | length > 3 else 'string' -%}
   {%- set found = gen_jsonpath(response, output[1]) -%}
@@ -23,10 +25,9 @@
     {{ return({'error': none, 'text': text, 'sql': gen_json_literal(value)}) }}
   {%- endif -%}
   {%- set sql = 'try_cast(' ~ gen_sql_string(text) ~ ' as ' ~ gen_column_type(type) ~ ')' -%}
+  {%- if not check -%}{{ return({'error': none, 'text': text, 'sql': sql, 'unchecked': true}) }}{%- endif -%}
   {%- if dbt.run_query('select case when ' ~ sql ~ ' is null then 1 else 0 end').rows[0][0] | int == 1 -%}
-    {%- set shown = tojson(value) -%}
-    {{ return({'error': 'output ' ~ name ~ ': ' ~ output[2] ~ ' is ' ~ (shown if shown | length <= 80 else shown[:80] ~ '...')
-               ~ ', which does not convert to ' ~ type, 'text': none, 'sql': 'null'}) }}
+    {{ return({'error': gen_output_conversion_error(output, value), 'text': none, 'sql': 'null'}) }}
   {%- endif -%}
   {{ return({'error': none, 'text': text, 'sql': sql}) }}
 {% endmacro %}
