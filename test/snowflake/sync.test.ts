@@ -26,6 +26,7 @@ import { PYTHON, requireVenv, useProjects, type Project } from "../integration/h
 import {
   build as buildForSnowflake,
   connectionEnv,
+  FANOUT_SPEC,
   HERE,
   ROOT,
   removeTempDirs,
@@ -343,6 +344,38 @@ describe("gen sync to Snowflake (fakesnow server, snowflake-sdk)", { timeout: 24
     );
     expect(local?.v).toBeGreaterThan(0);
     expect(Number(remote?.V)).toBe(local?.v);
+  });
+
+  it("for_each: the rows a run finishes are queued in one statement and uploaded with their key", async () => {
+    const spec = FANOUT_SPEC.replace("workflows:", "sync: { schema: EDW.WORKFLOW_RESULTS }\nworkflows:");
+    const project = await build(
+      { text: spec, name: "fanout_sync.yaml" },
+      { rejectBodyContaining: "policy-3" },
+    );
+    writeFileSync(
+      join(project.dir, "models", "active_customers.sql"),
+      "select i as customer_id, 'gold' as tier from range(1, 6) as t(i)\n",
+    );
+    expect((await project.dbt(["run"])).exitCode).not.toBe(0); // customer 3's create is refused
+    const queued = await project.query("select count(*) as n from gen_sync_queue");
+    expect(queued).toEqual([{ n: 5 }]);
+
+    const plan = project.plan.project.sync!;
+    const round = await syncRound(queueOf(project), plan, {
+      env: { ...project.env, ...snowflakeEnv(server.port) },
+    });
+    expect(round).toMatchObject({ claimed: 5, synced: 5, failed: 0 });
+    const remote = await snowflakeQuery(
+      server.port,
+      "select customer_id, status from EDW.WORKFLOW_RESULTS.CUSTOMER_POLICY_STATE order by customer_id",
+    );
+    expect(remote.map((r) => [r.CUSTOMER_ID, r.STATUS])).toEqual([
+      ["1", "completed"],
+      ["2", "completed"],
+      ["3", "error"],
+      ["4", "completed"],
+      ["5", "completed"],
+    ]);
   });
 
   it("a spec without a sync block has no queue and no enqueue in its runtime", async () => {

@@ -94,6 +94,8 @@
       'http_attempts': totals.attempts, 'polls': totals.polls,
       'elapsed_ms': ((finished - started).total_seconds() * 1000) | int, 'rows': counts} -%}
   {%- if var('gen_summary', false) -%}{{ log('gen-summary ' ~ tojson(summary), info=true) }}{%- endif -%}
-  {{ return(dict(summary, fanout=true, message=failures if failures is not none else 'Workflow completed successfully',
+  {%- set finished_ids = done + (failed | map(attribute='execution_id') | list) -%}
+  {{ return(dict(summary, fanout=true, finished_ids=finished_ids,
+                 message=failures if failures is not none else 'Workflow completed successfully',
                  started_at=started.isoformat(), finished_at=finished.isoformat(), steps={})) }}
 {% endmacro %}
