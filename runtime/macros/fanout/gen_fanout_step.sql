@@ -48,7 +48,7 @@
         {%- if first_reason.text is none -%}{%- set first_reason.text = wf['for_each']['key'] ~ ' ' ~ it['key'] ~ ': ' ~ condition['reason'] -%}{%- endif -%}
       {%- endif -%}
     {%- endfor -%}
-    {%- do gen_insert_attempt_rows(wf, skip_attempts) -%}
+    {%- do gen_insert_attempt_rows(wf, skip_attempts, gen_skip_shared(wf, step)) -%}
     {%- do gen_state_update_batch(wf, skipped.keys() | list, {}, skipped) -%}
     {%- if skipped | length > 0 -%}
       {{ log(gen_log_prefix(wf, 'for_each') ~ label ~ ': ' ~ skipped | length ~ ' row(s) skipped (first: '
@@ -94,8 +94,8 @@
           {%- set status = found['value'] if found['found'] else none -%}
           {%- set shown = gen_status_text(status) if status is not none else none -%}
           {%- do poll_rows.update({it['execution_id']: {
-              step['response_column']: gen_json_literal(it['response']),
-              'message': gen_sql_string('Poll ' ~ call_number ~ '/' ~ max_calls ~ ': status ' ~ (shown if shown is not none else 'missing'))}}) -%}
+              step['response_column']: it['response'],
+              'message': 'Poll ' ~ call_number ~ '/' ~ max_calls ~ ': status ' ~ (shown if shown is not none else 'missing')}}) -%}
           {%- set outcome = gen_poll_outcome(poll, status) -%}
           {%- if outcome == 'success' -%}
             {%- do succeeded.append(it) -%}
@@ -177,10 +177,11 @@
     {%- endif -%}
     {%- if missing.error is none -%}
       {%- set outputs = {} -%}
-      {%- set row_values = {step['response_column']: gen_json_literal(it['response'])} -%}
+      {%- set row_values = {step['response_column']: it['response']} -%}
       {%- for o in step['outputs'] -%}
         {%- do outputs.update({o[0]: values[o[0]]['text']}) -%}
-        {%- do row_values.update({o[0]: values[o[0]]['sql']}) -%}
+        {#- the state table converts it to the output's column type (gen_json_rows_sql), from its text -#}
+        {%- do row_values.update({o[0]: values[o[0]]['value'] if o[3] == 'json' else values[o[0]]['text']}) -%}
       {%- endfor -%}
       {%- do it['ctx']['steps'].update({step['name']: outputs}) -%}
       {%- do it.update({'position': step['index'] + 1}) -%}
@@ -201,9 +202,9 @@
     {%- set error = label ~ ': ' ~ it['error'] -%}
     {%- do it.update({'failed': true, 'error': error}) -%}
     {%- do errors.update({it['execution_id']: {
-        step['response_column']: gen_json_literal(it.get('response')),
-        'error_message': gen_sql_string(error),
-        'message': gen_sql_string('Workflow failed at ' ~ error)}}) -%}
+        step['response_column']: it.get('response'),
+        'error_message': error,
+        'message': 'Workflow failed at ' ~ error}}) -%}
   {%- endfor -%}
   {%- do gen_state_update_batch(wf, errors.keys() | list, {'status': "'error'", 'end_time': gen_current_timestamp()}, errors) -%}
   {{ log(gen_log_prefix(wf, 'for_each') ~ label ~ ': ' ~ moved | length ~ ' row(s) completed, ' ~ failed | length ~ ' failed', info=true) }}

@@ -19,7 +19,9 @@
       so the trail survives a failure or a killed process. -#}
   {%- set result = gen_run_workflow(wf, mode) -%}
   {#- finished either way: queued for `gen sync` before a failure fails the node -#}
-  {%- if mode == 'stateful' and gen_project_settings()['sync'] and not result.get('fanout') and not result.get('held') -%}{%- do gen_sync_enqueue(wf, result['execution_id']) -%}{%- endif -%}
+  {%- if mode == 'stateful' and gen_project_settings()['sync'] and not result.get('held') -%}
+    {%- do gen_sync_enqueue(wf, result['finished_ids'] if result.get('fanout') else result['execution_id']) -%}
+  {%- endif -%}
   {%- if not result['ok'] and result.get('fanout') -%}
     {{ exceptions.raise_dependency_error('gen: workflow ' ~ wf['name'] ~ ' (for_each): ' ~ result['error']) }}
   {%- endif -%}

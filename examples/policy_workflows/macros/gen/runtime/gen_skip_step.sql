@@ -6,7 +6,7 @@
          ~ step['name'] ~ ' skipped: ' ~ reason, info=true) }}
   {%- if stateful -%}
     {%- set record = gen_skip_record(wf, step, execution_id, reason) -%}
-    {%- do gen_state_update(wf, execution_id, record['state']) -%}
-    {%- do gen_insert_attempt_rows(wf, [record['attempt']]) -%}
+    {%- do gen_state_update_batch(wf, [execution_id], {}, {execution_id: record['state']}) -%}
+    {%- do gen_insert_attempt_rows(wf, [record['attempt']], gen_skip_shared(wf, step)) -%}
   {%- endif -%}
 {% endmacro %}

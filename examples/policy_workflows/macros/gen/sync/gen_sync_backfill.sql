@@ -11,10 +11,10 @@
     {%- do gen_ensure_state_tables(wf) -%}
     {%- set missing = dbt.run_query('select execution_id from ' ~ state ~ " where (completed = true or status = 'error')"
           ~ ' and execution_id not in (select execution_id from ' ~ q ~ ') order by start_time') -%}
-    {%- for row in missing.rows -%}
-      {%- do gen_sync_enqueue(wf, row[0]) -%}
-      {%- do queued.append(row[0]) -%}
-    {%- endfor -%}
+    {%- set ids = [] -%}
+    {%- for row in missing.rows -%}{%- do ids.append(row[0]) -%}{%- endfor -%}
+    {%- do gen_sync_enqueue(wf, ids) -%}
+    {%- do queued.extend(ids) -%}
   {%- endfor -%}
   {%- do log('gen-sync-backfill ' ~ tojson({'queued': queued}), info=true) -%}
 {% endmacro %}

@@ -6,25 +6,20 @@
   {%- for e in entries -%}
     {%- set result = e['result'] -%}
     {%- for a in result['attempts'] -%}
-      {%- set is_last = loop.last -%}
-      {%- set values = {
-          'execution_id': gen_sql_string(e['execution_id']),
-          'workflow': gen_sql_string(wf['name']),
-          'step': gen_sql_string(step['name']),
-          'step_index': step['index'] | string,
-          'call_number': e['call_number'] | string,
-          'attempt': a['attempt'] | string,
-          'http_method': gen_sql_string(e['request']['method']),
-          'url': gen_sql_string(e['request']['display_url']),
-          'http_status': (a['status_code'] | string) if a['status_code'] is not none else 'null',
-          'outcome': gen_sql_string(a['outcome']),
-          'latency_ms': (a['latency_ms'] | int) | string,
-          'error': gen_sql_string(a['error']) if a['error'] is not none else 'null',
-          'response': gen_json_literal(result['body'] if is_last and result['body'] is not none
-                                       else (result['text'] if is_last else none)),
-          'logged_at': gen_current_timestamp()} -%}
-      {%- do rows.append(values) -%}
+      {#- the response is the call's, on its last attempt -#}
+      {%- do rows.append({
+          'execution_id': e['execution_id'],
+          'call_number': e['call_number'],
+          'attempt': a['attempt'],
+          'http_method': e['request']['method'],
+          'url': e['request']['display_url'],
+          'http_status': a['status_code'],
+          'outcome': a['outcome'],
+          'latency_ms': a['latency_ms'] | int,
+          'error': a['error'],
+          'response': (result['body'] if result['body'] is not none else result['text']) if loop.last else none}) -%}
     {%- endfor -%}
   {%- endfor -%}
-  {%- do gen_insert_attempt_rows(wf, rows) -%}
+  {%- do gen_insert_attempt_rows(wf, rows, {'workflow': gen_sql_string(wf['name']), 'step': gen_sql_string(step['name']),
+                                             'step_index': step['index'] | string, 'logged_at': gen_current_timestamp()}) -%}
 {% endmacro %}
