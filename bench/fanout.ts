@@ -73,10 +73,38 @@ interface Measured {
   statements: number;
   /** the statements touching the state (and attempt-log) table */
   loopStatements: number;
+  /** DuckDB's time in the node's statements calling the batch HTTP function, and in its other statements */
+  httpSqlMs: number;
+  otherSqlMs: number;
   /** the statements matching each of `kinds` (measure's argument) */
   kinds: Record<string, number>;
   httpCalls: number;
   db: string;
+}
+
+/**
+ * Where the workflow node's time went, from dbt's debug log: the time DuckDB took for the statements that call the
+ * batch HTTP function, for the others, and the rest (dbt and the runtime's Jinja between statements).
+ */
+function nodeSplit(dbtLog: string, model: string): { httpSqlMs: number; otherSqlMs: number } {
+  const lines = existsSync(dbtLog) ? readFileSync(dbtLog, "utf8").split("\n") : [];
+  const split = { httpSqlMs: 0, otherSqlMs: 0 };
+  let inNode = false;
+  let statement = "";
+  for (const [i, l] of lines.entries()) {
+    if (l.includes("Began executing node model.") && l.endsWith(`.${model}`)) inNode = true;
+    else if (inNode && l.includes("Finished running node")) break;
+    else if (inNode && /\]: On model\./.test(l)) statement = lines.slice(i, i + 4).join(" ");
+    else if (inNode && statement) {
+      const took = /SQL status: .* in ([\d.]+) seconds/.exec(l);
+      if (took) {
+        if (statement.includes("gen_http_batch(")) split.httpSqlMs += Number(took[1]) * 1000;
+        else split.otherSqlMs += Number(took[1]) * 1000;
+        statement = "";
+      }
+    }
+  }
+  return split;
 }
 
 function nodeMs(output: string, model: string): number {
@@ -135,6 +163,7 @@ async function measure(
   return {
     wallMs,
     nodeMs: nodeMs(output, model),
+    ...nodeSplit(join(work, `logs_${id}`, "dbt.log"), model),
     exitCode: r.exitCode ?? -1,
     output,
     rssMb: rssKb / 1024,
@@ -234,13 +263,12 @@ async function prototypes(): Promise<Map<string, Map<number, Measured>>> {
   return results;
 }
 
-/** Builds a spec with gen into work/<name>, its profile patched to load the bench's query-log plugin too. */
+/** Builds a spec with gen into a new directory work/<name>_*, its profile patched to load the bench's query-log plugin too. */
 function buildWithGen(text: string, file: string, name: string): { dir: string; plan: Plan } {
   const compiled = compileSpec(text, file, { targets: ["duckdb"] });
   if (!compiled.plan || !compiled.files)
     throw new Error(`${file} does not compile:\n${compiled.diagnostics.map((d) => d.message).join("\n")}`);
-  const dir = join(work, name);
-  mkdirSync(dir);
+  const dir = mkdtempSync(join(work, `${name}_`));
   writeOutput(dir, compiled.files);
   // DuckDB's query log through the bench's plugin, next to the generated one (a copy; the runtime is untouched)
   const profile = join(dir, "profiles.yml");
@@ -374,12 +402,18 @@ async function runtime(): Promise<Map<number, Measured>> {
     `runtime: gen's for_each, ${ROWS} keys x 5 HTTP calls (key ${FAIL_KEY}'s create rejected), mock latency ${LATENCY_MS} ms, poll interval ${RUNTIME_POLL_INTERVAL_S} s`,
   );
   say(
-    `   rows  conc   dbt run   workflow node   SQL stmts (state, HTTP batch, sleep)   peak RSS   HTTP calls   check                   load avg (1/5/15 min)`,
+    `  node = the workflow model's own time, split into DuckDB's time in the batch HTTP statements / in the other statements / the rest (dbt and the runtime's Jinja between statements)`,
   );
-  const line = (rows: number, concurrency: number, m: Measured) =>
+  say(
+    `   rows  conc   dbt run   workflow node (HTTP / other SQL / rest)   SQL stmts (state, HTTP, sleep)   peak RSS   HTTP calls   check                    load avg (1/5/15 min)`,
+  );
+  const line = (rows: number, concurrency: number, m: Measured) => {
+    const rest = m.nodeMs - m.httpSqlMs - m.otherSqlMs;
+    const split = `${seconds(m.httpSqlMs)} / ${seconds(m.otherSqlMs)} / ${seconds(rest)}`;
     say(
-      `  ${pad(rows, 5)}  ${pad(concurrency, 4)}  ${pad(seconds(m.wallMs), 8)}  ${pad(seconds(m.nodeMs), 13)}  ${pad(m.statements, 9)} (${pad(m.loopStatements, 3)}, ${pad(m.kinds["http"] ?? NaN, 3)}, ${pad(m.kinds["sleep"] ?? NaN, 2)})            ${pad(m.rssMb.toFixed(0), 5)} MB   ${pad(m.httpCalls, 10)}   ${`${rows - 1} completed + 1 error`.padEnd(22)}  ${load()}`,
+      `  ${pad(rows, 5)}  ${pad(concurrency, 4)}  ${pad(seconds(m.wallMs), 8)}  ${pad(seconds(m.nodeMs), 8)} (${split.padStart(24)})    ${pad(m.statements, 9)} (${pad(m.loopStatements, 3)}, ${pad(m.kinds["http"] ?? NaN, 3)}, ${pad(m.kinds["sleep"] ?? NaN, 2)})     ${pad(m.rssMb.toFixed(0), 5)} MB   ${pad(m.httpCalls, 10)}   ${`${rows - 1} completed + 1 error`.padEnd(23)}  ${load()}`,
     );
+  };
   for (const concurrency of CONCURRENCY) {
     const m = await runtimeRun(ROWS, concurrency);
     results.set(concurrency, m);
@@ -388,7 +422,7 @@ async function runtime(): Promise<Map<number, Measured>> {
   const one = results.get(Math.min(...CONCURRENCY));
   const most = results.get(Math.max(...CONCURRENCY));
   const top = Math.max(...CONCURRENCY);
-  if (SMALL_ROWS > 0) {
+  if (SMALL_ROWS > 0 && SMALL_ROWS !== ROWS) {
     const small = await runtimeRun(SMALL_ROWS, top);
     line(SMALL_ROWS, top, small);
     if (most) {
