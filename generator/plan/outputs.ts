@@ -146,6 +146,7 @@ export const OUTPUTS: readonly OutputDecl[] = [
   runtime("macros/runtime/gen_poll_delay.sql"),
   runtime("macros/runtime/gen_poll_outcome.sql"),
   runtime("macros/runtime/gen_relation.sql"),
+  runtime("macros/runtime/gen_resolve_connection.sql"),
   runtime("macros/runtime/gen_resolve_header.sql"),
   runtime("macros/runtime/gen_resolve_part.sql"),
   runtime("macros/runtime/gen_resolve_text.sql"),

@@ -37,6 +37,7 @@ import random
 import re
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -75,6 +76,25 @@ def _ca_bundle() -> Optional[str]:
     except ImportError:
         return None
     return certifi.where()
+
+
+# One opener per scheme for the process, as urllib's own urlopen keeps one: building one per request (its ten
+# handlers, and the proxy settings read from the whole environment) cost more CPU than the request itself in a
+# batch of thousands. Openers keep no state between requests, so threads share them.
+_OPENERS: Dict[str, Any] = {}
+_OPENERS_LOCK = threading.Lock()
+
+
+def _opener(scheme: str) -> Any:
+    with _OPENERS_LOCK:
+        context = _ssl_context() if scheme == "https" else None
+        key = "%s:%d" % (scheme, id(context))  # a new TLS context (a new CA bundle) gets a new opener
+        if key not in _OPENERS:
+            handlers: List[Any] = [_RedirectHandler()]
+            if context is not None:  # (an http->https redirect uses urllib's default, also verifying, context)
+                handlers.append(urllib.request.HTTPSHandler(context=context))
+            _OPENERS[key] = urllib.request.build_opener(*handlers)
+        return _OPENERS[key]
 
 
 def _ssl_context() -> ssl.SSLContext:
@@ -347,10 +367,7 @@ def http_request(method: str, url: str, headers_json: Optional[str], body_json: 
             [(k, _query_value(x)) for k, v in query.items() for x in (v if isinstance(v, list) else [v])])
         query_string = "%s&%s" % (query_string, extra) if query_string else extra
     full_url = urllib.parse.urlunsplit((parts.scheme, hostport, parts.path or "/", query_string, ""))
-    handlers: List[Any] = [_RedirectHandler()]
-    if parts.scheme == "https":  # (an http->https redirect uses urllib's default, also verifying, context)
-        handlers.append(urllib.request.HTTPSHandler(context=_ssl_context()))
-    opener = urllib.request.build_opener(*handlers)
+    opener = _opener(parts.scheme)
 
     # --- attempts ---
     attempts: List[Dict[str, Any]] = []

@@ -66,10 +66,11 @@
   {%- set succeeded = [] -%}
   {%- set failed = [] -%}
   {%- set pending = namespace(items=to_run) -%}
+  {%- set connection = gen_resolve_connection(wf['connections'][step['connection']], to_run[0]['ctx']) -%}
   {%- for call_number in range(1, max_calls + 1) -%}
     {%- if pending.items | length > 0 -%}
       {%- set requests = [] -%}
-      {%- for it in pending.items -%}{%- do requests.append(gen_build_request(wf, step, it['ctx'])) -%}{%- endfor -%}
+      {%- for it in pending.items -%}{%- do requests.append(gen_build_request(wf, step, it['ctx'], connection)) -%}{%- endfor -%}
       {%- set results = gen_http_batch(requests, wf['for_each']['concurrency']) -%}
       {%- set entries = [] -%}
       {%- set still_pending = [] -%}
