@@ -2,6 +2,7 @@
  * Spec names become unquoted SQL identifiers (tables, columns, macros, dbt models), on
  * Snowflake and DuckDB alike, so they follow the rules common to both.
  */
+import { stateColumns } from "../plan/columns.ts";
 
 export const IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const IDENTIFIER_PATTERN_SOURCE = "^[A-Za-z_][A-Za-z0-9_]*$";
@@ -90,23 +91,18 @@ export const SQL_RESERVED_WORDS: ReadonlySet<string> = new Set([
   "outer",
 ]);
 
-/** The fixed columns of every state table, in table order. */
-export const RESERVED_STATE_COLUMNS = [
-  "execution_id",
-  "workflow",
-  "status",
-  "current_step",
-  "steps_completed",
-  "poll_count",
-  "start_time",
-  "last_poll_time",
-  "end_time",
-  "lease_owner",
-  "lease_expires_at",
-  "completed",
-  "error_message",
-  "message",
-] as const;
+/** The fixed columns of every state table, in table order: those of a workflow without outputs, flags, responses
+ * or for_each, less its input column (plan/columns.ts defines them). */
+export const RESERVED_STATE_COLUMNS: readonly string[] = stateColumns({
+  steps: [],
+  output_columns: [],
+  flag_columns: [],
+  response_columns: [],
+  input_column: "",
+  key_column: null,
+})
+  .map((c) => c.name)
+  .filter((name) => name !== "");
 
 export function isReservedWord(name: string): boolean {
   return SQL_RESERVED_WORDS.has(name.toLowerCase());

@@ -46,10 +46,10 @@ describe("identifiers", () => {
     expect(RESERVED_STATE_COLUMNS).toEqual([
       "execution_id",
       "workflow",
+      "poll_count",
       "status",
       "current_step",
       "steps_completed",
-      "poll_count",
       "start_time",
       "last_poll_time",
       "end_time",
