@@ -141,6 +141,7 @@ export const OUTPUTS: readonly OutputDecl[] = [
   runtime("macros/runtime/gen_log_attempts_batch.sql"),
   runtime("macros/runtime/gen_log_prefix.sql"),
   runtime("macros/runtime/gen_mark_stuck_executions.sql"),
+  runtime("macros/runtime/gen_new_execution_values.sql"),
   runtime("macros/runtime/gen_output_conversion_error.sql"),
   runtime("macros/runtime/gen_output_value.sql"),
   runtime("macros/runtime/gen_poll_delay.sql"),

@@ -2,8 +2,8 @@
     unfinished one (a key whose last execution failed starts again). `dbt run --full-refresh` (or --vars
     '{gen_rerun_completed: true}') starts keys whose execution completed too: only an unfinished one counts.
     One statement, whatever the number of keys: the execution id is derived from the run and the key, so the
-    rows come straight from the model; each records `input`, this run's. This run
-    holds the new executions from the start. INSERTs of two runs may run in parallel, so a second statement then
+    rows come straight from the model (gen_new_execution_values: each records `input`, this run's, and is held
+    by this run from the start). INSERTs of two runs may run in parallel, so a second statement then
     deletes this run's new executions of keys that another run started at the same moment: of two runs, at
     least the later one sees the other's rows, so no key is run twice (a key both withdrew starts next run). -#}
 {% macro gen_fanout_start(wf, rows_relation, started, input) %}
@@ -13,15 +13,11 @@
   {%- set rerun = flags.FULL_REFRESH or var('gen_rerun_completed', false) -%}
   {#- an execution that keeps a key from starting again: unfinished, or (unless rerun) completed -#}
   {%- set live = "(gen_o.completed = false and gen_o.status <> 'error')" if rerun else "(gen_o.completed = true or gen_o.status <> 'error')" -%}
-  {%- set cols = ['execution_id', fe['key'], 'workflow', 'status', 'current_step', 'steps_completed', 'poll_count',
-                  'start_time', 'completed', 'message', wf['state']['input_column'], 'lease_owner', 'lease_expires_at'] -%}
-  {%- set vals = [gen_sql_string('exec_' ~ started.strftime('%Y%m%d_%H%M%S') ~ '_') ~ ' || substr(md5('
-                      ~ gen_sql_string(invocation_id ~ ':') ~ ' || gen_k), 1, 12)',
-                  'gen_k', gen_sql_string(wf['name']), "'pending'", gen_sql_string(wf['steps'][0]['name']),
-                  '0', '0', gen_current_timestamp(), 'false', gen_sql_string('Execution started'),
-                  gen_json_literal(input), gen_sql_string(gen_lease_owner()), gen_lease_expiry(wf)] -%}
-  {%- for f in wf['flag_columns'] -%}{%- do cols.append(f) -%}{%- do vals.append('false') -%}{%- endfor -%}
-  {%- do dbt.run_query('insert into ' ~ state ~ ' (' ~ cols | join(', ') ~ ') select ' ~ vals | join(', ')
+  {%- set values = {'execution_id': gen_sql_string('exec_' ~ started.strftime('%Y%m%d_%H%M%S') ~ '_')
+                        ~ ' || substr(md5(' ~ gen_sql_string(invocation_id ~ ':') ~ ' || gen_k), 1, 12)',
+                    fe['key']: 'gen_k'} -%}
+  {%- do values.update(gen_new_execution_values(wf, input)) -%}
+  {%- do dbt.run_query('insert into ' ~ state ~ ' (' ~ values.keys() | join(', ') ~ ') select ' ~ values.values() | join(', ')
       ~ ' from (select distinct ' ~ key_text ~ ' as gen_k from ' ~ rows_relation ~ ' as gen_m where gen_m.'
       ~ fe['key'] ~ ' is not null) as gen_keys where not exists (select 1 from ' ~ state ~ ' as gen_o where gen_o.'
       ~ fe['key'] ~ ' = gen_keys.gen_k and gen_o.workflow = ' ~ gen_sql_string(wf['name']) ~ ' and ' ~ live ~ ')') -%}
