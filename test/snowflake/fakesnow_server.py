@@ -71,13 +71,12 @@ def arrow_to_rowset(b64: str) -> List[List[Any]]:
     return [[_json_cell(c[i]) for c in columns] for i in range(table.num_rows)]
 
 
-_WAIT_RE = re.compile(r"^\s*select\s+system\$wait\(\s*(\d+)\s*,\s*'MILLISECONDS'\s*\)", re.IGNORECASE)
 # dbt prefixes its statements with a /* {...} */ query comment
 _LEADING_COMMENT_RE = re.compile(r"^\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*", re.DOTALL)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "generator", "snowflake",
                                 "native"))
-from sfproc import HTTP_CALL_RE, load_http_handlers, serve_http_call  # noqa: E402
+from sfproc import HTTP_CALL_RE, WAIT_RE, load_http_handlers, serve_http_call  # noqa: E402
 
 
 def statement_text(sql: str) -> str:
@@ -99,7 +98,7 @@ def serve_procedures(procedure_sql: str, secrets: Dict[str, str]) -> None:
             # the one VARIANT cell of the CALL, bound as a parameter: its text never becomes SQL
             kwargs.pop("binding_params", None)
             return original_execute(self, "select %s as response", [served["json"]], **kwargs)
-        wait = _WAIT_RE.match(text)
+        wait = WAIT_RE.match(text)
         if wait:
             time.sleep(int(wait.group(1)) / 1000.0)
             command = "select %s as slept" % wait.group(1)
@@ -111,7 +110,7 @@ def serve_procedures(procedure_sql: str, secrets: Dict[str, str]) -> None:
 def runs_alone(sql: Optional[str]) -> bool:
     """Whether a statement takes the one-at-a-time lock: all but the HTTP CALLs and SYSTEM$WAIT."""
     text = statement_text(sql or "")
-    return not (HTTP_CALL_RE.match(text) or _WAIT_RE.match(text))
+    return not (HTTP_CALL_RE.match(text) or WAIT_RE.match(text))
 
 
 class TranslatingShim:

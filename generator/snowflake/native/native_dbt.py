@@ -55,7 +55,7 @@ from fakesnow.cursor import FakeSnowflakeCursor  # noqa: E402
 from fakesnow.instance import FakeSnow  # noqa: E402
 
 from project_check import profile_output, setup_sql  # noqa: E402
-from sfproc import load_handler, load_http_handlers, serve_http_call  # noqa: E402
+from sfproc import WAIT_RE, load_handler, load_http_handlers, serve_http_call  # noqa: E402
 
 _EXECUTE_DBT_RE = re.compile(
     r"^\s*EXECUTE\s+DBT\s+PROJECT\s+(\S+)\s+ARGS\s*=\s*'((?:[^'\\]|''|\\.)*)'(?:\s+DBT_VERSION\s*=\s*'([^']*)')?\s*$",
@@ -63,7 +63,6 @@ _EXECUTE_DBT_RE = re.compile(
 # dbt-snowflake cancels a session's queries this way (--fail-fast, Ctrl-C); one thread runs one query at a time,
 # so when it is sent nothing of that session is running: acknowledged without effect.
 _CANCEL_RE = re.compile(r"^\s*select\s+system\$cancel_all_queries\(\s*\d+\s*\)", re.IGNORECASE)
-_WAIT_RE = re.compile(r"^\s*select\s+system\$wait\(\s*(\d+)\s*,\s*'MILLISECONDS'\s*\)", re.IGNORECASE)
 
 ENV_VAR_UNAVAILABLE = "env_var() is not available in dbt Projects on Snowflake"
 
@@ -204,7 +203,7 @@ def main() -> int:
             rewrites.append({"kind": "cancel", "original": command})
             command = "select 'cancelled' as status"
         else:
-            wait = _WAIT_RE.match(command)
+            wait = WAIT_RE.match(command)
             if wait:
                 rewrites.append({"kind": "wait", "original": command})
                 command = "select gen_sleep_ms(%s)" % wait.group(1) + command[wait.end():]

@@ -17,6 +17,9 @@ BODY_RE = re.compile(r"\nAS\n\$\$\n(.*?)\n\$\$;", re.DOTALL)
 # The handler of each HTTP procedure of snowflake/04_gen_http_request_procedure.sql, by the suffix of its name.
 HTTP_HANDLERS = {"HTTP_REQUEST": "gen_http_request_handler", "HTTP_BATCH": "gen_http_batch_handler"}
 
+# The runtime's sleep on Snowflake (macro snowflake__gen_sleep_sql), which fakesnow does not have
+WAIT_RE = re.compile(r"^\s*select\s+system\$wait\(\s*(\d+)\s*,\s*'MILLISECONDS'\s*\)", re.IGNORECASE)
+
 # CALL [db.][schema.]<PROJECT>_HTTP_REQUEST(...) or ..._HTTP_BATCH(...), as the runtime's macros write them, with
 # the query comment dbt-snowflake appends (`/* {...} */`)
 HTTP_CALL_RE = re.compile(
