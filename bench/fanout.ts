@@ -49,6 +49,13 @@ for (const c of CONFIGURATIONS)
 const PROTOTYPES = CONFIGURATIONS.filter((c) => c !== "runtime");
 const FAIL_KEY = 7;
 const TOKEN = "bench-token-0123";
+/** The mock API of every configuration's job: pending twice then ready, the failing key's create refused. */
+const JOB_SCENARIO = {
+  latencyMs: LATENCY_MS,
+  pendingPolls: 2,
+  rejectBodyContaining: "REJECT-",
+  requireToken: TOKEN,
+};
 
 const DBT = join(VENV_DIR, "bin", "dbt");
 const PYTHON = join(VENV_DIR, "bin", "python");
@@ -225,12 +232,7 @@ async function prototypes(): Promise<Map<string, Map<number, Measured>>> {
       const byConcurrency = results.get(proto) ?? new Map<number, Measured>();
       const api = await startMockApi({
         port: 0,
-        scenario: {
-          latencyMs: LATENCY_MS,
-          pendingPolls: 2,
-          rejectBodyContaining: "REJECT-",
-          requireToken: TOKEN,
-        },
+        scenario: JOB_SCENARIO,
       });
       try {
         const db = join(work, `${proto}_${concurrency}.duckdb`);
@@ -340,12 +342,7 @@ async function runtimeRun(rows: number, concurrency: number): Promise<Measured> 
   );
   const api = await startMockApi({
     port: 0,
-    scenario: {
-      latencyMs: LATENCY_MS,
-      pendingPolls: 2,
-      rejectBodyContaining: "REJECT-",
-      requireToken: TOKEN,
-    },
+    scenario: JOB_SCENARIO,
   });
   try {
     const env: NodeJS.ProcessEnv = { ...process.env };
