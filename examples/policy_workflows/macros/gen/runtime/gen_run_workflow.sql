@@ -49,7 +49,7 @@
         ~ local_md5(invocation_id ~ wf['name'] ~ started.isoformat())[:8]) -%}
     {%- do ctx['execution'].update({'started_at': started.isoformat()}) -%}
     {%- if stateful -%}
-      {%- do gen_state_insert(wf, run.execution_id, wf['steps'][0]['name'], ctx['input']) -%}
+      {%- do gen_state_insert(wf, run.execution_id, ctx['input']) -%}
       {%- set other = gen_withdraw_concurrent_start(wf, run.execution_id) -%}
       {%- if other is not none -%}{{ return(gen_held_result(wf, mode, started, other, gen_execution_holder(wf, other))) }}{%- endif -%}
     {%- endif -%}
