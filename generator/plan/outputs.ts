@@ -154,6 +154,7 @@ export const OUTPUTS: readonly OutputDecl[] = [
   runtime("macros/runtime/gen_resolve_value.sql"),
   runtime("macros/runtime/gen_row_values.sql"),
   runtime("macros/runtime/gen_rows_as_dicts.sql"),
+  runtime("macros/runtime/gen_run_result.sql"),
   runtime("macros/runtime/gen_run_step.sql"),
   runtime("macros/runtime/gen_run_step_when.sql"),
   runtime("macros/runtime/gen_run_workflow.sql"),

@@ -71,7 +71,6 @@
       ~ fe['key'] ~ ' = gen_s.' ~ fe['key'] ~ ' and gen_later.start_time > gen_s.start_time) group by 1 order by 1').rows -%}
     {%- do counts.update({row[0][2:]: row[1] | int}) -%}
   {%- endfor -%}
-  {%- set finished = modules.datetime.datetime.now(modules.pytz.utc) -%}
   {%- set max_failed = fe['max_failed_rows'] -%}
   {%- set ok = failed | length <= max_failed -%}
   {%- set error = none -%}
@@ -87,15 +86,10 @@
   {%- endif -%}
   {{ log(gen_log_prefix(wf, 'for_each') ~ 'this run: ' ~ done | length ~ ' completed, ' ~ failed | length
          ~ ' failed, ' ~ totals.calls ~ ' HTTP calls; rows per status: ' ~ tojson(counts), info=true) }}
-  {%- set summary = {
-      'workflow': wf['name'], 'mode': 'stateful', 'execution_id': 'for_each:' ~ (items | length) ~ ' rows',
-      'ok': ok, 'status': wf['final_status'] if ok else 'error', 'error': error,
-      'resumed': false, 'steps_total': wf['steps'] | length, 'http_calls': totals.calls,
-      'http_attempts': totals.attempts, 'polls': totals.polls,
-      'elapsed_ms': ((finished - started).total_seconds() * 1000) | int, 'rows': counts} -%}
-  {%- if var('gen_summary', false) -%}{{ log('gen-summary ' ~ tojson(summary), info=true) }}{%- endif -%}
   {%- set finished_ids = done + (failed | map(attribute='execution_id') | list) -%}
-  {{ return(dict(summary, fanout=true, finished_ids=finished_ids,
-                 message=failures if failures is not none else 'Workflow completed successfully',
-                 started_at=started.isoformat(), finished_at=finished.isoformat(), steps={})) }}
+  {{ return(gen_run_result(wf, 'stateful', started, 'for_each:' ~ (items | length) ~ ' rows',
+      {'ok': ok, 'status': wf['final_status'] if ok else 'error', 'error': error, 'resumed': false,
+       'http_calls': totals.calls, 'http_attempts': totals.attempts, 'polls': totals.polls, 'rows': counts},
+      {'fanout': true, 'finished_ids': finished_ids, 'steps': {},
+       'message': failures if failures is not none else 'Workflow completed successfully'})) }}
 {% endmacro %}

@@ -6,11 +6,7 @@
       ~ (' (' ~ holder['owner'] ~ ', lease until ' ~ holder['expires_at'] ~ ' UTC)' if holder is not none and holder['owner'] else '')
       ~ '; this run leaves it alone' -%}
   {{ log(gen_log_prefix(wf, execution_id) ~ message, info=true) }}
-  {%- set finished = modules.datetime.datetime.now(modules.pytz.utc) -%}
-  {%- set summary = {'workflow': wf['name'], 'mode': mode, 'execution_id': execution_id, 'ok': true,
-      'status': 'held', 'error': none, 'resumed': false, 'steps_total': wf['steps'] | length, 'http_calls': 0,
-      'http_attempts': 0, 'polls': 0, 'elapsed_ms': ((finished - started).total_seconds() * 1000) | int} -%}
-  {%- if var('gen_summary', false) -%}{{ log('gen-summary ' ~ tojson(summary), info=true) }}{%- endif -%}
-  {{ return(dict(summary, held=true, message=message, started_at=started.isoformat(),
-                 finished_at=finished.isoformat(), steps={})) }}
+  {{ return(gen_run_result(wf, mode, started, execution_id,
+      {'ok': true, 'status': 'held', 'error': none, 'resumed': false, 'http_calls': 0, 'http_attempts': 0, 'polls': 0},
+      {'held': true, 'message': message, 'steps': {}})) }}
 {% endmacro %}

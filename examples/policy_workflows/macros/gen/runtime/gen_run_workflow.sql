@@ -74,7 +74,6 @@
     {%- endif -%}
   {%- endfor -%}
 
-  {%- set finished = modules.datetime.datetime.now(modules.pytz.utc) -%}
   {%- if run.failed -%}
     {%- set run.status = 'error' -%}
     {%- set run.message = 'Workflow failed at ' ~ run.error -%}
@@ -93,16 +92,8 @@
     {{ log(gen_log_prefix(wf, run.execution_id) ~ 'completed (' ~ run.http_calls ~ ' HTTP calls, ' ~ run.polls ~ ' polls)', info=true) }}
   {%- endif -%}
 
-  {%- set summary = {
-      'workflow': wf['name'], 'mode': mode, 'execution_id': run.execution_id, 'ok': not run.failed,
-      'status': run.status, 'error': run.error, 'resumed': run.resumed, 'steps_total': wf['steps'] | length,
-      'http_calls': run.http_calls, 'http_attempts': run.attempts, 'polls': run.polls,
-      'elapsed_ms': ((finished - started).total_seconds() * 1000) | int
-  } -%}
-  {#- One machine-readable line per execution, for gen's summary: only when gen runs dbt (it passes the var),
-      so a plain `dbt run` shows the progress lines alone. -#}
-  {%- if var('gen_summary', false) -%}{{ log('gen-summary ' ~ tojson(summary), info=true) }}{%- endif -%}
-  {%- set result = dict(summary, message=run.message, started_at=started.isoformat(),
-                        finished_at=finished.isoformat(), steps=steps_out) -%}
-  {{ return(result) }}
+  {{ return(gen_run_result(wf, mode, started, run.execution_id,
+      {'ok': not run.failed, 'status': run.status, 'error': run.error, 'resumed': run.resumed,
+       'http_calls': run.http_calls, 'http_attempts': run.attempts, 'polls': run.polls},
+      {'message': run.message, 'steps': steps_out})) }}
 {% endmacro %}
